@@ -1,0 +1,334 @@
+/*
+ * theta.h — the public API of libtheta, a word2vec-style embedding trainer.
+ *
+ * What it does: reads text corpora (plain, gzip, stdin), builds a vocabulary,
+ * trains skip-gram / CBOW with negative sampling, hierarchical softmax or full
+ * softmax, saves models and word vectors, and analyses trained matrices
+ * (identical dimensions, rank, neighbours, evaluation).
+ * What it does not do: print, exit, or keep mutable global state. Every
+ * function that can fail returns a theta_status; the message is in
+ * theta_last_error() (thread-local, valid until the next failing call).
+ *
+ * Conventions: word ids are int32_t, token counts int64_t, byte sizes size_t.
+ * Matrices are float32, row-major: row r of a (rows, dim) matrix starts at
+ * m + (size_t)r * dim.
+ */
+#ifndef THETA_H
+#define THETA_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define THETA_VERSION "0.1.0"
+
+/* ---- errors ------------------------------------------------------------- */
+
+typedef enum {
+    THETA_OK = 0,
+    THETA_EINVAL,    /* bad argument or option value */
+    THETA_EIO,       /* open/read/write failed */
+    THETA_ENOMEM,    /* allocation failed */
+    THETA_EFORMAT,   /* malformed file */
+    THETA_EDATA,     /* input is valid but unusable (empty corpus, ...) */
+    THETA_EDIVERGED, /* training produced a non-finite value */
+    THETA_EINTR,     /* stopped on request (signal); state is consistent */
+    THETA_EMISMATCH  /* resume: checkpoint does not match corpus/config */
+} theta_status;
+
+/* The message of the last failure in this thread ("" if none). */
+const char *theta_last_error(void);
+
+/* ---- configuration ------------------------------------------------------ */
+
+typedef enum { THETA_ARCH_SKIPGRAM = 0, THETA_ARCH_CBOW = 1 } theta_arch;
+typedef enum { THETA_LOSS_NS = 0, THETA_LOSS_HS = 1, THETA_LOSS_SOFTMAX = 2 } theta_loss;
+
+typedef enum {
+    THETA_INIT_W2V = 0, /* input: U(-0.5/dim, 0.5/dim); output: zero */
+    THETA_INIT_ZERO,
+    THETA_INIT_CONST,   /* every element = value */
+    THETA_INIT_UNIFORM, /* U(-value, value) */
+    THETA_INIT_NORMAL   /* N(0, value^2) */
+} theta_init_kind;
+
+typedef struct {
+    theta_init_kind kind;
+    double value;
+} theta_init;
+
+/* Every hyper-parameter of a run. theta_config_default() is the single source
+ * of the defaults; the effective config is saved in the model file. */
+typedef struct {
+    theta_arch arch;
+    theta_loss loss;
+    int dim;           /* embedding dimensions */
+    int window;        /* max context distance; effective window is random */
+    int negative;      /* negative samples per positive (loss ns) */
+    int epochs;
+    int threads;
+    int64_t min_count; /* words rarer than this are dropped */
+    int64_t max_vocab; /* keep at most this many rows (0 = no limit) */
+    double sample;     /* subsampling threshold (0 = off) */
+    double alpha;      /* starting learning rate */
+    double min_alpha_ratio; /* floor of the decayed rate, as a share of alpha */
+    uint64_t seed;
+    theta_init init_in;
+    theta_init init_out;
+} theta_config;
+
+theta_config theta_config_default(void);
+
+/* Checks ranges and combinations; THETA_EINVAL with a message naming the option. */
+theta_status theta_config_validate(const theta_config *cfg);
+
+/* Parses "w2v", "zero", "const:C", "uniform:A", "normal:SIGMA". */
+theta_status theta_init_parse(const char *text, theta_init *out);
+
+/* Writes the canonical text form of an init ("const:0.1") into buf. */
+void theta_init_format(const theta_init *init, char *buf, size_t size);
+
+const char *theta_arch_name(theta_arch arch);
+const char *theta_loss_name(theta_loss loss);
+
+/* ---- random numbers (xoshiro256**, seeded by splitmix64) ---------------- */
+
+typedef struct {
+    uint64_t s[4];
+} theta_rng;
+
+void theta_rng_seed(theta_rng *rng, uint64_t seed);
+uint64_t theta_rng_next(theta_rng *rng);
+/* Uniform double in [0, 1). */
+double theta_rng_uniform(theta_rng *rng);
+/* Mixes several values into one seed (for per-chunk seeds). */
+uint64_t theta_seed_mix(uint64_t a, uint64_t b, uint64_t c);
+
+/* ---- corpus reader ------------------------------------------------------ */
+
+#define THETA_MAX_WORD 100       /* bytes; longer words are cut at a UTF-8 boundary */
+#define THETA_MAX_SENTENCE 1000  /* tokens; longer sentences are split */
+#define THETA_EOS "</s>"         /* sentence end, vocabulary entry 0 */
+
+typedef struct theta_reader theta_reader;
+
+/* Opens a plain or gzip file, or standard input for "-". */
+theta_status theta_reader_open(const char *path, theta_reader **out);
+
+/* Next token. Returns 1 and sets *word and *len (not NUL-terminated, valid until
+ * the next call) for a word, or THETA_EOS for a newline; 0 at the end of the
+ * input; -1 on a read or decompression error (see theta_last_error()). */
+int theta_reader_next(theta_reader *r, const char **word, size_t *len);
+
+/* Bytes consumed from the (decompressed) input so far. */
+int64_t theta_reader_bytes(const theta_reader *r);
+
+/* Closes; reports a truncated or corrupt gzip stream that was not yet seen. */
+theta_status theta_reader_close(theta_reader *r);
+
+/* Copies standard input to an unlinked temporary file and returns a path
+ * that can be opened again for each epoch (/dev/fd/N). */
+theta_status theta_spool_stdin(char *path_out, size_t size, int *fd_out);
+
+/* ---- vocabulary --------------------------------------------------------- */
+
+typedef struct {
+    char *word;    /* NUL-terminated, owned by the vocab */
+    int64_t count;
+} theta_vocab_entry;
+
+typedef struct {
+    theta_vocab_entry *entries; /* [size]; entry 0 is </s> once finalized */
+    int32_t size;
+    int32_t capacity;
+    int32_t *table;             /* open-addressing hash of ids, -1 = empty */
+    size_t table_size;          /* power of two */
+    int64_t total;              /* sum of the counts of the entries */
+    int64_t prune_limit;        /* while counting: prune when size exceeds this */
+    int64_t pruned_words;       /* distinct words dropped by pruning while counting */
+    int64_t pruned_below;       /* pruning dropped every word with count below this */
+    int64_t dropped_words;      /* distinct words dropped by min-count / max-vocab */
+} theta_vocab;
+
+theta_vocab *theta_vocab_new(void);
+void theta_vocab_free(theta_vocab *v);
+
+/* Adds count to word (inserting it). Prunes the rarest words when size passes
+ * prune_limit (if nonzero). */
+theta_status theta_vocab_add(theta_vocab *v, const char *word, size_t len, int64_t count);
+
+/* The id of word, or -1. */
+int32_t theta_vocab_find(const theta_vocab *v, const char *word, size_t len);
+
+/* Drops words below min_count, keeps </s> at id 0, sorts the rest by count
+ * (descending) then bytes, cuts to max_vocab rows (0 = no limit), rehashes. */
+theta_status theta_vocab_finalize(theta_vocab *v, int64_t min_count, int64_t max_vocab);
+
+/* Counts a whole corpus (one pass of the reader) and finalizes. */
+theta_status theta_vocab_build(const char *path, int64_t min_count, int64_t max_vocab,
+                               int64_t prune_limit, theta_vocab **out);
+
+/* word2vec's vocabulary file: one "word count" line per entry. */
+theta_status theta_vocab_save(const theta_vocab *v, const char *path);
+theta_status theta_vocab_load(const char *path, int64_t min_count, int64_t max_vocab,
+                              theta_vocab **out);
+
+/* CRC-32 of the finalized vocabulary (words and counts), for fingerprints. */
+uint32_t theta_vocab_crc(const theta_vocab *v);
+
+/* ---- negative sampler (alias table over count^0.75, </s> excluded) ------ */
+
+typedef struct {
+    uint32_t *threshold; /* [n] acceptance threshold scaled to 2^32 */
+    int32_t *alias;      /* [n] */
+    int32_t n;
+} theta_sampler;
+
+theta_status theta_sampler_build(theta_sampler *s, const theta_vocab *v, double power);
+void theta_sampler_free(theta_sampler *s);
+
+static inline int32_t theta_sampler_draw(const theta_sampler *s, uint64_t r)
+{
+    /* high 32 bits pick a column (multiply-shift), low 32 bits accept/alias */
+    int32_t i = (int32_t)(((r >> 32) * (uint64_t)s->n) >> 32);
+    return ((uint32_t)r < s->threshold[i]) ? i : s->alias[i];
+}
+
+/* ---- Huffman tree (hierarchical softmax) -------------------------------- */
+
+typedef struct {
+    int32_t n;          /* leaves = vocabulary size; inner nodes = n - 1 */
+    int64_t *offset;    /* [n + 1] start of word w's path in code/point */
+    uint8_t *code;      /* [offset[n]] branch bits, root first */
+    int32_t *point;     /* [offset[n]] inner node ids (0 .. n-2), root first */
+    int32_t max_depth;
+} theta_huffman;
+
+theta_status theta_huffman_build(theta_huffman *h, const theta_vocab *v);
+void theta_huffman_free(theta_huffman *h);
+
+/* ---- model -------------------------------------------------------------- */
+
+/* Training state, saved with the model so a run can be resumed. */
+typedef struct {
+    int32_t epoch;         /* epochs completed */
+    int64_t words_done;    /* in-vocabulary tokens processed over all epochs */
+    int64_t chunks_done;   /* chunks of the current epoch already trained */
+    int64_t train_words;   /* tokens per epoch (sum of vocabulary counts) */
+    double loss_sum;       /* loss statistics of the current epoch */
+    int64_t loss_count;
+    uint64_t corpus_bytes; /* corpus fingerprint (0 = unknown) */
+    uint32_t corpus_crc;
+} theta_train_state;
+
+typedef struct {
+    theta_config cfg;
+    theta_vocab *vocab;   /* owned */
+    float *in;            /* (vocab->size, dim) input vectors Θ */
+    float *out;           /* (out_rows, dim) output vectors */
+    int64_t out_rows;     /* vocab size (ns, softmax) or vocab size - 1 (hs) */
+    theta_huffman huffman;/* built for loss hs */
+    theta_sampler sampler;/* built for loss ns */
+    theta_train_state state;
+} theta_model;
+
+/* Takes ownership of vocab (also on failure), allocates and initialises both
+ * matrices from cfg->init_in / init_out and cfg->seed. */
+theta_status theta_model_new(const theta_config *cfg, theta_vocab *vocab, theta_model **out);
+void theta_model_free(theta_model *m);
+
+/* Bytes the two matrices of such a model take. */
+size_t theta_model_matrix_bytes(const theta_config *cfg, int64_t vocab_size);
+
+/* theta's own file (format in src/model.c). Written to a temporary file in
+ * the same directory, flushed and renamed into place. */
+theta_status theta_model_save(const theta_model *m, const char *path);
+theta_status theta_model_load(const char *path, theta_model **out);
+
+/* Name of output row r ("word" for ns/softmax, "__node_<r>" for hs). */
+void theta_model_out_name(const theta_model *m, int64_t r, char *buf, size_t size);
+
+/* ---- training ----------------------------------------------------------- */
+
+typedef struct {
+    int epoch;              /* 1-based epoch in progress */
+    int epochs;
+    double progress;        /* share of all epochs done, 0..1 */
+    double alpha;           /* current learning rate */
+    double loss;            /* mean loss per example since the last report */
+    double words_per_sec_thread;
+    double eta_seconds;
+    double elapsed;         /* seconds since training started */
+    int64_t words_done;
+    int epoch_end;          /* 1: this report closes an epoch */
+    double epoch_loss;      /* with epoch_end: mean loss over the epoch */
+    double epoch_seconds;   /* with epoch_end: wall time of the epoch */
+} theta_progress;
+
+/* Called from the training thread; m may be read (not written) in the call.
+ * Return nonzero to stop training (theta_train returns THETA_EINTR). */
+typedef int (*theta_progress_fn)(const theta_progress *p, const theta_model *m, void *user);
+
+typedef struct {
+    theta_progress_fn progress; /* may be NULL */
+    void *user;
+    double interval;            /* seconds between progress reports */
+    int64_t stop_after_words;   /* testing aid: stop at the first chunk boundary past N (0 = off) */
+} theta_train_hooks;
+
+/* Trains m on the corpus at path ("-" must have been spooled by the caller)
+ * for the remaining epochs of m->cfg.epochs, resuming from m->state. */
+theta_status theta_train(theta_model *m, const char *path, const theta_train_hooks *hooks);
+
+/* ---- word vectors (word2vec text / binary) ------------------------------ */
+
+typedef enum {
+    THETA_VEC_TEXT = 0,   /* "V D" header, "word v1 ... vD" lines */
+    THETA_VEC_BINARY = 1, /* "V D\n", then "word " + D float32 LE + "\n" */
+    THETA_VEC_NPY = 2     /* numpy .npy 1.0, <f4, C order (no words) */
+} theta_vec_format;
+
+/* Writes rows of a (rows, dim) matrix with a name per row; atomically. */
+theta_status theta_vectors_write(const char *path, theta_vec_format fmt, int64_t rows, int dim,
+                                 const float *m, const char *const *names);
+
+/* Writes one of a model's matrices (0 = input, 1 = output). */
+theta_status theta_model_write_vectors(const theta_model *m, int which, const char *path,
+                                       theta_vec_format fmt);
+
+/* A matrix of named vectors read from a file. */
+typedef struct {
+    int64_t rows;
+    int dim;
+    char **words;      /* [rows], NUL-terminated */
+    float *data;       /* (rows, dim) */
+    char format[32];   /* what was detected: "word2vec-text", "word2vec-binary", "glove", ... */
+} theta_vectors;
+
+/* Reads word2vec text (with or without trailing space), word2vec binary
+ * (with or without newline after each record), fastText .vec and GloVe (no
+ * header); format detected from content. Checks sizes before allocating. */
+theta_status theta_vectors_load(const char *path, theta_vectors **out);
+void theta_vectors_free(theta_vectors *v);
+
+/* Loads either a .theta model's matrix (which: 0 in, 1 out) or, for a vector
+ * file, the vectors (which must be 0). Detects the kind from the magic bytes. */
+int theta_file_is_model(const char *path);
+
+/* ---- misc --------------------------------------------------------------- */
+
+/* CRC-32 (zlib) of a buffer, chained from crc. */
+uint32_t theta_crc32(uint32_t crc, const void *buf, size_t len);
+
+/* Monotonic wall clock in seconds. */
+double theta_now(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* THETA_H */

@@ -1,0 +1,140 @@
+/* config.c — the defaults of every hyper-parameter, validation, init parsing. */
+#include "internal.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+theta_config theta_config_default(void)
+{
+    theta_config c;
+    memset(&c, 0, sizeof c);
+    c.arch = THETA_ARCH_SKIPGRAM;
+    c.loss = THETA_LOSS_NS;
+    c.dim = 100;
+    c.window = 5;
+    c.negative = 5;
+    c.epochs = 5;
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    c.threads = n > 0 ? (int)(n > 512 ? 512 : n) : 1;
+    c.min_count = 5;
+    c.max_vocab = 0;
+    c.sample = 1e-3;
+    c.alpha = 0.025;
+    c.min_alpha_ratio = 1e-4;
+    c.seed = 1;
+    c.init_in.kind = THETA_INIT_W2V;
+    c.init_out.kind = THETA_INIT_W2V;
+    return c;
+}
+
+theta_status theta_config_validate(const theta_config *c)
+{
+    if (c->arch != THETA_ARCH_SKIPGRAM && c->arch != THETA_ARCH_CBOW)
+        return theta__fail(THETA_EINVAL, "unknown model %d", (int)c->arch);
+    if (c->loss != THETA_LOSS_NS && c->loss != THETA_LOSS_HS && c->loss != THETA_LOSS_SOFTMAX)
+        return theta__fail(THETA_EINVAL, "unknown loss %d", (int)c->loss);
+    if (c->dim < 1 || c->dim > 10000)
+        return theta__fail(THETA_EINVAL, "--dim must be in 1..10000, not %d", c->dim);
+    if (c->window < 1 || c->window > 1000)
+        return theta__fail(THETA_EINVAL, "--window must be in 1..1000, not %d", c->window);
+    if (c->loss == THETA_LOSS_NS && (c->negative < 1 || c->negative > 1000))
+        return theta__fail(THETA_EINVAL, "--negative must be in 1..1000 with loss ns, not %d",
+                           c->negative);
+    if (c->epochs < 1 || c->epochs > 100000)
+        return theta__fail(THETA_EINVAL, "--epochs must be in 1..100000, not %d", c->epochs);
+    if (c->threads < 1 || c->threads > 512)
+        return theta__fail(THETA_EINVAL, "--threads must be in 1..512, not %d", c->threads);
+    if (c->min_count < 1)
+        return theta__fail(THETA_EINVAL, "--min-count must be at least 1, not %lld",
+                           (long long)c->min_count);
+    if (c->max_vocab < 0 || c->max_vocab == 1)
+        return theta__fail(THETA_EINVAL, "--max-vocab must be 0 (no limit) or at least 2");
+    if (!(c->sample >= 0 && c->sample < 1))
+        return theta__fail(THETA_EINVAL, "--sample must be in [0, 1), not %g", c->sample);
+    if (!(c->alpha > 0 && c->alpha <= 10))
+        return theta__fail(THETA_EINVAL, "--alpha must be in (0, 10], not %g", c->alpha);
+    if (!(c->min_alpha_ratio >= 0 && c->min_alpha_ratio <= 1))
+        return theta__fail(THETA_EINVAL, "min alpha ratio must be in [0, 1]");
+    const theta_init *inits[2] = {&c->init_in, &c->init_out};
+    for (int i = 0; i < 2; i++) {
+        const theta_init *in = inits[i];
+        if (in->kind > THETA_INIT_NORMAL || !isfinite(in->value))
+            return theta__fail(THETA_EINVAL, "bad init strategy for the %s matrix",
+                               i ? "output" : "input");
+        if ((in->kind == THETA_INIT_UNIFORM || in->kind == THETA_INIT_NORMAL) && in->value <= 0)
+            return theta__fail(THETA_EINVAL, "init %s needs a positive scale",
+                               in->kind == THETA_INIT_UNIFORM ? "uniform" : "normal");
+        if (fabs(in->value) > 1e6)
+            return theta__fail(THETA_EINVAL, "init value %g is too large", in->value);
+    }
+    return THETA_OK;
+}
+
+static int parse_value(const char *s, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (end == s || *end != '\0' || errno == ERANGE || !isfinite(v))
+        return -1;
+    *out = v;
+    return 0;
+}
+
+theta_status theta_init_parse(const char *text, theta_init *out)
+{
+    theta_init r = {THETA_INIT_W2V, 0};
+    static const struct { const char *name; theta_init_kind kind; int has_value; } kinds[] = {
+        {"w2v", THETA_INIT_W2V, 0},         {"zero", THETA_INIT_ZERO, 0},
+        {"const", THETA_INIT_CONST, 1},     {"uniform", THETA_INIT_UNIFORM, 1},
+        {"normal", THETA_INIT_NORMAL, 1},
+    };
+    const char *colon = strchr(text, ':');
+    size_t nlen = colon ? (size_t)(colon - text) : strlen(text);
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
+        if (strlen(kinds[i].name) != nlen || strncmp(kinds[i].name, text, nlen) != 0)
+            continue;
+        r.kind = kinds[i].kind;
+        if (kinds[i].has_value) {
+            if (!colon || parse_value(colon + 1, &r.value) != 0)
+                return theta__fail(THETA_EINVAL, "init '%s' needs a number: %s:VALUE", text,
+                                   kinds[i].name);
+            if (r.kind != THETA_INIT_CONST && r.value <= 0)
+                return theta__fail(THETA_EINVAL, "init '%s' needs a positive scale", text);
+            if (fabs(r.value) > 1e6)
+                return theta__fail(THETA_EINVAL, "init '%s': value too large", text);
+        } else if (colon) {
+            return theta__fail(THETA_EINVAL, "init '%s' takes no value", kinds[i].name);
+        }
+        *out = r;
+        return THETA_OK;
+    }
+    return theta__fail(THETA_EINVAL,
+                       "unknown init strategy '%s' (w2v, zero, const:C, uniform:A, normal:SIGMA)",
+                       text);
+}
+
+void theta_init_format(const theta_init *init, char *buf, size_t size)
+{
+    switch (init->kind) {
+    case THETA_INIT_W2V: snprintf(buf, size, "w2v"); break;
+    case THETA_INIT_ZERO: snprintf(buf, size, "zero"); break;
+    case THETA_INIT_CONST: snprintf(buf, size, "const:%.9g", init->value); break;
+    case THETA_INIT_UNIFORM: snprintf(buf, size, "uniform:%.9g", init->value); break;
+    case THETA_INIT_NORMAL: snprintf(buf, size, "normal:%.9g", init->value); break;
+    default: snprintf(buf, size, "?"); break;
+    }
+}
+
+const char *theta_arch_name(theta_arch arch)
+{
+    return arch == THETA_ARCH_CBOW ? "cbow" : "skipgram";
+}
+
+const char *theta_loss_name(theta_loss loss)
+{
+    return loss == THETA_LOSS_HS ? "hs" : loss == THETA_LOSS_SOFTMAX ? "softmax" : "ns";
+}

@@ -1,0 +1,59 @@
+/*
+ * internal.h — private helpers shared by libtheta's modules (not installed).
+ * Error reporting, checked allocation, little-endian encoding, atomic file
+ * writes. Nothing here prints or exits.
+ */
+#ifndef THETA_INTERNAL_H
+#define THETA_INTERNAL_H
+
+#include "theta.h"
+
+#include <stdarg.h>
+#include <stdbool.h>
+
+/* Records a formatted message as theta_last_error() and returns status. */
+theta_status theta__fail(theta_status status, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* malloc/calloc that record THETA_ENOMEM; n * size is overflow-checked. */
+void *theta__alloc(size_t n, size_t size);
+void *theta__calloc(size_t n, size_t size);
+
+/* An output file written under a temporary name and renamed into place by
+ * theta__commit; theta__abort removes it. Never leaves a partial file under
+ * the final name. */
+typedef struct {
+    FILE *f;
+    char *path;
+    char *tmp;
+} theta__outfile;
+
+theta_status theta__out_open(theta__outfile *o, const char *path);
+theta_status theta__out_commit(theta__outfile *o); /* flush, fsync, rename */
+void theta__out_abort(theta__outfile *o);
+
+/* Little-endian encoding of fixed-width values. */
+static inline void theta__put_u32(unsigned char *p, uint32_t v)
+{
+    p[0] = (unsigned char)v; p[1] = (unsigned char)(v >> 8);
+    p[2] = (unsigned char)(v >> 16); p[3] = (unsigned char)(v >> 24);
+}
+static inline void theta__put_u64(unsigned char *p, uint64_t v)
+{
+    theta__put_u32(p, (uint32_t)v);
+    theta__put_u32(p + 4, (uint32_t)(v >> 32));
+}
+static inline uint32_t theta__get_u32(const unsigned char *p)
+{
+    return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
+}
+static inline uint64_t theta__get_u64(const unsigned char *p)
+{
+    return (uint64_t)theta__get_u32(p) | ((uint64_t)theta__get_u32(p + 4) << 32);
+}
+
+/* float32 arrays to/from little-endian bytes (a copy on big-endian hosts). */
+size_t theta__write_f32(FILE *f, const float *v, size_t n);
+size_t theta__read_f32(FILE *f, float *v, size_t n);
+
+#endif

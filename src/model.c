@@ -1,0 +1,611 @@
+/*
+ * model.c — a model: config, vocabulary, both matrices, training state; its
+ * initialisation, and theta's own file format.
+ *
+ * The .theta file (all integers little-endian, floats IEEE-754 binary32/64):
+ *
+ *   magic    8 bytes  "THETAMOD"
+ *   version  u32      1
+ *   count    u32      number of sections
+ *   section  × count: tag u32 (4 ASCII bytes), length u64, payload, crc u32
+ *                     (zlib CRC-32 of the payload)
+ *
+ *   "CONF"  arch u32, loss u32, dim u32, window u32, negative u32, epochs u32,
+ *           threads u32, min_count u64, max_vocab u64, sample f64, alpha f64,
+ *           min_alpha_ratio f64, seed u64, init_in kind u32 + value f64,
+ *           init_out kind u32 + value f64                           (108 bytes)
+ *   "VOCB"  size u32, then per word: length u32, bytes, count u64
+ *   "STAT"  epoch u32, words_done u64, chunks_done u64, train_words u64,
+ *           loss_sum f64, loss_count u64, corpus_bytes u64, corpus_crc u32
+ *   "MATI"  rows u64, dim u32, rows × dim f32   (input matrix Θ)
+ *   "MATO"  rows u64, dim u32, rows × dim f32   (output matrix)
+ *
+ * Readers check every length against the file size before allocating and
+ * refuse unknown versions, missing sections and CRC mismatches.
+ */
+#include "internal.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define MAGIC "THETAMOD"
+#define FORMAT_VERSION 1
+#define CONF_BYTES 108
+#define STAT_BYTES 64
+
+static float *alloc_matrix(int64_t rows, int dim)
+{
+    size_t n = (size_t)rows * (size_t)dim;
+    size_t bytes = n * sizeof(float);
+    if (rows > 0 && (bytes / sizeof(float) / (size_t)rows != (size_t)dim)) {
+        theta__fail(THETA_ENOMEM, "matrix of %lld x %d floats overflows", (long long)rows, dim);
+        return NULL;
+    }
+    bytes = (bytes + 63) & ~(size_t)63;
+    float *m = aligned_alloc(64, bytes ? bytes : 64);
+    if (!m)
+        theta__fail(THETA_ENOMEM, "out of memory for a %lld x %d matrix (%.1f MB)",
+                    (long long)rows, dim, (double)bytes / 1e6);
+    return m;
+}
+
+static void init_matrix(float *m, int64_t rows, int dim, const theta_init *init, int is_input,
+                        uint64_t seed)
+{
+    size_t n = (size_t)rows * (size_t)dim;
+    theta_rng rng;
+    theta_rng_seed(&rng, seed);
+    theta_init_kind kind = init->kind;
+    double scale = init->value;
+    if (kind == THETA_INIT_W2V) {
+        if (!is_input) {
+            kind = THETA_INIT_ZERO;
+        } else {
+            kind = THETA_INIT_UNIFORM;
+            scale = 0.5 / dim;
+        }
+    }
+    switch (kind) {
+    case THETA_INIT_ZERO:
+        memset(m, 0, n * sizeof *m);
+        break;
+    case THETA_INIT_CONST:
+        for (size_t i = 0; i < n; i++)
+            m[i] = (float)scale;
+        break;
+    case THETA_INIT_UNIFORM:
+        for (size_t i = 0; i < n; i++)
+            m[i] = (float)((theta_rng_uniform(&rng) * 2.0 - 1.0) * scale);
+        break;
+    case THETA_INIT_NORMAL:
+        for (size_t i = 0; i < n; i += 2) {
+            double u1 = 1.0 - theta_rng_uniform(&rng), u2 = theta_rng_uniform(&rng);
+            double r = sqrt(-2.0 * log(u1)) * scale;
+            m[i] = (float)(r * cos(2 * M_PI * u2));
+            if (i + 1 < n)
+                m[i + 1] = (float)(r * sin(2 * M_PI * u2));
+        }
+        break;
+    default:
+        break;
+    }
+}
+
+static int64_t out_rows_for(const theta_config *cfg, int64_t vocab_size)
+{
+    return cfg->loss == THETA_LOSS_HS ? vocab_size - 1 : vocab_size;
+}
+
+size_t theta_model_matrix_bytes(const theta_config *cfg, int64_t vocab_size)
+{
+    return (size_t)(vocab_size + out_rows_for(cfg, vocab_size)) * (size_t)cfg->dim * sizeof(float);
+}
+
+/* Builds the loss-specific tables (Huffman tree, sampler) for m->vocab. */
+static theta_status build_tables(theta_model *m)
+{
+    if (m->cfg.loss == THETA_LOSS_HS)
+        return theta_huffman_build(&m->huffman, m->vocab);
+    if (m->cfg.loss == THETA_LOSS_NS)
+        return theta_sampler_build(&m->sampler, m->vocab, 0.75);
+    return THETA_OK;
+}
+
+static theta_model *model_shell(const theta_config *cfg, theta_vocab *vocab)
+{
+    theta_model *m = theta__calloc(1, sizeof *m);
+    if (!m)
+        return NULL;
+    m->cfg = *cfg;
+    m->vocab = vocab;
+    m->out_rows = out_rows_for(cfg, vocab->size);
+    m->state.train_words = vocab->total;
+    return m;
+}
+
+theta_status theta_model_new(const theta_config *cfg, theta_vocab *vocab, theta_model **out)
+{
+    theta_status st = theta_config_validate(cfg);
+    if (st) {
+        theta_vocab_free(vocab);
+        return st;
+    }
+    if (vocab->size < 2) {
+        theta_vocab_free(vocab);
+        return theta__fail(THETA_EDATA, "the vocabulary has no words besides %s", THETA_EOS);
+    }
+    theta_model *m = model_shell(cfg, vocab);
+    if (!m) {
+        theta_vocab_free(vocab);
+        return THETA_ENOMEM;
+    }
+    m->in = alloc_matrix(vocab->size, cfg->dim);
+    m->out = alloc_matrix(m->out_rows, cfg->dim);
+    if (!m->in || !m->out) {
+        theta_model_free(m);
+        return THETA_ENOMEM;
+    }
+    init_matrix(m->in, vocab->size, cfg->dim, &cfg->init_in, 1, theta_seed_mix(cfg->seed, 0x1a, 0));
+    init_matrix(m->out, m->out_rows, cfg->dim, &cfg->init_out, 0,
+                theta_seed_mix(cfg->seed, 0x1a, 1));
+    st = build_tables(m);
+    if (st) {
+        theta_model_free(m);
+        return st;
+    }
+    *out = m;
+    return THETA_OK;
+}
+
+void theta_model_free(theta_model *m)
+{
+    if (!m)
+        return;
+    theta_vocab_free(m->vocab);
+    free(m->in);
+    free(m->out);
+    theta_huffman_free(&m->huffman);
+    theta_sampler_free(&m->sampler);
+    free(m);
+}
+
+void theta_model_out_name(const theta_model *m, int64_t r, char *buf, size_t size)
+{
+    if (m->cfg.loss == THETA_LOSS_HS)
+        snprintf(buf, size, "__node_%lld", (long long)r);
+    else
+        snprintf(buf, size, "%s", m->vocab->entries[r].word);
+}
+
+/* ---- writing ------------------------------------------------------------ */
+
+static uint64_t f64_bits(double d)
+{
+    uint64_t u;
+    memcpy(&u, &d, 8);
+    return u;
+}
+
+static double bits_f64(uint64_t u)
+{
+    double d;
+    memcpy(&d, &u, 8);
+    return d;
+}
+
+static void encode_conf(const theta_config *c, unsigned char *p)
+{
+    theta__put_u32(p + 0, (uint32_t)c->arch);
+    theta__put_u32(p + 4, (uint32_t)c->loss);
+    theta__put_u32(p + 8, (uint32_t)c->dim);
+    theta__put_u32(p + 12, (uint32_t)c->window);
+    theta__put_u32(p + 16, (uint32_t)c->negative);
+    theta__put_u32(p + 20, (uint32_t)c->epochs);
+    theta__put_u32(p + 24, (uint32_t)c->threads);
+    theta__put_u64(p + 28, (uint64_t)c->min_count);
+    theta__put_u64(p + 36, (uint64_t)c->max_vocab);
+    theta__put_u64(p + 44, f64_bits(c->sample));
+    theta__put_u64(p + 52, f64_bits(c->alpha));
+    theta__put_u64(p + 60, f64_bits(c->min_alpha_ratio));
+    theta__put_u64(p + 68, c->seed);
+    theta__put_u32(p + 76, (uint32_t)c->init_in.kind);
+    theta__put_u64(p + 80, f64_bits(c->init_in.value));
+    theta__put_u32(p + 88, (uint32_t)c->init_out.kind);
+    theta__put_u64(p + 92, f64_bits(c->init_out.value));
+    memset(p + 100, 0, CONF_BYTES - 100);
+}
+
+static void decode_conf(const unsigned char *p, theta_config *c)
+{
+    c->arch = (theta_arch)theta__get_u32(p + 0);
+    c->loss = (theta_loss)theta__get_u32(p + 4);
+    c->dim = (int)theta__get_u32(p + 8);
+    c->window = (int)theta__get_u32(p + 12);
+    c->negative = (int)theta__get_u32(p + 16);
+    c->epochs = (int)theta__get_u32(p + 20);
+    c->threads = (int)theta__get_u32(p + 24);
+    c->min_count = (int64_t)theta__get_u64(p + 28);
+    c->max_vocab = (int64_t)theta__get_u64(p + 36);
+    c->sample = bits_f64(theta__get_u64(p + 44));
+    c->alpha = bits_f64(theta__get_u64(p + 52));
+    c->min_alpha_ratio = bits_f64(theta__get_u64(p + 60));
+    c->seed = theta__get_u64(p + 68);
+    c->init_in.kind = (theta_init_kind)theta__get_u32(p + 76);
+    c->init_in.value = bits_f64(theta__get_u64(p + 80));
+    c->init_out.kind = (theta_init_kind)theta__get_u32(p + 88);
+    c->init_out.value = bits_f64(theta__get_u64(p + 92));
+}
+
+static void encode_state(const theta_train_state *s, unsigned char *p)
+{
+    theta__put_u32(p + 0, (uint32_t)s->epoch);
+    theta__put_u64(p + 4, (uint64_t)s->words_done);
+    theta__put_u64(p + 12, (uint64_t)s->chunks_done);
+    theta__put_u64(p + 20, (uint64_t)s->train_words);
+    theta__put_u64(p + 28, f64_bits(s->loss_sum));
+    theta__put_u64(p + 36, (uint64_t)s->loss_count);
+    theta__put_u64(p + 44, s->corpus_bytes);
+    theta__put_u32(p + 52, s->corpus_crc);
+    memset(p + 56, 0, STAT_BYTES - 56);
+}
+
+static void decode_state(const unsigned char *p, theta_train_state *s)
+{
+    s->epoch = (int32_t)theta__get_u32(p + 0);
+    s->words_done = (int64_t)theta__get_u64(p + 4);
+    s->chunks_done = (int64_t)theta__get_u64(p + 12);
+    s->train_words = (int64_t)theta__get_u64(p + 20);
+    s->loss_sum = bits_f64(theta__get_u64(p + 28));
+    s->loss_count = (int64_t)theta__get_u64(p + 36);
+    s->corpus_bytes = theta__get_u64(p + 44);
+    s->corpus_crc = theta__get_u32(p + 52);
+}
+
+static int write_section(FILE *f, const char tag[4], const void *payload, uint64_t len)
+{
+    unsigned char h[12];
+    memcpy(h, tag, 4);
+    theta__put_u64(h + 4, len);
+    unsigned char c[4];
+    theta__put_u32(c, theta_crc32(0, payload, (size_t)len));
+    return fwrite(h, 1, 12, f) == 12 && fwrite(payload, 1, (size_t)len, f) == len &&
+                   fwrite(c, 1, 4, f) == 4
+               ? 0
+               : -1;
+}
+
+static int write_matrix_section(FILE *f, const char tag[4], const float *m, int64_t rows, int dim)
+{
+    size_t n = (size_t)rows * (size_t)dim;
+    unsigned char h[12 + 12];
+    memcpy(h, tag, 4);
+    theta__put_u64(h + 4, 12 + (uint64_t)n * 4);
+    theta__put_u64(h + 12, (uint64_t)rows);
+    theta__put_u32(h + 20, (uint32_t)dim);
+    if (fwrite(h, 1, sizeof h, f) != sizeof h)
+        return -1;
+    uint32_t crc = theta_crc32(0, h + 12, 12);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    crc = theta_crc32(crc, m, n * 4);
+#else
+#error "model.c: big-endian hosts need a byte-swapping CRC path"
+#endif
+    if (theta__write_f32(f, m, n) != n)
+        return -1;
+    unsigned char c[4];
+    theta__put_u32(c, crc);
+    return fwrite(c, 1, 4, f) == 4 ? 0 : -1;
+}
+
+theta_status theta_model_save(const theta_model *m, const char *path)
+{
+    const theta_vocab *v = m->vocab;
+    size_t vbytes = 4;
+    for (int32_t i = 0; i < v->size; i++)
+        vbytes += 12 + strlen(v->entries[i].word);
+    unsigned char *vb = theta__alloc(vbytes, 1);
+    if (!vb)
+        return THETA_ENOMEM;
+    unsigned char *p = vb;
+    theta__put_u32(p, (uint32_t)v->size);
+    p += 4;
+    for (int32_t i = 0; i < v->size; i++) {
+        size_t len = strlen(v->entries[i].word);
+        theta__put_u32(p, (uint32_t)len);
+        memcpy(p + 4, v->entries[i].word, len);
+        theta__put_u64(p + 4 + len, (uint64_t)v->entries[i].count);
+        p += 12 + len;
+    }
+    unsigned char conf[CONF_BYTES], stat[STAT_BYTES], head[16];
+    encode_conf(&m->cfg, conf);
+    encode_state(&m->state, stat);
+    memcpy(head, MAGIC, 8);
+    theta__put_u32(head + 8, FORMAT_VERSION);
+    theta__put_u32(head + 12, 5);
+
+    theta__outfile o;
+    theta_status st = theta__out_open(&o, path);
+    if (st) {
+        free(vb);
+        return st;
+    }
+    int bad = fwrite(head, 1, 16, o.f) != 16 || write_section(o.f, "CONF", conf, CONF_BYTES) ||
+              write_section(o.f, "VOCB", vb, vbytes) ||
+              write_section(o.f, "STAT", stat, STAT_BYTES) ||
+              write_matrix_section(o.f, "MATI", m->in, v->size, m->cfg.dim) ||
+              write_matrix_section(o.f, "MATO", m->out, m->out_rows, m->cfg.dim);
+    free(vb);
+    if (bad) {
+        st = theta__fail(THETA_EIO, "%s: write failed: %s", path, strerror(errno));
+        theta__out_abort(&o);
+        return st;
+    }
+    return theta__out_commit(&o);
+}
+
+/* ---- reading ------------------------------------------------------------ */
+
+typedef struct {
+    FILE *f;
+    const char *path;
+    uint64_t size, pos;
+} reader;
+
+static theta_status rd(reader *r, void *buf, uint64_t n)
+{
+    if (n > r->size - r->pos)
+        return theta__fail(THETA_EFORMAT, "%s: truncated (needs %llu more bytes at offset %llu)",
+                           r->path, (unsigned long long)n, (unsigned long long)r->pos);
+    if (fread(buf, 1, (size_t)n, r->f) != n)
+        return theta__fail(THETA_EIO, "%s: read error at offset %llu", r->path,
+                           (unsigned long long)r->pos);
+    r->pos += n;
+    return THETA_OK;
+}
+
+static theta_status check_crc(reader *r, uint32_t crc, const char *tag)
+{
+    unsigned char c[4];
+    theta_status st = rd(r, c, 4);
+    if (st)
+        return st;
+    if (theta__get_u32(c) != crc)
+        return theta__fail(THETA_EFORMAT, "%s: section %.4s is corrupt (CRC mismatch)", r->path,
+                           tag);
+    return THETA_OK;
+}
+
+static theta_status read_small(reader *r, uint64_t len, const char *tag, unsigned char **out)
+{
+    if (len > r->size - r->pos)
+        return theta__fail(THETA_EFORMAT, "%s: section %.4s claims %llu bytes, past the end", r->path,
+                           tag, (unsigned long long)len);
+    unsigned char *b = theta__alloc((size_t)len ? (size_t)len : 1, 1);
+    if (!b)
+        return THETA_ENOMEM;
+    theta_status st = rd(r, b, len);
+    if (!st)
+        st = check_crc(r, theta_crc32(0, b, (size_t)len), tag);
+    if (st) {
+        free(b);
+        return st;
+    }
+    *out = b;
+    return THETA_OK;
+}
+
+static theta_status parse_vocab(reader *r, const unsigned char *b, uint64_t len, theta_vocab **out)
+{
+    if (len < 4)
+        return theta__fail(THETA_EFORMAT, "%s: vocabulary section too short", r->path);
+    uint32_t n = theta__get_u32(b);
+    if (n < 2 || (uint64_t)n > (len - 4) / 12)
+        return theta__fail(THETA_EFORMAT, "%s: vocabulary size %u does not fit its section",
+                           r->path, n);
+    theta_vocab *v = theta_vocab_new();
+    if (!v)
+        return THETA_ENOMEM;
+    uint64_t p = 4;
+    theta_status st = THETA_OK;
+    for (uint32_t i = 0; i < n && !st; i++) {
+        if (len - p < 12) {
+            st = theta__fail(THETA_EFORMAT, "%s: vocabulary entry %u runs past its section",
+                             r->path, i);
+            break;
+        }
+        uint32_t wl = theta__get_u32(b + p);
+        if (wl == 0 || wl > THETA_MAX_WORD * 4 || (uint64_t)wl > len - p - 12) {
+            st = theta__fail(THETA_EFORMAT, "%s: vocabulary entry %u has a bad length", r->path, i);
+            break;
+        }
+        const char *w = (const char *)b + p + 4;
+        if (memchr(w, '\0', wl) || theta_vocab_find(v, w, wl) >= 0) {
+            st = theta__fail(THETA_EFORMAT, "%s: vocabulary entry %u is invalid or repeated",
+                             r->path, i);
+            break;
+        }
+        int64_t c = (int64_t)theta__get_u64(b + p + 4 + wl);
+        if (c < 0) {
+            st = theta__fail(THETA_EFORMAT, "%s: vocabulary entry %u has a negative count",
+                             r->path, i);
+            break;
+        }
+        st = theta_vocab_add(v, w, wl, c);
+        p += 12 + wl;
+    }
+    if (!st && p != len)
+        st = theta__fail(THETA_EFORMAT, "%s: vocabulary section has trailing bytes", r->path);
+    if (!st && strcmp(v->entries[0].word, THETA_EOS) != 0)
+        st = theta__fail(THETA_EFORMAT, "%s: vocabulary does not start with %s", r->path, THETA_EOS);
+    if (st) {
+        theta_vocab_free(v);
+        return st;
+    }
+    *out = v;
+    return THETA_OK;
+}
+
+static theta_status read_matrix(reader *r, uint64_t len, const char *tag, int64_t rows, int dim,
+                                float **out)
+{
+    unsigned char h[12];
+    if (len < 12)
+        return theta__fail(THETA_EFORMAT, "%s: section %.4s too short", r->path, tag);
+    theta_status st = rd(r, h, 12);
+    if (st)
+        return st;
+    uint64_t frows = theta__get_u64(h);
+    uint32_t fdim = theta__get_u32(h + 8);
+    if (frows != (uint64_t)rows || fdim != (uint32_t)dim)
+        return theta__fail(THETA_EFORMAT, "%s: matrix %.4s is %llu x %u, expected %lld x %d",
+                           r->path, tag, (unsigned long long)frows, fdim, (long long)rows, dim);
+    uint64_t n = (uint64_t)rows * (uint64_t)dim;
+    if (len - 12 != n * 4 || n * 4 + 4 > r->size - r->pos)
+        return theta__fail(THETA_EFORMAT, "%s: matrix %.4s does not fit the file", r->path, tag);
+    float *m = alloc_matrix(rows, dim);
+    if (!m)
+        return THETA_ENOMEM;
+    if (theta__read_f32(r->f, m, (size_t)n) != n) {
+        free(m);
+        return theta__fail(THETA_EIO, "%s: read error in matrix %.4s", r->path, tag);
+    }
+    r->pos += n * 4;
+    uint32_t crc = theta_crc32(theta_crc32(0, h, 12), m, (size_t)n * 4);
+    st = check_crc(r, crc, tag);
+    if (st) {
+        free(m);
+        return st;
+    }
+    *out = m;
+    return THETA_OK;
+}
+
+theta_status theta_model_load(const char *path, theta_model **out)
+{
+    reader r = {fopen(path, "rb"), path, 0, 0};
+    if (!r.f)
+        return theta__fail(THETA_EIO, "%s: cannot open: %s", path, strerror(errno));
+    struct stat sb;
+    if (fstat(fileno(r.f), &sb) != 0 || !S_ISREG(sb.st_mode)) {
+        fclose(r.f);
+        return theta__fail(THETA_EIO, "%s: not a regular file", path);
+    }
+    r.size = (uint64_t)sb.st_size;
+    unsigned char head[16];
+    theta_model *m = NULL;
+    unsigned char *conf = NULL, *vocb = NULL, *stat = NULL;
+    theta_vocab *vocab = NULL;
+    theta_status st = rd(&r, head, 16);
+    if (st)
+        goto fail;
+    if (memcmp(head, MAGIC, 8) != 0) {
+        st = theta__fail(THETA_EFORMAT, "%s: not a theta model (bad magic)", path);
+        goto fail;
+    }
+    if (theta__get_u32(head + 8) != FORMAT_VERSION) {
+        st = theta__fail(THETA_EFORMAT, "%s: model format version %u is not supported (this is %d)",
+                         path, theta__get_u32(head + 8), FORMAT_VERSION);
+        goto fail;
+    }
+    if (theta__get_u32(head + 12) != 5) {
+        st = theta__fail(THETA_EFORMAT, "%s: expected 5 sections, found %u", path,
+                         theta__get_u32(head + 12));
+        goto fail;
+    }
+    static const char *tags[5] = {"CONF", "VOCB", "STAT", "MATI", "MATO"};
+    theta_config cfg;
+    for (int s = 0; s < 5; s++) {
+        unsigned char sh[12];
+        if ((st = rd(&r, sh, 12)))
+            goto fail;
+        if (memcmp(sh, tags[s], 4) != 0) {
+            st = theta__fail(THETA_EFORMAT, "%s: expected section %s at offset %llu", path,
+                             tags[s], (unsigned long long)(r.pos - 12));
+            goto fail;
+        }
+        uint64_t len = theta__get_u64(sh + 4);
+        if (len > r.size - r.pos) {
+            st = theta__fail(THETA_EFORMAT, "%s: section %s claims %llu bytes, past the end",
+                             path, tags[s], (unsigned long long)len);
+            goto fail;
+        }
+        switch (s) {
+        case 0:
+            if (len != CONF_BYTES) {
+                st = theta__fail(THETA_EFORMAT, "%s: CONF section has a bad length", path);
+                goto fail;
+            }
+            if ((st = read_small(&r, len, tags[s], &conf)))
+                goto fail;
+            decode_conf(conf, &cfg);
+            if (theta_config_validate(&cfg)) {
+                st = theta__fail(THETA_EFORMAT, "%s: invalid hyper-parameters: %s", path,
+                                 theta_last_error());
+                goto fail;
+            }
+            break;
+        case 1:
+            if ((st = read_small(&r, len, tags[s], &vocb)) || (st = parse_vocab(&r, vocb, len, &vocab)))
+                goto fail;
+            m = model_shell(&cfg, vocab);
+            if (!m) {
+                st = THETA_ENOMEM;
+                goto fail;
+            }
+            vocab = NULL;
+            break;
+        case 2:
+            if (len != STAT_BYTES) {
+                st = theta__fail(THETA_EFORMAT, "%s: STAT section has a bad length", path);
+                goto fail;
+            }
+            if ((st = read_small(&r, len, tags[s], &stat)))
+                goto fail;
+            decode_state(stat, &m->state);
+            break;
+        case 3:
+            if ((st = read_matrix(&r, len, tags[s], m->vocab->size, cfg.dim, &m->in)))
+                goto fail;
+            break;
+        case 4:
+            if ((st = read_matrix(&r, len, tags[s], m->out_rows, cfg.dim, &m->out)))
+                goto fail;
+            break;
+        }
+    }
+    if (r.pos != r.size) {
+        st = theta__fail(THETA_EFORMAT, "%s: %llu unexpected bytes after the last section", path,
+                         (unsigned long long)(r.size - r.pos));
+        goto fail;
+    }
+    if ((st = build_tables(m)))
+        goto fail;
+    free(conf);
+    free(vocb);
+    free(stat);
+    fclose(r.f);
+    *out = m;
+    return THETA_OK;
+fail:
+    free(conf);
+    free(vocb);
+    free(stat);
+    theta_vocab_free(vocab);
+    theta_model_free(m);
+    fclose(r.f);
+    return st;
+}
+
+int theta_file_is_model(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return 0;
+    char magic[8];
+    int is = fread(magic, 1, 8, f) == 8 && memcmp(magic, MAGIC, 8) == 0;
+    fclose(f);
+    return is;
+}

@@ -1,0 +1,79 @@
+/*
+ * sampler.c — negative sampling: Walker/Vose alias table over count^power
+ * (word2vec: 0.75), O(V) memory, O(1) per draw. </s> (id 0) is never drawn.
+ */
+#include "internal.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+theta_status theta_sampler_build(theta_sampler *s, const theta_vocab *v, double power)
+{
+    int32_t n = v->size;
+    s->n = n;
+    s->threshold = theta__alloc((size_t)n, sizeof *s->threshold);
+    s->alias = theta__alloc((size_t)n, sizeof *s->alias);
+    double *p = theta__alloc((size_t)n, sizeof *p);
+    int32_t *small = theta__alloc((size_t)n, sizeof *small);
+    int32_t *large = theta__alloc((size_t)n, sizeof *large);
+    if (!s->threshold || !s->alias || !p || !small || !large)
+        goto nomem;
+    double sum = 0;
+    for (int32_t i = 0; i < n; i++) {
+        p[i] = i == 0 ? 0.0 : pow((double)v->entries[i].count, power);
+        sum += p[i];
+    }
+    if (!(sum > 0)) {
+        free(p); free(small); free(large);
+        theta_sampler_free(s);
+        return theta__fail(THETA_EDATA, "negative sampling needs at least one counted word");
+    }
+    int32_t ns = 0, nl = 0;
+    for (int32_t i = 0; i < n; i++) {
+        p[i] = p[i] * n / sum; /* mean 1 */
+        s->alias[i] = i;
+        if (p[i] < 1.0)
+            small[ns++] = i;
+        else
+            large[nl++] = i;
+    }
+    while (ns > 0 && nl > 0) {
+        int32_t a = small[--ns], b = large[--nl];
+        s->threshold[a] = (uint32_t)fmin(p[a] * 4294967296.0, 4294967295.0);
+        s->alias[a] = b;
+        p[b] = (p[b] + p[a]) - 1.0;
+        if (p[b] < 1.0)
+            small[ns++] = b;
+        else
+            large[nl++] = b;
+    }
+    /* what is left has probability 1 up to rounding: always accept, except </s> */
+    while (nl > 0) {
+        int32_t b = large[--nl];
+        s->threshold[b] = UINT32_MAX;
+    }
+    while (ns > 0) {
+        int32_t a = small[--ns];
+        s->threshold[a] = UINT32_MAX;
+    }
+    if (n > 1 && s->alias[0] == 0) {
+        /* rounding left </s> on its own column: send it to the most frequent word */
+        s->threshold[0] = 0;
+        s->alias[0] = 1;
+    }
+    free(p); free(small); free(large);
+    return THETA_OK;
+nomem:
+    free(p); free(small); free(large);
+    theta_sampler_free(s);
+    return THETA_ENOMEM;
+}
+
+void theta_sampler_free(theta_sampler *s)
+{
+    free(s->threshold);
+    free(s->alias);
+    s->threshold = NULL;
+    s->alias = NULL;
+    s->n = 0;
+}

@@ -1,0 +1,96 @@
+/*
+ * vecio_write.c — writing word vectors: word2vec text ("V D" header, then
+ * "word v1 ... vD" per line, values printed with %.9g so float32 values
+ * round-trip exactly), word2vec binary ("V D\n", then "word " + D
+ * little-endian float32 + "\n" per row, byte-compatible with word2vec.c),
+ * and numpy .npy 1.0 (<f4, C order). Every write is atomic.
+ */
+#include "internal.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int write_npy_header(FILE *f, int64_t rows, int dim)
+{
+    char dict[128];
+    int n = snprintf(dict, sizeof dict, "{'descr': '<f4', 'fortran_order': False, 'shape': (%lld, %d), }",
+                     (long long)rows, dim);
+    /* magic (6) + version (2) + header length (2) + dict, padded to 64 with '\n' last */
+    size_t total = 10 + (size_t)n + 1;
+    size_t padded = (total + 63) / 64 * 64;
+    size_t hlen = padded - 10;
+    unsigned char pre[10] = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0,
+                             (unsigned char)(hlen & 0xff), (unsigned char)(hlen >> 8)};
+    if (fwrite(pre, 1, 10, f) != 10 || fwrite(dict, 1, (size_t)n, f) != (size_t)n)
+        return -1;
+    for (size_t i = (size_t)n; i < hlen - 1; i++)
+        fputc(' ', f);
+    return fputc('\n', f) == EOF ? -1 : 0;
+}
+
+theta_status theta_vectors_write(const char *path, theta_vec_format fmt, int64_t rows, int dim,
+                                 const float *m, const char *const *names)
+{
+    theta__outfile o;
+    theta_status st = theta__out_open(&o, path);
+    if (st)
+        return st;
+    int bad = 0;
+    if (fmt == THETA_VEC_NPY) {
+        bad = write_npy_header(o.f, rows, dim) ||
+              theta__write_f32(o.f, m, (size_t)rows * (size_t)dim) != (size_t)rows * (size_t)dim;
+    } else {
+        bad = fprintf(o.f, "%lld %d\n", (long long)rows, dim) < 0;
+        for (int64_t r = 0; r < rows && !bad; r++) {
+            const float *row = m + (size_t)r * (size_t)dim;
+            if (fputs(names[r], o.f) == EOF)
+                bad = 1;
+            if (fmt == THETA_VEC_BINARY) {
+                bad = bad || fputc(' ', o.f) == EOF ||
+                      theta__write_f32(o.f, row, (size_t)dim) != (size_t)dim ||
+                      fputc('\n', o.f) == EOF;
+            } else {
+                for (int d = 0; d < dim && !bad; d++)
+                    bad = fprintf(o.f, " %.9g", row[d]) < 0;
+                bad = bad || fputc('\n', o.f) == EOF;
+            }
+        }
+    }
+    if (bad || ferror(o.f)) {
+        st = theta__fail(THETA_EIO, "%s: write failed: %s", path, strerror(errno));
+        theta__out_abort(&o);
+        return st;
+    }
+    return theta__out_commit(&o);
+}
+
+theta_status theta_model_write_vectors(const theta_model *m, int which, const char *path,
+                                       theta_vec_format fmt)
+{
+    int64_t rows = which ? m->out_rows : m->vocab->size;
+    const char **names = theta__alloc((size_t)rows, sizeof *names);
+    char *node_names = NULL;
+    if (!names)
+        return THETA_ENOMEM;
+    if (which && m->cfg.loss == THETA_LOSS_HS) {
+        const size_t stride = 24;
+        node_names = theta__alloc((size_t)rows, stride);
+        if (!node_names) {
+            free(names);
+            return THETA_ENOMEM;
+        }
+        for (int64_t r = 0; r < rows; r++) {
+            theta_model_out_name(m, r, node_names + (size_t)r * stride, stride);
+            names[r] = node_names + (size_t)r * stride;
+        }
+    } else {
+        for (int64_t r = 0; r < rows; r++)
+            names[r] = m->vocab->entries[r].word;
+    }
+    theta_status st = theta_vectors_write(path, fmt, rows, m->cfg.dim, which ? m->out : m->in,
+                                          (const char *const *)names);
+    free(names);
+    free(node_names);
+    return st;
+}

@@ -1,0 +1,330 @@
+/*
+ * vocab.c — the vocabulary: an open-addressing hash of words to ids with
+ * counts; bounded memory while counting (the rarest words are pruned when
+ * the table passes a cap, as word2vec does); finalized by min-count and
+ * max-vocab, sorted by count then bytes so ids are deterministic, with </s>
+ * always at id 0. Reads and writes word2vec's "word count" files.
+ */
+#include "internal.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DEFAULT_PRUNE_LIMIT 21000000 /* distinct words held while counting */
+
+static uint64_t hash_bytes(const char *s, size_t len)
+{
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ (unsigned char)s[i]) * 0x100000001b3ULL;
+    return h ^ (h >> 29);
+}
+
+theta_vocab *theta_vocab_new(void)
+{
+    theta_vocab *v = theta__calloc(1, sizeof *v);
+    if (!v)
+        return NULL;
+    v->capacity = 1024;
+    v->entries = theta__alloc((size_t)v->capacity, sizeof *v->entries);
+    v->table_size = 2048;
+    v->table = theta__alloc(v->table_size, sizeof *v->table);
+    if (!v->entries || !v->table) {
+        free(v->entries);
+        free(v->table);
+        free(v);
+        return NULL;
+    }
+    memset(v->table, 0xff, v->table_size * sizeof *v->table);
+    return v;
+}
+
+void theta_vocab_free(theta_vocab *v)
+{
+    if (!v)
+        return;
+    for (int32_t i = 0; i < v->size; i++)
+        free(v->entries[i].word);
+    free(v->entries);
+    free(v->table);
+    free(v);
+}
+
+static size_t slot_of(const theta_vocab *v, const char *w, size_t len)
+{
+    size_t mask = v->table_size - 1;
+    size_t i = (size_t)hash_bytes(w, len) & mask;
+    for (;;) {
+        int32_t id = v->table[i];
+        if (id < 0)
+            return i;
+        const char *e = v->entries[id].word;
+        if (strncmp(e, w, len) == 0 && e[len] == '\0')
+            return i;
+        i = (i + 1) & mask;
+    }
+}
+
+int32_t theta_vocab_find(const theta_vocab *v, const char *word, size_t len)
+{
+    return v->table[slot_of(v, word, len)];
+}
+
+/* Rebuilds the hash for the current entries with a table of at least 2x size. */
+static theta_status rehash(theta_vocab *v)
+{
+    size_t want = 1024;
+    while (want < (size_t)v->size * 2 + 2)
+        want <<= 1;
+    int32_t *t = theta__alloc(want, sizeof *t);
+    if (!t)
+        return THETA_ENOMEM;
+    free(v->table);
+    v->table = t;
+    v->table_size = want;
+    memset(v->table, 0xff, want * sizeof *t);
+    for (int32_t i = 0; i < v->size; i++) {
+        const char *w = v->entries[i].word;
+        v->table[slot_of(v, w, strlen(w))] = i;
+    }
+    return THETA_OK;
+}
+
+/* word2vec's rule: drop every word with count <= the running threshold, then
+ * raise the threshold, until the table is back under its cap. */
+static theta_status prune(theta_vocab *v)
+{
+    int64_t threshold = v->pruned_below > 1 ? v->pruned_below - 1 : 1;
+    while (v->size > v->prune_limit / 2 + 1) {
+        int32_t kept = 0;
+        for (int32_t i = 0; i < v->size; i++) {
+            theta_vocab_entry e = v->entries[i];
+            if (e.count > threshold || strcmp(e.word, THETA_EOS) == 0) {
+                v->entries[kept++] = e;
+            } else {
+                v->total -= e.count;
+                v->pruned_words++;
+                free(e.word);
+            }
+        }
+        v->size = kept;
+        v->pruned_below = threshold + 1;
+        threshold++;
+    }
+    return rehash(v);
+}
+
+theta_status theta_vocab_add(theta_vocab *v, const char *word, size_t len, int64_t count)
+{
+    size_t s = slot_of(v, word, len);
+    int32_t id = v->table[s];
+    if (id >= 0) {
+        v->entries[id].count += count;
+        v->total += count;
+        return THETA_OK;
+    }
+    if (v->size == INT32_MAX - 1)
+        return theta__fail(THETA_ENOMEM, "vocabulary exceeds %d words", INT32_MAX - 1);
+    if (v->size == v->capacity) {
+        int64_t cap = (int64_t)v->capacity * 2;
+        if (cap > INT32_MAX)
+            cap = INT32_MAX;
+        theta_vocab_entry *e = realloc(v->entries, (size_t)cap * sizeof *e);
+        if (!e)
+            return theta__fail(THETA_ENOMEM, "out of memory growing the vocabulary");
+        v->entries = e;
+        v->capacity = (int32_t)cap;
+    }
+    char *copy = theta__alloc(len + 1, 1);
+    if (!copy)
+        return THETA_ENOMEM;
+    memcpy(copy, word, len);
+    copy[len] = '\0';
+    id = v->size++;
+    v->entries[id].word = copy;
+    v->entries[id].count = count;
+    v->total += count;
+    v->table[s] = id;
+    if ((size_t)v->size * 2 > v->table_size) {
+        theta_status st = rehash(v);
+        if (st)
+            return st;
+    }
+    if (v->prune_limit > 0 && v->size > v->prune_limit)
+        return prune(v);
+    return THETA_OK;
+}
+
+static int compare_entries(const void *a, const void *b)
+{
+    const theta_vocab_entry *x = a, *y = b;
+    if (x->count != y->count)
+        return x->count > y->count ? -1 : 1;
+    return strcmp(x->word, y->word); /* bytes; strcmp compares as unsigned char */
+}
+
+theta_status theta_vocab_finalize(theta_vocab *v, int64_t min_count, int64_t max_vocab)
+{
+    int32_t eos = theta_vocab_find(v, THETA_EOS, sizeof THETA_EOS - 1);
+    if (eos < 0) {
+        theta_status st = theta_vocab_add(v, THETA_EOS, sizeof THETA_EOS - 1, 0);
+        if (st)
+            return st;
+        eos = theta_vocab_find(v, THETA_EOS, sizeof THETA_EOS - 1);
+    }
+    /* </s> first, then the kept words */
+    theta_vocab_entry tmp = v->entries[0];
+    v->entries[0] = v->entries[eos];
+    v->entries[eos] = tmp;
+    int32_t kept = 1;
+    int64_t dropped = 0;
+    for (int32_t i = 1; i < v->size; i++) {
+        if (v->entries[i].count >= min_count) {
+            v->entries[kept++] = v->entries[i];
+        } else {
+            dropped++;
+            free(v->entries[i].word);
+        }
+    }
+    qsort(v->entries + 1, (size_t)(kept - 1), sizeof *v->entries, compare_entries);
+    if (max_vocab > 0 && kept > max_vocab) {
+        for (int32_t i = (int32_t)max_vocab; i < kept; i++)
+            free(v->entries[i].word);
+        dropped += kept - max_vocab;
+        kept = (int32_t)max_vocab;
+    }
+    v->size = kept;
+    v->dropped_words += dropped;
+    v->total = 0;
+    for (int32_t i = 0; i < kept; i++)
+        v->total += v->entries[i].count;
+    return rehash(v);
+}
+
+theta_status theta_vocab_build(const char *path, int64_t min_count, int64_t max_vocab,
+                               int64_t prune_limit, theta_vocab **out)
+{
+    theta_reader *r;
+    theta_status st = theta_reader_open(path, &r);
+    if (st)
+        return st;
+    theta_vocab *v = theta_vocab_new();
+    if (!v) {
+        theta_reader_close(r);
+        return THETA_ENOMEM;
+    }
+    v->prune_limit = prune_limit > 0 ? prune_limit : DEFAULT_PRUNE_LIMIT;
+    const char *w;
+    size_t len;
+    int rc;
+    while ((rc = theta_reader_next(r, &w, &len)) > 0) {
+        if (len == 0)
+            continue;
+        st = theta_vocab_add(v, w, len, 1);
+        if (st)
+            goto fail;
+    }
+    if (rc < 0) {
+        st = THETA_EIO;
+        goto fail;
+    }
+    st = theta_reader_close(r);
+    r = NULL;
+    if (st)
+        goto fail;
+    st = theta_vocab_finalize(v, min_count, max_vocab);
+    if (st)
+        goto fail;
+    *out = v;
+    return THETA_OK;
+fail:
+    if (r)
+        theta_reader_close(r);
+    theta_vocab_free(v);
+    return st;
+}
+
+theta_status theta_vocab_save(const theta_vocab *v, const char *path)
+{
+    theta__outfile o;
+    theta_status st = theta__out_open(&o, path);
+    if (st)
+        return st;
+    for (int32_t i = 0; i < v->size; i++)
+        fprintf(o.f, "%s %lld\n", v->entries[i].word, (long long)v->entries[i].count);
+    return theta__out_commit(&o);
+}
+
+theta_status theta_vocab_load(const char *path, int64_t min_count, int64_t max_vocab,
+                              theta_vocab **out)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return theta__fail(THETA_EIO, "%s: cannot open: %s", path, strerror(errno));
+    theta_vocab *v = theta_vocab_new();
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n;
+    int64_t lineno = 0;
+    theta_status st = v ? THETA_OK : THETA_ENOMEM;
+    while (!st && (n = getline(&line, &cap, f)) >= 0) {
+        lineno++;
+        while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+            line[--n] = '\0';
+        if (n == 0)
+            continue;
+        char *sp = strrchr(line, ' ');
+        if (!sp || sp == line) {
+            st = theta__fail(THETA_EFORMAT, "%s:%lld: expected 'word count'", path,
+                             (long long)lineno);
+            break;
+        }
+        char *end;
+        errno = 0;
+        long long c = strtoll(sp + 1, &end, 10);
+        if (*end != '\0' || end == sp + 1 || errno || c < 0) {
+            st = theta__fail(THETA_EFORMAT, "%s:%lld: bad count '%s'", path, (long long)lineno,
+                             sp + 1);
+            break;
+        }
+        size_t wlen = (size_t)(sp - line);
+        if (memchr(line, ' ', wlen) || memchr(line, '\t', wlen) || wlen > THETA_MAX_WORD) {
+            st = theta__fail(THETA_EFORMAT, "%s:%lld: bad word (spaces or over %d bytes)", path,
+                             (long long)lineno, THETA_MAX_WORD);
+            break;
+        }
+        if (theta_vocab_find(v, line, wlen) >= 0) {
+            st = theta__fail(THETA_EFORMAT, "%s:%lld: word '%.*s' listed twice", path,
+                             (long long)lineno, (int)wlen, line);
+            break;
+        }
+        st = theta_vocab_add(v, line, wlen, c);
+    }
+    if (!st && ferror(f))
+        st = theta__fail(THETA_EIO, "%s: read error", path);
+    free(line);
+    fclose(f);
+    if (!st && v->size == 0)
+        st = theta__fail(THETA_EDATA, "%s: vocabulary file is empty", path);
+    if (!st)
+        st = theta_vocab_finalize(v, min_count, max_vocab);
+    if (st) {
+        theta_vocab_free(v);
+        return st;
+    }
+    *out = v;
+    return THETA_OK;
+}
+
+uint32_t theta_vocab_crc(const theta_vocab *v)
+{
+    uint32_t crc = 0;
+    for (int32_t i = 0; i < v->size; i++) {
+        unsigned char c[8];
+        crc = theta_crc32(crc, v->entries[i].word, strlen(v->entries[i].word) + 1);
+        theta__put_u64(c, (uint64_t)v->entries[i].count);
+        crc = theta_crc32(crc, c, 8);
+    }
+    return crc;
+}

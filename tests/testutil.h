@@ -1,0 +1,30 @@
+/*
+ * testutil.h — helpers for the Check suites: temporary directories, writing
+ * fixture files, running the theta binary (THETA_BIN) and capturing output.
+ */
+#ifndef THETA_TESTUTIL_H
+#define THETA_TESTUTIL_H
+
+#include <stddef.h>
+
+/* A fresh temporary directory (removed by tu_rmdir); the path is static per call site. */
+char *tu_tmpdir(void);
+void tu_rmdir(const char *dir);
+
+/* dir + "/" + name in a malloc'ed string. */
+char *tu_path(const char *dir, const char *name);
+
+/* Writes len bytes (or strlen if len == (size_t)-1) to path; aborts the test on failure. */
+void tu_write_file(const char *path, const void *data, size_t len);
+
+/* Reads a whole file (malloc'ed, NUL-terminated); *len may be NULL. NULL if missing. */
+char *tu_read_file(const char *path, size_t *len);
+
+/* Runs "$THETA_BIN <args>" through /bin/sh with stdout and stderr captured
+ * into malloc'ed strings (either out pointer may be NULL). Returns the exit status. */
+int tu_run(char **out, char **err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* Path of the theta binary under test (THETA_BIN, default build/theta). */
+const char *tu_theta_bin(void);
+
+#endif
