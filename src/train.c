@@ -322,7 +322,7 @@ static theta_status run_epoch(trainer *t, const char *path, const theta_train_ho
     st = theta_reader_open(path, &r);
     double epoch_start = theta_now(), last_time = epoch_start;
     int64_t last_words = atomic_load(&t->words_done);
-    int64_t number = 0, enqueued_words = 0;
+    int64_t number = 0, enqueued_words = 0, real_words = 0;
     int stop_req = 0;
     const int64_t skip = m->state.chunks_done;
     chunk *c = NULL;
@@ -353,6 +353,7 @@ static theta_status run_epoch(trainer *t, const char *path, const theta_train_ho
                     c->ids[c->n++] = 0;
                 sentence_len = 0;
             } else {
+                real_words++;
                 c->ids[c->n++] = id;
                 if (++sentence_len == THETA_MAX_SENTENCE) {
                     c->ids[c->n++] = 0;
@@ -427,7 +428,7 @@ static theta_status run_epoch(trainer *t, const char *path, const theta_train_ho
         m->state.chunks_done = number;
         return theta__fail(THETA_EINTR, "training stopped on request in epoch %d", t->epoch + 1);
     }
-    if (number == 0 && skip == 0)
+    if (real_words == 0 && skip == 0)
         return theta__fail(THETA_EDATA, "%s: the corpus has no words of the vocabulary", path);
     report(t, h, start, &last_time, &last_words, 1, epoch_start, &stop_req);
     m->state.epoch = t->epoch + 1;
