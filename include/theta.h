@@ -280,6 +280,11 @@ typedef struct {
     int64_t stop_after_words;   /* testing aid: stop at the first chunk boundary past N (0 = off) */
     const volatile int *stop;   /* if non-NULL and set (e.g. by a signal handler), stop at the
                                    next chunk boundary; theta_train returns THETA_EINTR */
+    /* Called every checkpoint_every seconds at a chunk boundary, with every
+     * worker idle and m->state describing exactly the work done; a failure
+     * status stops training with that status. */
+    theta_status (*checkpoint)(const theta_model *m, void *user);
+    double checkpoint_every;
 } theta_train_hooks;
 
 /* Where a diverged run stopped (valid after theta_train returned THETA_EDIVERGED). */
@@ -332,6 +337,10 @@ void theta_vectors_free(theta_vectors *v);
 int theta_file_is_model(const char *path);
 
 /* ---- misc --------------------------------------------------------------- */
+
+/* A cheap fingerprint of a corpus file: its size in bytes and the CRC-32 of
+ * its first and last 64 KiB (raw bytes, compressed or not). */
+theta_status theta_corpus_fingerprint(const char *path, uint64_t *bytes, uint32_t *crc);
 
 /* CRC-32 (zlib) of a buffer, chained from crc. */
 uint32_t theta_crc32(uint32_t crc, const void *buf, size_t len);

@@ -93,6 +93,15 @@ static void queue_close(queue *q)
     pthread_mutex_unlock(&q->mu);
 }
 
+/* Blocks until `want` chunks are back in the queue (every worker idle). */
+static void queue_wait_count(queue *q, int want)
+{
+    pthread_mutex_lock(&q->mu);
+    while (q->count < want)
+        pthread_cond_wait(&q->changed, &q->mu);
+    pthread_mutex_unlock(&q->mu);
+}
+
 typedef struct trainer {
     theta_model *m;
     theta__tables tables;
@@ -108,6 +117,7 @@ typedef struct trainer {
     double epoch_loss;
     int64_t epoch_examples;
     theta_divergence divergence;
+    double last_checkpoint;  /* time of the last checkpoint (or of the start) */
 } trainer;
 
 static _Thread_local theta_divergence last_divergence;
@@ -382,6 +392,23 @@ static theta_status run_epoch(trainer *t, const char *path, const theta_train_ho
         }
         if (atomic_load(&t->failed))
             break;
+        if (h && h->checkpoint && h->checkpoint_every > 0 &&
+            theta_now() - t->last_checkpoint >= h->checkpoint_every && !end_of_input) {
+            /* a consistent snapshot: every chunk handed out so far is trained */
+            queue_wait_count(&t->empty, c ? npool - 1 : npool);
+            if (!atomic_load(&t->failed)) {
+                m->state.words_done = atomic_load(&t->words_done);
+                m->state.chunks_done = number;
+                pthread_mutex_lock(&t->stats_mu);
+                m->state.loss_sum = t->epoch_loss;
+                m->state.loss_count = t->epoch_examples;
+                pthread_mutex_unlock(&t->stats_mu);
+                st = h->checkpoint(m, h->user);
+                if (st)
+                    break;
+            }
+            t->last_checkpoint = theta_now();
+        }
         if (theta_now() - last_time >= interval)
             report(t, h, start, &last_time, &last_words, 0, epoch_start, &stop_req);
         if (stop_req || (h && h->stop && *h->stop) ||
@@ -464,6 +491,7 @@ theta_status theta_train(theta_model *m, const char *path, const theta_train_hoo
         return THETA_ENOMEM;
     }
     double start = theta_now();
+    t->last_checkpoint = start;
     for (int e = m->state.epoch; e < m->cfg.epochs && !st; e++) {
         t->epoch = e;
         st = run_epoch(t, path, hooks, start, pool, npool);

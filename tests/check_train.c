@@ -299,7 +299,7 @@ START_TEST(epoch_reports)
     theta_model *m;
     ck_assert_int_eq(theta_model_new(&c, v, &m), THETA_OK);
     epoch_log log = {{0}, {0}, 0};
-    theta_train_hooks h = {record, &log, 100, 0, NULL};
+    theta_train_hooks h = {.progress = record, .user = &log, .interval = 100};
     ck_assert_int_eq(theta_train(m, corpus, &h), THETA_OK);
     ck_assert_int_eq(log.n, 4);
     /* the first epoch starts near (1 + K) log 2 = 4.16 and the loss falls */
@@ -356,7 +356,7 @@ START_TEST(stop_after_words_then_resume_is_identical)
     theta_model *m;
     ck_assert_int_eq(theta_model_new(&c, v, &m), THETA_OK);
     int64_t stop = full->state.train_words + full->state.train_words / 3; /* inside epoch 2 */
-    theta_train_hooks h = {NULL, NULL, 1, stop, NULL};
+    theta_train_hooks h = {.interval = 1, .stop_after_words = stop};
     ck_assert_int_eq(theta_train(m, corpus, &h), THETA_EINTR);
     ck_assert_int_eq(m->state.epoch, 1);
     ck_assert_int_gt(m->state.chunks_done, 0);
