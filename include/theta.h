@@ -48,6 +48,10 @@ const char *theta_last_error(void);
 typedef enum { THETA_ARCH_SKIPGRAM = 0, THETA_ARCH_CBOW = 1 } theta_arch;
 typedef enum { THETA_LOSS_NS = 0, THETA_LOSS_HS = 1, THETA_LOSS_SOFTMAX = 2 } theta_loss;
 
+/* Update order: word2vec's per-pair updates, or windows that share one draw
+ * of negatives (faster; skip-gram only — CBOW trains the same either way). */
+typedef enum { THETA_KERNEL_PAIR = 0, THETA_KERNEL_BATCH = 1 } theta_kernel;
+
 typedef enum {
     THETA_INIT_W2V = 0, /* input: U(-0.5/dim, 0.5/dim); output: zero */
     THETA_INIT_ZERO,
@@ -79,6 +83,7 @@ typedef struct {
     uint64_t seed;
     theta_init init_in;
     theta_init init_out;
+    theta_kernel kernel;
 } theta_config;
 
 theta_config theta_config_default(void);
@@ -94,6 +99,7 @@ void theta_init_format(const theta_init *init, char *buf, size_t size);
 
 const char *theta_arch_name(theta_arch arch);
 const char *theta_loss_name(theta_loss loss);
+const char *theta_kernel_name(theta_kernel kernel);
 
 /* ---- random numbers (xoshiro256**, seeded by splitmix64) ---------------- */
 
@@ -285,6 +291,7 @@ typedef struct {
      * status stops training with that status. */
     theta_status (*checkpoint)(const theta_model *m, void *user);
     double checkpoint_every;
+    const char *isa;            /* force "avx512f", "avx2" or "sse2" kernels; NULL = best */
 } theta_train_hooks;
 
 /* Where a diverged run stopped (valid after theta_train returned THETA_EDIVERGED). */
@@ -344,6 +351,9 @@ theta_status theta_corpus_fingerprint(const char *path, uint64_t *bytes, uint32_
 
 /* CRC-32 (zlib) of a buffer, chained from crc. */
 uint32_t theta_crc32(uint32_t crc, const void *buf, size_t len);
+
+/* The instruction set the training kernels run on here ("avx512f", "avx2", "sse2"). */
+const char *theta_kernel_isa(void);
 
 /* Monotonic wall clock in seconds. */
 double theta_now(void);

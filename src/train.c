@@ -105,6 +105,7 @@ static void queue_wait_count(queue *q, int want)
 typedef struct trainer {
     theta_model *m;
     theta__tables tables;
+    const theta__kernel *kernel;
     uint32_t *keep;          /* (V) subsampling: keep a word if rng32 < keep[w]; UINT32_MAX = always */
     int epoch;               /* 0-based epoch in progress */
     int64_t total_words;     /* epochs * words per epoch */
@@ -152,41 +153,6 @@ static int build_keep(trainer *t)
     return 0;
 }
 
-static void train_sentence(theta__worker *w, const trainer *t, const int32_t *sen, int len,
-                           float alpha, int32_t *ctx)
-{
-    const theta_model *m = t->m;
-    const int window = m->cfg.window;
-    for (int pos = 0; pos < len && !w->diverged; pos++) {
-        int32_t word = sen[pos];
-        /* effective window: uniform in 1..window, as word2vec */
-        int b = (int)(((theta_rng_next(&w->rng) >> 32) * (uint64_t)window) >> 32);
-        int lo = pos - window + b, hi = pos + window - b;
-        if (lo < 0)
-            lo = 0;
-        if (hi >= len)
-            hi = len - 1;
-        if (m->cfg.arch == THETA_ARCH_SKIPGRAM) {
-            for (int c = lo; c <= hi; c++)
-                if (c != pos)
-                    theta__sg_pair(w, sen[c], word, alpha);
-        } else {
-            int n = 0;
-            for (int c = lo; c <= hi; c++)
-                if (c != pos)
-                    ctx[n++] = sen[c];
-            if (n > 0)
-                theta__cbow(w, ctx, n, word, alpha);
-        }
-        if (w->diverged) {
-            pthread_mutex_t *mu = (pthread_mutex_t *)&t->stats_mu;
-            pthread_mutex_lock(mu);
-            ((trainer *)t)->divergence = (theta_divergence){word, t->epoch + 1, alpha};
-            pthread_mutex_unlock(mu);
-        }
-    }
-}
-
 typedef struct {
     trainer *t;
     theta__worker w;
@@ -199,7 +165,7 @@ static void *worker_main(void *p)
     theta__worker *w = &a->w;
     const theta_model *m = t->m;
     int32_t sen[THETA_MAX_SENTENCE];
-    int32_t ctx[2 * 1000];
+    const theta__sentence_fn sentence = t->kernel->sentence[m->cfg.kernel];
     chunk *c;
     while ((c = queue_pop(&t->full)) != NULL) {
         if (atomic_load(&t->failed)) {
@@ -222,7 +188,7 @@ static void *worker_main(void *p)
                 continue;
             }
             if (len > 0)
-                train_sentence(w, t, sen, len, learning_rate(t, base + local), ctx);
+                sentence(w, sen, len, learning_rate(t, base + local));
             len = 0;
         }
         atomic_fetch_add(&t->words_done, c->words);
@@ -232,8 +198,13 @@ static void *worker_main(void *p)
         t->epoch_loss += w->loss;
         t->epoch_examples += w->examples;
         pthread_mutex_unlock(&t->stats_mu);
-        if (w->diverged)
+        if (w->diverged) {
+            pthread_mutex_lock(&t->stats_mu);
+            t->divergence = (theta_divergence){w->diverged_word, t->epoch + 1,
+                                               learning_rate(t, base + local)};
+            pthread_mutex_unlock(&t->stats_mu);
             atomic_store(&t->failed, 1);
+        }
         queue_push(&t->empty, c);
     }
     return NULL;
@@ -286,9 +257,10 @@ static theta_status run_epoch(trainer *t, const char *path, const theta_train_ho
     pthread_t *tids = theta__calloc((size_t)threads, sizeof *tids);
     float *scratch = NULL;
     const int dim = m->cfg.dim;
-    size_t per = (size_t)2 * dim + (m->cfg.loss == THETA_LOSS_SOFTMAX ? (size_t)m->vocab->size : 0);
+    (void)dim;
+    size_t per = theta__worker_scratch(m);
     if (args && tids)
-        scratch = theta__alloc((size_t)threads * per, sizeof *scratch);
+        scratch = aligned_alloc(64, (size_t)threads * per * sizeof *scratch);
     if (!args || !tids || !scratch) {
         free(args);
         free(tids);
@@ -311,11 +283,8 @@ static theta_status run_epoch(trainer *t, const char *path, const theta_train_ho
     int started = 0;
     for (int i = 0; i < threads; i++) {
         args[i].t = t;
-        args[i].w.m = m;
+        theta__worker_attach(&args[i].w, m, scratch + (size_t)i * per);
         args[i].w.t = &t->tables;
-        args[i].w.grad = scratch + (size_t)i * per;
-        args[i].w.hidden = args[i].w.grad + dim;
-        args[i].w.scores = args[i].w.hidden + dim;
         if (pthread_create(&tids[i], NULL, worker_main, &args[i]) != 0)
             break;
         started++;
@@ -478,6 +447,11 @@ theta_status theta_train(theta_model *m, const char *path, const theta_train_hoo
     if (!t)
         return THETA_ENOMEM;
     t->m = m;
+    t->kernel = theta__kernel_select(hooks ? hooks->isa : NULL);
+    if (!t->kernel) {
+        free(t);
+        return theta__fail(THETA_EINVAL, "this CPU cannot run the '%s' kernels", hooks->isa);
+    }
     theta__tables_init(&t->tables);
     t->total_words = (int64_t)m->cfg.epochs * m->state.train_words;
     atomic_store(&t->words_done, m->state.words_done);

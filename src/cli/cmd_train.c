@@ -54,6 +54,11 @@ void help_train(FILE *out)
 "      --max-vocab N       keep at most N words (default: no limit)\n"
 "      --threads N         worker threads (default: online CPUs, here %d)\n"
 "      --seed S            random seed (default %llu)\n"
+"      --kernel pair|batch update order: word2vec's per-pair updates (default), or\n"
+"                          one shared draw of negatives per window (skip-gram;\n"
+"                          faster)\n"
+"      --isa auto|avx512f|avx2|sse2  force the kernels' instruction set (results\n"
+"                          are identical on every one; default: the best here)\n"
 "\n"
 "Initialisation (each matrix): w2v | zero | const:C | uniform:A | normal:SIGMA\n"
 "      --init-in S         input matrix (default w2v: uniform in +-0.5/dim)\n"
@@ -73,7 +78,7 @@ enum {
     OPT_LOG_JSON, OPT_MODEL, OPT_LOSS, OPT_DIM, OPT_WINDOW, OPT_NEGATIVE, OPT_SAMPLE, OPT_ALPHA,
     OPT_EPOCHS, OPT_MIN_COUNT, OPT_MAX_VOCAB, OPT_THREADS, OPT_SEED, OPT_INIT_IN, OPT_INIT_OUT,
     OPT_ZERO_INIT, OPT_W2V_HS, OPT_W2V_CBOW, OPT_W2V_BINARY, OPT_W2V_DEBUG, OPT_STOP_AFTER,
-    OPT_CHECKPOINT, OPT_CHECKPOINT_EVERY, OPT_RESUME, OPT_COUNT
+    OPT_CHECKPOINT, OPT_CHECKPOINT_EVERY, OPT_RESUME, OPT_KERNEL, OPT_ISA, OPT_COUNT
 };
 
 static const struct option long_options[] = {
@@ -106,6 +111,8 @@ static const struct option long_options[] = {
     {"checkpoint", required_argument, NULL, OPT_CHECKPOINT},
     {"checkpoint-every", required_argument, NULL, OPT_CHECKPOINT_EVERY},
     {"resume", required_argument, NULL, OPT_RESUME},
+    {"kernel", required_argument, NULL, OPT_KERNEL},
+    {"isa", required_argument, NULL, OPT_ISA},
     /* targets of word2vec's flags */
     {"w2v-hs", required_argument, NULL, OPT_W2V_HS},
     {"w2v-cbow", required_argument, NULL, OPT_W2V_CBOW},
@@ -127,7 +134,7 @@ static const struct { const char *w2v, *ours; } w2v_flags[] = {
 typedef struct {
     theta_config cfg;
     const char *input, *output, *output_context, *save_model, *save_vocab, *read_vocab,
-        *log_json, *checkpoint, *resume;
+        *log_json, *checkpoint, *resume, *isa;
     int binary, quiet, alpha_set, hs_flag, negative_set;
     long long stop_after;
     double checkpoint_every;
@@ -162,6 +169,21 @@ static int parse_args(int argc, char **argv, train_args *a)
         switch (c) {
         case OPT_CHECKPOINT: a->checkpoint = optarg; break;
         case OPT_RESUME: a->resume = optarg; break;
+        case OPT_ISA:
+            if (strcmp(optarg, "auto") && strcmp(optarg, "avx512f") && strcmp(optarg, "avx2") &&
+                strcmp(optarg, "sse2"))
+                return cli_usage_error(cmd, "--isa must be auto, avx512f, avx2 or sse2, not '%s'",
+                                       optarg);
+            a->isa = optarg;
+            break;
+        case OPT_KERNEL:
+            if (strcmp(optarg, "pair") == 0)
+                a->cfg.kernel = THETA_KERNEL_PAIR;
+            else if (strcmp(optarg, "batch") == 0)
+                a->cfg.kernel = THETA_KERNEL_BATCH;
+            else
+                return cli_usage_error(cmd, "--kernel must be pair or batch, not '%s'", optarg);
+            break;
         case OPT_CHECKPOINT_EVERY:
             if (cli_parse_double(optarg, 1, 1e9, &x))
                 return cli_usage_error(cmd, "--checkpoint-every must be a number of seconds >= 1, "
@@ -368,6 +390,7 @@ static int check_resume_options(const train_args *a, const theta_config *saved)
         {OPT_MODEL, "model", c->arch == saved->arch},
         {OPT_W2V_CBOW, "cbow", c->arch == saved->arch},
         {OPT_LOSS, "loss", c->loss == saved->loss},
+        {OPT_KERNEL, "kernel", c->kernel == saved->kernel},
         {OPT_W2V_HS, "hs", c->loss == saved->loss},
         {OPT_INIT_IN, "init-in", c->init_in.kind == saved->init_in.kind &&
                                      c->init_in.value == saved->init_in.value},
@@ -480,9 +503,11 @@ int cmd_train(int argc, char **argv)
         char ii[48], io[48];
         theta_init_format(&c->init_in, ii, sizeof ii);
         theta_init_format(&c->init_out, io, sizeof io);
-        fprintf(stderr, "model: %s, loss %s, dim %d, window %d, %d thread%s, init in %s / out %s\n",
+        fprintf(stderr, "model: %s, loss %s, dim %d, window %d, %d thread%s, init in %s / out %s, "
+                        "kernel %s (%s)\n",
                 theta_arch_name(c->arch), theta_loss_name(c->loss), c->dim, c->window, c->threads,
-                c->threads == 1 ? "" : "s", ii, io);
+                c->threads == 1 ? "" : "s", ii, io, theta_kernel_name(c->kernel),
+                a.isa ? a.isa : theta_kernel_isa());
     }
     if (a.log_json && !(log = fopen(a.log_json, "a"))) {
         cli_error(cmd, "%s: cannot open for appending", a.log_json);
@@ -490,7 +515,7 @@ int cmd_train(int argc, char **argv)
     }
     progress_ctx pctx = {&a, isatty(STDERR_FILENO), log, 0};
     theta_train_hooks hooks = {on_progress, &pctx, pctx.tty ? 0.5 : 5.0, a.stop_after, &stop_flag,
-                               a.checkpoint ? save_checkpoint : NULL, a.checkpoint_every};
+                               a.checkpoint ? save_checkpoint : NULL, a.checkpoint_every, a.isa};
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
