@@ -48,6 +48,10 @@ const char *theta_last_error(void);
 typedef enum { THETA_ARCH_SKIPGRAM = 0, THETA_ARCH_CBOW = 1 } theta_arch;
 typedef enum { THETA_LOSS_NS = 0, THETA_LOSS_HS = 1, THETA_LOSS_SOFTMAX = 2 } theta_loss;
 
+/* Update order: word2vec's per-pair updates, or windows that share one draw
+ * of negatives (faster; skip-gram only — CBOW trains the same either way). */
+typedef enum { THETA_KERNEL_PAIR = 0, THETA_KERNEL_BATCH = 1 } theta_kernel;
+
 typedef enum {
     THETA_INIT_W2V = 0, /* input: U(-0.5/dim, 0.5/dim); output: zero */
     THETA_INIT_ZERO,
@@ -79,6 +83,7 @@ typedef struct {
     uint64_t seed;
     theta_init init_in;
     theta_init init_out;
+    theta_kernel kernel;
 } theta_config;
 
 theta_config theta_config_default(void);
@@ -94,6 +99,7 @@ void theta_init_format(const theta_init *init, char *buf, size_t size);
 
 const char *theta_arch_name(theta_arch arch);
 const char *theta_loss_name(theta_loss loss);
+const char *theta_kernel_name(theta_kernel kernel);
 
 /* ---- random numbers (xoshiro256**, seeded by splitmix64) ---------------- */
 
@@ -278,11 +284,29 @@ typedef struct {
     void *user;
     double interval;            /* seconds between progress reports */
     int64_t stop_after_words;   /* testing aid: stop at the first chunk boundary past N (0 = off) */
+    const volatile int *stop;   /* if non-NULL and set (e.g. by a signal handler), stop at the
+                                   next chunk boundary; theta_train returns THETA_EINTR */
+    /* Called every checkpoint_every seconds at a chunk boundary, with every
+     * worker idle and m->state describing exactly the work done; a failure
+     * status stops training with that status. */
+    theta_status (*checkpoint)(const theta_model *m, void *user);
+    double checkpoint_every;
+    const char *isa;            /* force "avx512f", "avx2" or "sse2" kernels; NULL = best */
 } theta_train_hooks;
+
+/* Where a diverged run stopped (valid after theta_train returned THETA_EDIVERGED). */
+typedef struct {
+    int32_t word;  /* id of the word being trained */
+    int epoch;     /* 1-based */
+    double alpha;
+} theta_divergence;
 
 /* Trains m on the corpus at path ("-" must have been spooled by the caller)
  * for the remaining epochs of m->cfg.epochs, resuming from m->state. */
 theta_status theta_train(theta_model *m, const char *path, const theta_train_hooks *hooks);
+
+/* Details of the last divergence in this thread's last theta_train call. */
+theta_divergence theta_train_divergence(void);
 
 /* ---- word vectors (word2vec text / binary) ------------------------------ */
 
@@ -325,8 +349,15 @@ int theta_file_is_model(const char *path);
 
 /* ---- misc --------------------------------------------------------------- */
 
+/* A cheap fingerprint of a corpus file: its size in bytes and the CRC-32 of
+ * its first and last 64 KiB (raw bytes, compressed or not). */
+theta_status theta_corpus_fingerprint(const char *path, uint64_t *bytes, uint32_t *crc);
+
 /* CRC-32 (zlib) of a buffer, chained from crc. */
 uint32_t theta_crc32(uint32_t crc, const void *buf, size_t len);
+
+/* The instruction set the training kernels run on here ("avx512f", "avx2", "sse2"). */
+const char *theta_kernel_isa(void);
 
 /* Monotonic wall clock in seconds. */
 double theta_now(void);

@@ -27,6 +27,7 @@ theta_config theta_config_default(void)
     c.seed = 1;
     c.init_in.kind = THETA_INIT_W2V;
     c.init_out.kind = THETA_INIT_W2V;
+    c.kernel = THETA_KERNEL_PAIR;
     return c;
 }
 
@@ -36,6 +37,8 @@ theta_status theta_config_validate(const theta_config *c)
         return theta__fail(THETA_EINVAL, "unknown model %d", (int)c->arch);
     if (c->loss != THETA_LOSS_NS && c->loss != THETA_LOSS_HS && c->loss != THETA_LOSS_SOFTMAX)
         return theta__fail(THETA_EINVAL, "unknown loss %d", (int)c->loss);
+    if (c->kernel != THETA_KERNEL_PAIR && c->kernel != THETA_KERNEL_BATCH)
+        return theta__fail(THETA_EINVAL, "unknown kernel %d", (int)c->kernel);
     if (c->dim < 1 || c->dim > 10000)
         return theta__fail(THETA_EINVAL, "--dim must be in 1..10000, not %d", c->dim);
     if (c->window < 1 || c->window > 1000)
@@ -132,6 +135,11 @@ void theta_init_format(const theta_init *init, char *buf, size_t size)
 const char *theta_arch_name(theta_arch arch)
 {
     return arch == THETA_ARCH_CBOW ? "cbow" : "skipgram";
+}
+
+const char *theta_kernel_name(theta_kernel kernel)
+{
+    return kernel == THETA_KERNEL_BATCH ? "batch" : "pair";
 }
 
 const char *theta_loss_name(theta_loss loss)

@@ -240,3 +240,44 @@ theta_status theta_spool_stdin(char *path_out, size_t size, int *fd_out)
     *fd_out = fd;
     return THETA_OK;
 }
+
+theta_status theta_corpus_fingerprint(const char *path, uint64_t *bytes, uint32_t *crc)
+{
+    enum { BLOCK = 64 * 1024 };
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return theta__fail(THETA_EIO, "%s: cannot open: %s", path, strerror(errno));
+    unsigned char *buf = theta__alloc(BLOCK, 1);
+    if (!buf) {
+        fclose(f);
+        return THETA_ENOMEM;
+    }
+    theta_status st = THETA_OK;
+    uint32_t c = 0;
+    size_t n = fread(buf, 1, BLOCK, f);
+    c = theta_crc32(c, buf, n);
+    if (fseeko(f, 0, SEEK_END) != 0) {
+        st = theta__fail(THETA_EIO, "%s: cannot seek: %s", path, strerror(errno));
+        goto done;
+    }
+    off_t size = ftello(f);
+    if (size > BLOCK) {
+        off_t from = size - BLOCK > BLOCK ? size - BLOCK : BLOCK;
+        if (fseeko(f, from, SEEK_SET) != 0) {
+            st = theta__fail(THETA_EIO, "%s: cannot seek: %s", path, strerror(errno));
+            goto done;
+        }
+        n = fread(buf, 1, BLOCK, f);
+        c = theta_crc32(c, buf, n);
+    }
+    if (ferror(f)) {
+        st = theta__fail(THETA_EIO, "%s: read error", path);
+        goto done;
+    }
+    *bytes = (uint64_t)size;
+    *crc = c;
+done:
+    free(buf);
+    fclose(f);
+    return st;
+}

@@ -37,7 +37,7 @@ int main(int argc, char **argv)
         return 0;
     }
     if (strcmp(name, "--version") == 0 || strcmp(name, "version") == 0) {
-        printf("theta %s\n", THETA_VERSION);
+        printf("theta %s (kernel: %s)\n", THETA_VERSION, theta_kernel_isa());
         return 0;
     }
     if (strcmp(name, "help") == 0) {

@@ -1,0 +1,124 @@
+/*
+ * kernel.c — instantiates the training kernels (kernel_impl.h) for
+ * AVX-512, AVX2 and SSE2 and picks one at run time, so one binary runs on
+ * any x86-64 without -march=native, with bit-identical results.
+ */
+#include "kernel.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* the vector types never cross a real call: every helper is inlined */
+#pragma GCC diagnostic ignored "-Wpsabi"
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#define THETA_X86 1
+#endif
+
+#ifdef THETA_X86
+#pragma GCC push_options
+#pragma GCC target("avx512f")
+#define VW 16
+#define SUFFIX _avx512
+#include "kernel_impl.h"
+#undef VW
+#undef SUFFIX
+#pragma GCC pop_options
+
+#pragma GCC push_options
+#pragma GCC target("avx2")
+#define VW 8
+#define SUFFIX _avx2
+#include "kernel_impl.h"
+#undef VW
+#undef SUFFIX
+#pragma GCC pop_options
+#endif
+
+#define VW 4
+#define SUFFIX _sse2
+#include "kernel_impl.h"
+#undef VW
+#undef SUFFIX
+
+static const theta__kernel kernels[] = {
+#ifdef THETA_X86
+    {"avx512f", {sentence_pair_avx512, sentence_batch_avx512}, dot_avx512, axpy_avx512},
+    {"avx2", {sentence_pair_avx2, sentence_batch_avx2}, dot_avx2, axpy_avx2},
+#endif
+    {"sse2", {sentence_pair_sse2, sentence_batch_sse2}, dot_sse2, axpy_sse2},
+};
+
+static int cpu_has(const char *isa)
+{
+#ifdef THETA_X86
+    __builtin_cpu_init();
+    if (strcmp(isa, "avx512f") == 0)
+        return __builtin_cpu_supports("avx512f");
+    if (strcmp(isa, "avx2") == 0)
+        return __builtin_cpu_supports("avx2");
+#endif
+    return strcmp(isa, "sse2") == 0;
+}
+
+const theta__kernel *theta__kernel_select(const char *isa)
+{
+    for (size_t i = 0; i < sizeof kernels / sizeof kernels[0]; i++) {
+        if (isa && *isa && strcmp(isa, "auto") != 0 && strcmp(isa, kernels[i].isa) != 0)
+            continue;
+        if (cpu_has(kernels[i].isa))
+            return &kernels[i];
+    }
+    return NULL;
+}
+
+const char *theta_kernel_isa(void)
+{
+    return theta__kernel_select(getenv("THETA_ISA"))
+               ? theta__kernel_select(getenv("THETA_ISA"))->isa
+               : "unavailable";
+}
+
+void theta__tables_init(theta__tables *t)
+{
+    for (int i = 0; i < THETA_SIGMOID_SIZE; i++) {
+        double x = (double)i / THETA_SIGMOID_RES - THETA_SIGMOID_MAX;
+        t->sigmoid[i] = (float)(1.0 / (1.0 + exp(-x)));
+        /* -log σ(x) = log(1 + e^-x), computed stably */
+        t->logsig[i] = (float)(x > 0 ? log1p(exp(-x)) : -x + log1p(exp(x)));
+    }
+}
+
+/* Widest row of scores one centre word needs. */
+static size_t max_targets(const theta_model *m)
+{
+    size_t nt = (size_t)m->cfg.negative + 1;
+    if (m->cfg.loss == THETA_LOSS_HS && (size_t)m->huffman.max_depth > nt)
+        nt = (size_t)m->huffman.max_depth;
+    if (m->cfg.loss == THETA_LOSS_SOFTMAX && (size_t)m->vocab->size > nt)
+        nt = (size_t)m->vocab->size;
+    return nt;
+}
+
+static size_t round16(size_t n)
+{
+    return (n + 15) & ~(size_t)15;
+}
+
+size_t theta__worker_scratch(const theta_model *m)
+{
+    size_t ctx = 2 * (size_t)m->cfg.window, dim = (size_t)m->cfg.dim, nt = max_targets(m);
+    return round16(ctx * dim) + round16(dim) + round16(ctx * nt) + 2 * round16(nt);
+}
+
+void theta__worker_attach(theta__worker *w, const theta_model *m, float *buf)
+{
+    size_t ctx = 2 * (size_t)m->cfg.window, dim = (size_t)m->cfg.dim, nt = max_targets(m);
+    w->m = m;
+    w->grad = buf;
+    w->hidden = w->grad + round16(ctx * dim);
+    w->scores = w->hidden + round16(dim);
+    w->labels = w->scores + round16(ctx * nt);
+    w->targets = (int32_t *)(w->labels + round16(nt));
+}
