@@ -31,7 +31,7 @@
  * the matrix size alone, so the result is the same with any thread count,
  * and the SSE2 and AVX2 kernels add in the same order (bit-identical).
  */
-#include "internal.h"
+#include "dims.h"
 
 #include <float.h>
 #include <math.h>
@@ -472,6 +472,21 @@ static int cpu_has_avx2(void)
 #define HAVE_AVX2_KERNEL 0
 #endif
 
+int theta__dims_gram_block(const char *isa, const double *X, int nb, int kp, double *G)
+{
+    if (strcmp(isa, "sse2") == 0) {
+        gram_block_sse(X, nb, kp, G);
+        return 0;
+    }
+#if HAVE_AVX2_KERNEL
+    if (strcmp(isa, "avx2") == 0 && cpu_has_avx2()) {
+        gram_block_avx2(X, nb, kp, G);
+        return 0;
+    }
+#endif
+    return -1;
+}
+
 typedef struct {
     const float *m;
     int64_t rows;
@@ -715,7 +730,9 @@ static theta_status spectrum(double *h, int k, size_t ld, int64_t used, theta_di
     }
     rep->rank = (int)rank;
     rep->first_share = fmax(top, 0) / (trace / maxd);
-    for (int t = 0; t < rep->n_singular && t < k; t++) {
+    /* past the number of rows that went in, singular values are zero by
+     * construction: report 0, not the rounding noise */
+    for (int t = 0; t < rep->n_singular && t < k && t < used; t++) {
         double lambda = t == 0 ? top : eigenvalue(d, e2, k, k - 1 - t, lo, hi, pivmin);
         rep->singular[t] = sqrt(fmax(lambda, 0) * maxd);
     }
