@@ -28,5 +28,7 @@ int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format
 /* The commands (one cmd_<name>.c each). */
 int cmd_train(int argc, char **argv);
 void help_train(FILE *out);
+int cmd_dims(int argc, char **argv);
+void help_dims(FILE *out);
 
 #endif

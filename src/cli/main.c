@@ -5,6 +5,7 @@
 
 static const cli_command commands[] = {
     {"train", cmd_train, "train word vectors on a corpus", help_train},
+    {"dims", cmd_dims, "report identical dimensions and rank of trained vectors", help_dims},
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 
