@@ -591,68 +591,133 @@ static void gram_run(gram_job *job)
 
 /* ---- eigenvalues -------------------------------------------------------- */
 
-/* Reduces the symmetric n x n matrix a (row stride ld, both triangles set)
- * to a tridiagonal matrix with the same eigenvalues: diagonal d[n],
- * off-diagonal e[n - 1]. Destroys a. work: 2n doubles. */
+/* The Householder vector of column c below the diagonal (rows c+1 .. n-1 of
+ * the lower triangle of a) into v (global row indices): the reflection
+ * I - beta v v' maps that column to (alpha, 0, ..., 0). Sets *e = alpha and
+ * returns beta (0: the column is already zero). */
+static double reflector(const double *a, int n, size_t ld, int c, double *v, double *e)
+{
+    double scale = 0;
+    for (int r = c + 1; r < n; r++)
+        scale = fmax(scale, fabs(a[(size_t)r * ld + (size_t)c]));
+    if (scale == 0) {
+        for (int r = c + 1; r < n; r++)
+            v[r] = 0;
+        *e = 0;
+        return 0;
+    }
+    double s2 = 0;
+    for (int r = c + 1; r < n; r++) {
+        v[r] = a[(size_t)r * ld + (size_t)c] / scale;
+        s2 += v[r] * v[r];
+    }
+    double alpha = v[c + 1] > 0 ? -sqrt(s2) : sqrt(s2);
+    *e = alpha * scale;
+    v[c + 1] -= alpha;
+    double vtv = 0;
+    for (int r = c + 1; r < n; r++)
+        vtv += v[r] * v[r];
+    return 2.0 / vtv;
+}
+
+/* Reduces the symmetric n x n matrix a (row stride ld; only the lower
+ * triangle is read and written) to a tridiagonal matrix with the same
+ * eigenvalues: diagonal d[n], off-diagonal e[n - 1]. Destroys a; work: 5n
+ * doubles. Step k applies H = I - beta v v' to the trailing block B (rows
+ * and columns k+1 ..): B <- B - v q' - q v' with p = beta B v and
+ * q = p - (beta p'v / 2) v. The update of step k and the product B v of
+ * step k + 1 share one pass over the lower triangle (the memory traffic is
+ * what costs for large n). */
 static void tridiagonalize(double *a, int n, size_t ld, double *d, double *e, double *work)
 {
-    double *v = work, *q = work + n;
-    for (int k = 0; k + 2 < n; k++) {
-        int m = n - k - 1; /* the trailing block: rows and columns k+1 .. n-1 */
-        double *blk = a + (size_t)(k + 1) * ld + (size_t)(k + 1);
-        d[k] = a[(size_t)k * ld + (size_t)k];
-        double scale = 0;
-        for (int i = 0; i < m; i++) {
-            v[i] = a[(size_t)(k + 1 + i) * ld + (size_t)k];
-            scale = fmax(scale, fabs(v[i]));
-        }
-        if (scale == 0) {
-            e[k] = 0;
-            continue;
-        }
-        double s2 = 0;
-        for (int i = 0; i < m; i++) {
-            v[i] /= scale;
-            s2 += v[i] * v[i];
-        }
-        /* reflection H = I - beta v v' maps the column to alpha * e1 */
-        double alpha = v[0] > 0 ? -sqrt(s2) : sqrt(s2);
-        e[k] = alpha * scale;
-        v[0] -= alpha;
-        double vtv = 0;
-        for (int i = 0; i < m; i++)
-            vtv += v[i] * v[i];
-        double beta = 2.0 / vtv;
-        /* B <- H B H = B - v q' - q v' with p = beta B v, q = p - (beta p'v / 2) v */
-        double pv = 0;
-        for (int i = 0; i < m; i++) {
-            const double *row = blk + (size_t)i * ld;
-            double s0 = 0, s1 = 0;
-            int j = 0;
-            for (; j + 2 <= m; j += 2) {
-                s0 += row[j] * v[j];
-                s1 += row[j + 1] * v[j + 1];
+    double *v = work, *q = work + n, *p = work + 2 * (size_t)n;
+    double *vn = work + 3 * (size_t)n, *pn = work + 4 * (size_t)n;
+#define A(i, j) a[(size_t)(i) * ld + (size_t)(j)]
+    memset(work, 0, 5 * (size_t)n * sizeof *work);
+    /* the first reflection and its p = beta B v (lower triangle of rows 1..) */
+    double beta = 0;
+    if (n > 2) {
+        beta = reflector(a, n, ld, 0, v, &e[0]);
+        for (int r = 1; r < n; r++)
+            p[r] = 0;
+        for (int r = 1; beta != 0 && r < n; r++) {
+            double s = 0;
+            for (int c = 1; c < r; c++) {
+                s += A(r, c) * v[c];
+                p[c] += A(r, c) * v[r];
             }
-            if (j < m)
-                s0 += row[j] * v[j];
-            q[i] = beta * (s0 + s1);
-            pv += q[i] * v[i];
+            p[r] += s + A(r, r) * v[r];
         }
-        double half = 0.5 * beta * pv;
-        for (int i = 0; i < m; i++)
-            q[i] -= half * v[i];
-        for (int i = 0; i < m; i++) {
-            double *row = blk + (size_t)i * ld;
-            double vi = v[i], qi = q[i];
-            for (int j = 0; j < m; j++)
-                row[j] -= vi * q[j] + qi * v[j];
+        for (int r = 1; r < n; r++)
+            p[r] *= beta;
+    }
+    for (int k = 0; k + 2 < n; k++) {
+        d[k] = A(k, k);
+        int b0 = k + 1; /* first row of this step's block */
+        if (beta != 0) {
+            double pv = 0;
+            for (int r = b0; r < n; r++)
+                pv += p[r] * v[r];
+            double half = 0.5 * beta * pv;
+            for (int r = b0; r < n; r++)
+                q[r] = p[r] - half * v[r];
+            /* column b0 first: the next reflection is built from it */
+            for (int r = b0; r < n; r++)
+                A(r, b0) -= v[r] * q[b0] + q[r] * v[b0];
         }
+        double beta_next = 0;
+        if (k + 3 < n)
+            beta_next = reflector(a, n, ld, b0, vn, &e[b0]);
+        for (int r = b0 + 1; r < n; r++)
+            pn[r] = 0;
+        if (beta != 0 || beta_next != 0) {
+            for (int r = b0 + 1; r < n; r++) {
+                double *row = a + (size_t)r * ld;
+                double vr = beta != 0 ? v[r] : 0, qr = beta != 0 ? q[r] : 0, wr = vn[r];
+                double s0 = 0, s1 = 0;
+                int c = b0 + 1;
+                if (beta != 0 && beta_next != 0) {
+                    for (; c + 1 < r; c += 2) {
+                        double x0 = row[c] - (vr * q[c] + qr * v[c]);
+                        double x1 = row[c + 1] - (vr * q[c + 1] + qr * v[c + 1]);
+                        row[c] = x0;
+                        row[c + 1] = x1;
+                        s0 += x0 * vn[c];
+                        s1 += x1 * vn[c + 1];
+                        pn[c] += x0 * wr;
+                        pn[c + 1] += x1 * wr;
+                    }
+                }
+                for (; c <= r; c++) {
+                    double x = row[c];
+                    if (beta != 0) {
+                        x -= vr * q[c] + qr * v[c];
+                        row[c] = x;
+                    }
+                    if (beta_next != 0) {
+                        if (c < r) {
+                            s0 += x * vn[c];
+                            pn[c] += x * wr;
+                        } else {
+                            s0 += x * wr;
+                        }
+                    }
+                }
+                pn[r] += s0 + s1;
+            }
+        }
+        for (int r = b0 + 1; r < n; r++) {
+            p[r] = beta_next * pn[r];
+            v[r] = vn[r];
+        }
+        beta = beta_next;
     }
     if (n >= 2) {
-        d[n - 2] = a[(size_t)(n - 2) * ld + (size_t)(n - 2)];
-        e[n - 2] = a[(size_t)(n - 1) * ld + (size_t)(n - 2)];
+        d[n - 2] = A(n - 2, n - 2);
+        e[n - 2] = A(n - 1, n - 2);
     }
-    d[n - 1] = a[(size_t)(n - 1) * ld + (size_t)(n - 1)];
+    d[n - 1] = A(n - 1, n - 1);
+#undef A
 }
 
 /* Number of eigenvalues below x of the tridiagonal (d, e2 = e^2), from the
@@ -697,7 +762,7 @@ static theta_status spectrum(double *h, int k, size_t ld, int64_t used, theta_di
     }
     if (!(trace > 0))
         return THETA_OK; /* zero matrix: rank 0, all singular values 0 */
-    double *buf = theta__alloc(5 * (size_t)k, sizeof *buf);
+    double *buf = theta__alloc(8 * (size_t)k, sizeof *buf);
     if (!buf)
         return THETA_ENOMEM;
     double *d = buf, *e = buf + k, *e2 = buf + 2 * (size_t)k, *work = buf + 3 * (size_t)k;

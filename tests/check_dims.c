@@ -349,6 +349,59 @@ START_TEST(identity_like)
 }
 END_TEST
 
+/* M = H diag(s) H with H the n x n Sylvester-Hadamard matrix (H'H = nI):
+ * M'M = n H diag(s^2) H is dense, and its singular values are exactly
+ * n |s_i|. Small integers, so M is exact in float and the Gram matrix in
+ * double: this checks the eigenvalue solver on a full matrix. */
+static float *hadamard_product(int n, const double *sv)
+{
+    float *m = calloc((size_t)n * (size_t)n, sizeof *m);
+    for (int i = 0; i < n; i++)
+        for (int j = 0; j < n; j++) {
+            double s = 0;
+            for (int t = 0; t < n; t++) {
+                int hi = __builtin_popcount((unsigned)(i & t)) & 1 ? -1 : 1;
+                int hj = __builtin_popcount((unsigned)(t & j)) & 1 ? -1 : 1;
+                s += hi * sv[t] * hj;
+            }
+            m[i * n + j] = (float)s;
+        }
+    return m;
+}
+
+static int cmp_desc(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x < y) - (x > y);
+}
+
+START_TEST(dense_known_spectrum)
+{
+    enum { N = 64 };
+    double sv[N], sorted[N];
+    /* distinct, repeated and zero values; rank = nonzero count */
+    for (int t = 0; t < N; t++)
+        sv[t] = (t * 37) % 11 == 0 ? 0.0 : (double)((t * 29) % 13 + 1) * (t % 2 ? 1 : -1);
+    int nonzero = 0;
+    for (int t = 0; t < N; t++) {
+        sorted[t] = fabs(sv[t]) * N;
+        nonzero += sv[t] != 0;
+    }
+    qsort(sorted, N, sizeof *sorted, cmp_desc);
+    float *m = hadamard_product(N, sv);
+    theta_dims_report r = analyze(m, N, N, 0);
+    ck_assert_int_eq(r.rank, nonzero);
+    ck_assert_int_lt(nonzero, N);
+    for (int t = 0; t < THETA_DIMS_TOP; t++)
+        ck_assert_close(r.singular[t], sorted[t], 1e-12);
+    double total = 0;
+    for (int t = 0; t < N; t++)
+        total += sorted[t] * sorted[t];
+    ck_assert_close(r.first_share, sorted[0] * sorted[0] / total, 1e-12);
+    free(m);
+}
+END_TEST
+
 START_TEST(random_full_rank)
 {
     enum { ROWS = 500, DIM = 64 };
@@ -473,6 +526,7 @@ Suite *dims_suite(void)
     tcase_add_test(rank, rank_one_outer_product);
     tcase_add_test(rank, rank_k_products);
     tcase_add_test(rank, identity_like);
+    tcase_add_test(rank, dense_known_spectrum);
     tcase_add_test(rank, random_full_rank);
     tcase_add_test(rank, too_many_dims_for_rank);
     tcase_add_test(rank, gram_kernels_match_reference);
