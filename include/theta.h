@@ -145,13 +145,22 @@ theta_status theta_spool_stdin(char *path_out, size_t size, int *fd_out);
 typedef struct {
     char *word;    /* NUL-terminated, owned by the vocab */
     int64_t count;
+    uint32_t len;  /* strlen(word) */
+    uint32_t hash; /* of the word's bytes, for the hash table */
 } theta_vocab_entry;
+
+/* A hash table slot: the id (-1 = empty) and the word's hash, so probing
+ * rarely touches the entries. */
+typedef struct {
+    int32_t id;
+    uint32_t hash;
+} theta_vocab_slot;
 
 typedef struct {
     theta_vocab_entry *entries; /* [size]; entry 0 is </s> once finalized */
     int32_t size;
     int32_t capacity;
-    int32_t *table;             /* open-addressing hash of ids, -1 = empty */
+    theta_vocab_slot *table;    /* open addressing, linear probing */
     size_t table_size;          /* power of two */
     int64_t total;              /* sum of the counts of the entries */
     int64_t prune_limit;        /* while counting: prune when size exceeds this */

@@ -27,7 +27,7 @@ theta_config theta_config_default(void)
     c.seed = 1;
     c.init_in.kind = THETA_INIT_W2V;
     c.init_out.kind = THETA_INIT_W2V;
-    c.kernel = THETA_KERNEL_PAIR;
+    c.kernel = THETA_KERNEL_BATCH; /* faster and at least as good: see README, Performance */
     return c;
 }
 

@@ -13,12 +13,27 @@
 
 #define DEFAULT_PRUNE_LIMIT 21000000 /* distinct words held while counting */
 
-static uint64_t hash_bytes(const char *s, size_t len)
+/* 8 bytes at a time: multiply-xorshift mixing, then a final avalanche. */
+static uint32_t hash_bytes(const char *s, size_t len)
 {
-    uint64_t h = 0xcbf29ce484222325ULL;
-    for (size_t i = 0; i < len; i++)
-        h = (h ^ (unsigned char)s[i]) * 0x100000001b3ULL;
-    return h ^ (h >> 29);
+    uint64_t h = 0x9e3779b97f4a7c15ULL ^ len;
+    while (len >= 8) {
+        uint64_t k;
+        memcpy(&k, s, 8);
+        h = (h ^ k) * 0xbf58476d1ce4e5b9ULL;
+        h ^= h >> 31;
+        s += 8;
+        len -= 8;
+    }
+    if (len > 0) {
+        uint64_t k = 0;
+        memcpy(&k, s, len);
+        h = (h ^ k) * 0xbf58476d1ce4e5b9ULL;
+    }
+    h ^= h >> 29;
+    h *= 0x94d049bb133111ebULL;
+    h ^= h >> 32;
+    return (uint32_t)h;
 }
 
 theta_vocab *theta_vocab_new(void)
@@ -51,24 +66,39 @@ void theta_vocab_free(theta_vocab *v)
     free(v);
 }
 
-static size_t slot_of(const theta_vocab *v, const char *w, size_t len)
+static inline int same_bytes(const char *a, const char *b, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        if (a[i] != b[i])
+            return 0;
+    return 1;
+}
+
+static inline size_t slot_with_hash(const theta_vocab *v, const char *w, size_t len, uint32_t h)
 {
     size_t mask = v->table_size - 1;
-    size_t i = (size_t)hash_bytes(w, len) & mask;
+    size_t i = (size_t)h & mask;
     for (;;) {
-        int32_t id = v->table[i];
-        if (id < 0)
+        const theta_vocab_slot *s = &v->table[i];
+        if (s->id < 0)
             return i;
-        const char *e = v->entries[id].word;
-        if (strncmp(e, w, len) == 0 && e[len] == '\0')
-            return i;
+        if (s->hash == h) {
+            const theta_vocab_entry *e = &v->entries[s->id];
+            if (e->len == len && same_bytes(e->word, w, len))
+                return i;
+        }
         i = (i + 1) & mask;
     }
 }
 
+static size_t slot_of(const theta_vocab *v, const char *w, size_t len)
+{
+    return slot_with_hash(v, w, len, hash_bytes(w, len));
+}
+
 int32_t theta_vocab_find(const theta_vocab *v, const char *word, size_t len)
 {
-    return v->table[slot_of(v, word, len)];
+    return v->table[slot_of(v, word, len)].id;
 }
 
 /* Rebuilds the hash for the current entries with a table of at least 2x size. */
@@ -77,7 +107,7 @@ static theta_status rehash(theta_vocab *v)
     size_t want = 1024;
     while (want < (size_t)v->size * 2 + 2)
         want <<= 1;
-    int32_t *t = theta__alloc(want, sizeof *t);
+    theta_vocab_slot *t = theta__alloc(want, sizeof *t);
     if (!t)
         return THETA_ENOMEM;
     free(v->table);
@@ -85,8 +115,8 @@ static theta_status rehash(theta_vocab *v)
     v->table_size = want;
     memset(v->table, 0xff, want * sizeof *t);
     for (int32_t i = 0; i < v->size; i++) {
-        const char *w = v->entries[i].word;
-        v->table[slot_of(v, w, strlen(w))] = i;
+        const theta_vocab_entry *e = &v->entries[i];
+        v->table[slot_with_hash(v, e->word, e->len, e->hash)] = (theta_vocab_slot){i, e->hash};
     }
     return THETA_OK;
 }
@@ -117,8 +147,9 @@ static theta_status prune(theta_vocab *v)
 
 theta_status theta_vocab_add(theta_vocab *v, const char *word, size_t len, int64_t count)
 {
-    size_t s = slot_of(v, word, len);
-    int32_t id = v->table[s];
+    uint32_t h = hash_bytes(word, len);
+    size_t s = slot_with_hash(v, word, len, h);
+    int32_t id = v->table[s].id;
     if (id >= 0) {
         v->entries[id].count += count;
         v->total += count;
@@ -144,8 +175,10 @@ theta_status theta_vocab_add(theta_vocab *v, const char *word, size_t len, int64
     id = v->size++;
     v->entries[id].word = copy;
     v->entries[id].count = count;
+    v->entries[id].len = (uint32_t)len;
+    v->entries[id].hash = h;
     v->total += count;
-    v->table[s] = id;
+    v->table[s] = (theta_vocab_slot){id, h};
     if ((size_t)v->size * 2 > v->table_size) {
         theta_status st = rehash(v);
         if (st)
