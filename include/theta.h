@@ -167,6 +167,7 @@ typedef struct {
     int64_t pruned_words;       /* distinct words dropped by pruning while counting */
     int64_t pruned_below;       /* pruning dropped every word with count below this */
     int64_t dropped_words;      /* distinct words dropped by min-count / max-vocab */
+    int64_t bytes_read;         /* theta_vocab_build: (decompressed) corpus bytes counted */
 } theta_vocab;
 
 theta_vocab *theta_vocab_new(void);

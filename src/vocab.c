@@ -262,6 +262,7 @@ theta_status theta_vocab_build(const char *path, int64_t min_count, int64_t max_
         st = THETA_EIO;
         goto fail;
     }
+    v->bytes_read = theta_reader_bytes(r);
     st = theta_reader_close(r);
     r = NULL;
     if (st)
