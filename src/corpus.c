@@ -108,15 +108,17 @@ static int refill(theta_reader *r)
 }
 
 /* Length of the longest prefix of w[0..len) of at most THETA_MAX_WORD bytes
- * that does not end inside a UTF-8 character. */
+ * that does not end inside a UTF-8 character. A character is at most 4
+ * bytes, so look back at most 3; a longer run of continuation bytes is not
+ * UTF-8 and is cut at THETA_MAX_WORD (never down to an empty word). */
 static size_t cut_word(const char *w, size_t len)
 {
     if (len <= THETA_MAX_WORD)
         return len;
-    size_t cut = THETA_MAX_WORD;
-    while (cut > 0 && ((unsigned char)w[cut] & 0xC0) == 0x80)
-        cut--;
-    return cut;
+    for (size_t cut = THETA_MAX_WORD; cut > THETA_MAX_WORD - 4 && cut > 0; cut--)
+        if (((unsigned char)w[cut] & 0xC0) != 0x80)
+            return cut;
+    return THETA_MAX_WORD;
 }
 
 int theta_reader_next(theta_reader *r, const char **word, size_t *len)
