@@ -715,6 +715,35 @@ START_TEST(crafted_files_with_valid_crcs)
     expect_format_error(bad, b, n, "length", "word length 2^31-1");
 
     memcpy(b, orig, n);
+    {
+        /* counts that each fit int64 but whose sum does not */
+        size_t e = vocb + 4;
+        for (int k = 0; k < 5; k++) {
+            uint32_t wl = (uint32_t)b[e] | (uint32_t)b[e + 1] << 8;
+            put_u64(b + e + 4 + wl, (uint64_t)INT64_MAX / 3);
+            e += 12 + wl;
+        }
+        ck_assert_uint_eq(e, vocb + l.len[1]);
+    }
+    fix_crc(b, &l, 1);
+    expect_format_error(bad, b, n, "count", "counts overflow");
+
+    memcpy(b, orig, n);
+    put_u32(b + l.off[2] + 12, 0xffffffffu); /* epoch -1 */
+    fix_crc(b, &l, 2);
+    expect_format_error(bad, b, n, "STAT", "epoch -1");
+
+    memcpy(b, orig, n);
+    put_u64(b + l.off[2] + 12 + 4, UINT64_MAX); /* words_done -1 */
+    fix_crc(b, &l, 2);
+    expect_format_error(bad, b, n, "STAT", "words_done -1");
+
+    memcpy(b, orig, n);
+    put_u64(b + l.off[2] + 12 + 36, (uint64_t)INT64_MIN); /* loss_count < 0 */
+    fix_crc(b, &l, 2);
+    expect_format_error(bad, b, n, "STAT", "loss_count < 0");
+
+    memcpy(b, orig, n);
     put_u64(b + mati, 6); /* matrix rows 6 */
     fix_crc(b, &l, 3);
     expect_format_error(bad, b, n, "MATI", "rows 6");
