@@ -642,6 +642,9 @@ START_TEST(spool_stdin_reads_twice)
     char *text = gen_text(n, 17, 12);
     tu_write_file(p, text, n);
     stdin_from(p);
+    /* spool into our directory (restored below for CK_FORK=no runs) */
+    const char *old_tmp = getenv("TMPDIR");
+    char *saved_tmp = old_tmp ? strdup(old_tmp) : NULL;
     setenv("TMPDIR", dir, 1);
     char spool[256];
     int fd = -1;
@@ -660,6 +663,11 @@ START_TEST(spool_stdin_reads_twice)
     char cmd[4300];
     snprintf(cmd, sizeof cmd, "test $(ls -A '%s' | wc -l) -eq 1", dir);
     ck_assert_int_eq(system(cmd), 0);
+    if (saved_tmp)
+        setenv("TMPDIR", saved_tmp, 1);
+    else
+        unsetenv("TMPDIR");
+    free(saved_tmp);
     close(fd);
     toks_free(&want);
     toks_free(&a);
