@@ -565,6 +565,26 @@ START_TEST(missing_file)
 }
 END_TEST
 
+START_TEST(directory_is_an_error)
+{
+    char *dir = tu_tmpdir();
+    theta_reader *r = NULL;
+    theta_status st = theta_reader_open(dir, &r);
+    if (st == THETA_OK) {
+        const char *w;
+        size_t len;
+        ck_assert_int_eq(theta_reader_next(r, &w, &len), -1);
+        ck_assert_ptr_nonnull(strstr(theta_last_error(), dir));
+        ck_assert_int_eq(theta_reader_close(r), THETA_EIO);
+    } else {
+        ck_assert_int_eq(st, THETA_EIO);
+    }
+    ck_assert_ptr_nonnull(strstr(theta_last_error(), dir));
+    tu_rmdir(dir);
+    free(dir);
+}
+END_TEST
+
 START_TEST(empty_file)
 {
     char *dir = tu_tmpdir();
@@ -765,6 +785,7 @@ Suite *corpus_suite(void)
     suite_add_tcase(s, gz);
     TCase *err = tcase_create("errors");
     tcase_add_test(err, missing_file);
+    tcase_add_test(err, directory_is_an_error);
     tcase_add_test(err, truncated_stdin_gzip_names_standard_input);
     suite_add_tcase(s, err);
     TCase *io = tcase_create("io");
