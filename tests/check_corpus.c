@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -488,6 +489,55 @@ static void expect_damaged(const char *path, const toks *truth, const char *what
     toks_free(&t);
 }
 
+/* Two members where the second one's header is damaged, or junk after the
+ * last member: zlib's gzread silently stops at the end of the good member;
+ * the reader must not lose the rest of the corpus without saying so. */
+START_TEST(gzip_damaged_member_header_is_an_error)
+{
+    char *dir = tu_tmpdir();
+    char *a = tu_path(dir, "a.gz"), *g = tu_path(dir, "ab.gz");
+    write_gz(a, "wb", "first member\n", 13);
+    size_t alen;
+    char *first = tu_read_file(a, &alen);
+    write_gz(g, "wb", "first member\n", 13);
+    size_t n = 100000;
+    char *text = gen_text(n, 23, 9);
+    write_gz(g, "ab", text, n);
+    size_t glen;
+    char *gz = tu_read_file(g, &glen);
+    ck_assert_int_eq(memcmp(gz, first, alen), 0);
+    /* each of the two magic bytes of the second member */
+    for (size_t k = 0; k < 2; k++) {
+        gz[alen + k] ^= 0x40;
+        tu_write_file(g, gz, glen);
+        gz[alen + k] ^= 0x40;
+        expect_damaged(g, NULL, k ? "second member magic byte 2" : "second member magic byte 1");
+    }
+    /* junk after a complete file: short, one byte, and longer than any buffer */
+    static const size_t junk[] = {1, 7, 600000};
+    char *j = malloc(600000);
+    ck_assert_ptr_nonnull(j);
+    memset(j, 'J', 600000);
+    for (size_t k = 0; k < 3; k++) {
+        char *both = malloc(glen + junk[k]);
+        ck_assert_ptr_nonnull(both);
+        memcpy(both, gz, glen);
+        memcpy(both + glen, j, junk[k]);
+        tu_write_file(g, both, glen + junk[k]);
+        free(both);
+        expect_damaged(g, NULL, "trailing junk");
+    }
+    free(j);
+    free(gz);
+    free(first);
+    free(text);
+    tu_rmdir(dir);
+    free(a);
+    free(g);
+    free(dir);
+}
+END_TEST
+
 START_TEST(gzip_truncated_is_an_error)
 {
     char *dir = tu_tmpdir();
@@ -735,6 +785,55 @@ START_TEST(read_stdin_dash)
 }
 END_TEST
 
+/* Standard input from a pipe fed one byte at a time by a child process:
+ * the gzip magic, headers and member boundaries arrive split across reads. */
+static void stdin_from_trickle(const char *data, size_t len)
+{
+    int fds[2];
+    ck_assert_int_eq(pipe(fds), 0);
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        close(fds[0]);
+        for (size_t i = 0; i < len; i++) {
+            if (write(fds[1], data + i, 1) != 1)
+                _exit(1);
+            usleep(100);
+        }
+        _exit(0);
+    }
+    close(fds[1]);
+    ck_assert_int_eq(dup2(fds[0], STDIN_FILENO), STDIN_FILENO);
+    close(fds[0]);
+}
+
+START_TEST(stdin_pipe_in_single_bytes)
+{
+    char *dir = tu_tmpdir();
+    char *g = tu_path(dir, "in.gz");
+    write_gz(g, "wb", "one two\n", 8);
+    write_gz(g, "ab", "three\n", 6);
+    size_t glen;
+    char *gz = tu_read_file(g, &glen);
+    const char *plain = "plain  text\r\nover a pipe";
+    for (int k = 0; k < 2; k++) {
+        stdin_from_trickle(k ? plain : gz, k ? strlen(plain) : glen);
+        toks t;
+        read_ok("-", &t);
+        ck_assert_str_eq(t.s, k ? "plain\ntext\n</s>\nover\na\npipe\n"
+                                : "one\ntwo\n</s>\nthree\n</s>\n");
+        toks_free(&t);
+        int status;
+        ck_assert_int_gt(wait(&status), 0);
+        ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    }
+    free(gz);
+    tu_rmdir(dir);
+    free(g);
+    free(dir);
+}
+END_TEST
+
 START_TEST(truncated_stdin_gzip_names_standard_input)
 {
     char *dir = tu_tmpdir();
@@ -781,6 +880,7 @@ Suite *corpus_suite(void)
     tcase_add_test(gz, empty_gzip);
     tcase_add_test(gz, gzip_truncated_is_an_error);
     tcase_add_test(gz, gzip_corrupt_deflate_is_an_error);
+    tcase_add_test(gz, gzip_damaged_member_header_is_an_error);
     tcase_set_timeout(gz, 20);
     suite_add_tcase(s, gz);
     TCase *err = tcase_create("errors");
@@ -794,6 +894,7 @@ Suite *corpus_suite(void)
     tcase_add_test(io, spool_stdin_reads_twice);
     tcase_add_test(io, spool_stdin_gzip);
     tcase_add_test(io, read_stdin_dash);
+    tcase_add_test(io, stdin_pipe_in_single_bytes);
     suite_add_tcase(s, io);
     return s;
 }
