@@ -793,6 +793,7 @@ Suite *model_suite(void)
     tcase_add_loop_test(io, save_load_round_trip, THETA_LOSS_NS, THETA_LOSS_SOFTMAX + 1);
     tcase_add_test(io, saved_bytes_are_deterministic);
     tcase_add_test(io, save_is_atomic);
+    tcase_set_timeout(io, 20);
     suite_add_tcase(s, io);
     TCase *err = tcase_create("errors");
     tcase_add_test(err, new_rejects_bad_input);

@@ -275,6 +275,7 @@ Suite *vecwrite_suite(void)
     tcase_add_test(io, npy_header_and_data);
     tcase_add_test(io, npy_loads_in_numpy);
     tcase_add_test(io, model_matrices);
+    tcase_set_timeout(io, 20);
     suite_add_tcase(s, io);
     TCase *err = tcase_create("errors");
     tcase_add_test(err, write_is_atomic);

@@ -282,6 +282,7 @@ Suite *vocab_suite(void)
     tcase_add_test(io, build_from_gzip_and_damaged_gzip);
     tcase_add_test(io, load_edge_cases);
     tcase_add_test(io, save_is_atomic);
+    tcase_set_timeout(io, 20);
     suite_add_tcase(s, io);
     return s;
 }
