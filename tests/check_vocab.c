@@ -237,6 +237,10 @@ START_TEST(load_edge_cases)
     ck_assert_int_eq(theta_vocab_load(vf, 1, 0, &v), THETA_EFORMAT);
     tu_write_file(vf, "a 99999999999999999999\n", (size_t)-1);
     ck_assert_int_eq(theta_vocab_load(vf, 1, 0, &v), THETA_EFORMAT);
+    /* a NUL byte inside a word (after a shorter word it would compare equal to) */
+    tu_write_file(vf, "a 5\na\0bc 3\n", 11);
+    ck_assert_int_eq(theta_vocab_load(vf, 1, 0, &v), THETA_EFORMAT);
+    ck_assert_ptr_nonnull(strstr(theta_last_error(), ":2:"));
     /* counts that each fit but whose sum overflows int64 */
     tu_write_file(vf, "a 5000000000000000000\nb 5000000000000000000\n", (size_t)-1);
     ck_assert_int_eq(theta_vocab_load(vf, 1, 0, &v), THETA_EFORMAT);
