@@ -328,6 +328,10 @@ theta_status theta_vocab_load(const char *path, int64_t min_count, int64_t max_v
                              (long long)lineno, THETA_MAX_WORD);
             break;
         }
+        if (c > INT64_MAX - v->total) {
+            st = theta__fail(THETA_EFORMAT, "%s:%lld: counts overflow", path, (long long)lineno);
+            break;
+        }
         if (theta_vocab_find(v, line, wlen) >= 0) {
             st = theta__fail(THETA_EFORMAT, "%s:%lld: word '%.*s' listed twice", path,
                              (long long)lineno, (int)wlen, line);
