@@ -180,6 +180,12 @@ theta_status theta_vocab_add(theta_vocab *v, const char *word, size_t len, int64
 /* The id of word, or -1. */
 int32_t theta_vocab_find(const theta_vocab *v, const char *word, size_t len);
 
+/* ids[i] = theta_vocab_find(v, words[i], lens[i]) for n words, faster: the
+ * lookups of each THETA_VOCAB_BATCH words overlap their cache misses. */
+#define THETA_VOCAB_BATCH 64
+void theta_vocab_find_batch(const theta_vocab *v, const char *const *words, const uint32_t *lens,
+                            int n, int32_t *ids);
+
 /* Drops words below min_count, keeps </s> at id 0, sorts the rest by count
  * (descending) then bytes, cuts to max_vocab rows (0 = no limit), rehashes. */
 theta_status theta_vocab_finalize(theta_vocab *v, int64_t min_count, int64_t max_vocab);

@@ -101,6 +101,42 @@ int32_t theta_vocab_find(const theta_vocab *v, const char *word, size_t len)
     return v->table[slot_of(v, word, len)].id;
 }
 
+/* Hashes n words and prefetches, in three sweeps, the memory their lookups
+ * will touch (hash slot, entry, word bytes), so the cache misses of a batch
+ * overlap instead of following one another. */
+static void prefetch_batch(const theta_vocab *v, const char *const *words, const uint32_t *lens,
+                           int n, uint32_t *hashes)
+{
+    const size_t mask = v->table_size - 1;
+    for (int i = 0; i < n; i++) {
+        hashes[i] = hash_bytes(words[i], lens[i]);
+        __builtin_prefetch(&v->table[hashes[i] & mask]);
+    }
+    for (int i = 0; i < n; i++) {
+        int32_t id = v->table[hashes[i] & mask].id;
+        if (id >= 0)
+            __builtin_prefetch(&v->entries[id]);
+    }
+    for (int i = 0; i < n; i++) {
+        int32_t id = v->table[hashes[i] & mask].id;
+        if (id >= 0)
+            __builtin_prefetch(v->entries[id].word);
+    }
+}
+
+void theta_vocab_find_batch(const theta_vocab *v, const char *const *words, const uint32_t *lens,
+                            int n, int32_t *ids)
+{
+    uint32_t hashes[THETA_VOCAB_BATCH];
+    for (int start = 0; start < n; start += THETA_VOCAB_BATCH) {
+        int k = n - start < THETA_VOCAB_BATCH ? n - start : THETA_VOCAB_BATCH;
+        prefetch_batch(v, words + start, lens + start, k, hashes);
+        for (int i = 0; i < k; i++)
+            ids[start + i] =
+                v->table[slot_with_hash(v, words[start + i], lens[start + i], hashes[i])].id;
+    }
+}
+
 /* Rebuilds the hash for the current entries with a table of at least 2x size. */
 static theta_status rehash(theta_vocab *v)
 {
@@ -145,9 +181,9 @@ static theta_status prune(theta_vocab *v)
     return rehash(v);
 }
 
-theta_status theta_vocab_add(theta_vocab *v, const char *word, size_t len, int64_t count)
+static theta_status add_hashed(theta_vocab *v, const char *word, size_t len, int64_t count,
+                               uint32_t h)
 {
-    uint32_t h = hash_bytes(word, len);
     size_t s = slot_with_hash(v, word, len, h);
     int32_t id = v->table[s].id;
     if (id >= 0) {
@@ -187,6 +223,11 @@ theta_status theta_vocab_add(theta_vocab *v, const char *word, size_t len, int64
     if (v->prune_limit > 0 && v->size > v->prune_limit)
         return prune(v);
     return THETA_OK;
+}
+
+theta_status theta_vocab_add(theta_vocab *v, const char *word, size_t len, int64_t count)
+{
+    return add_hashed(v, word, len, count, hash_bytes(word, len));
 }
 
 static int compare_entries(const void *a, const void *b)
@@ -248,16 +289,29 @@ theta_status theta_vocab_build(const char *path, int64_t min_count, int64_t max_
         return THETA_ENOMEM;
     }
     v->prune_limit = prune_limit > 0 ? prune_limit : DEFAULT_PRUNE_LIMIT;
-    const char *w;
-    size_t len;
-    int rc;
-    while ((rc = theta_reader_next(r, &w, &len)) > 0) {
-        if (len == 0)
-            continue;
-        st = theta_vocab_add(v, w, len, 1);
-        if (st)
-            goto fail;
-    }
+    /* tokens are counted a batch at a time so their cache misses overlap */
+    char store[THETA_VOCAB_BATCH][THETA_MAX_WORD + 8];
+    const char *words[THETA_VOCAB_BATCH];
+    uint32_t lens[THETA_VOCAB_BATCH], hashes[THETA_VOCAB_BATCH];
+    int rc, n = 0;
+    do {
+        const char *w;
+        size_t len;
+        rc = theta_reader_next(r, &w, &len);
+        if (rc > 0 && len > 0) {
+            memcpy(store[n], w, len);
+            words[n] = store[n];
+            lens[n++] = (uint32_t)len;
+        }
+        if (n == THETA_VOCAB_BATCH || (rc <= 0 && n > 0)) {
+            prefetch_batch(v, words, lens, n, hashes);
+            for (int i = 0; i < n && !st; i++)
+                st = add_hashed(v, words[i], lens[i], 1, hashes[i]);
+            n = 0;
+            if (st)
+                goto fail;
+        }
+    } while (rc > 0);
     if (rc < 0) {
         st = THETA_EIO;
         goto fail;
