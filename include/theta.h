@@ -145,19 +145,29 @@ theta_status theta_spool_stdin(char *path_out, size_t size, int *fd_out);
 typedef struct {
     char *word;    /* NUL-terminated, owned by the vocab */
     int64_t count;
+    uint32_t len;  /* strlen(word) */
+    uint32_t hash; /* of the word's bytes, for the hash table */
 } theta_vocab_entry;
+
+/* A hash table slot: the id (-1 = empty) and the word's hash, so probing
+ * rarely touches the entries. */
+typedef struct {
+    int32_t id;
+    uint32_t hash;
+} theta_vocab_slot;
 
 typedef struct {
     theta_vocab_entry *entries; /* [size]; entry 0 is </s> once finalized */
     int32_t size;
     int32_t capacity;
-    int32_t *table;             /* open-addressing hash of ids, -1 = empty */
+    theta_vocab_slot *table;    /* open addressing, linear probing */
     size_t table_size;          /* power of two */
     int64_t total;              /* sum of the counts of the entries */
     int64_t prune_limit;        /* while counting: prune when size exceeds this */
     int64_t pruned_words;       /* distinct words dropped by pruning while counting */
     int64_t pruned_below;       /* pruning dropped every word with count below this */
     int64_t dropped_words;      /* distinct words dropped by min-count / max-vocab */
+    int64_t bytes_read;         /* theta_vocab_build: (decompressed) corpus bytes counted */
 } theta_vocab;
 
 theta_vocab *theta_vocab_new(void);
@@ -169,6 +179,12 @@ theta_status theta_vocab_add(theta_vocab *v, const char *word, size_t len, int64
 
 /* The id of word, or -1. */
 int32_t theta_vocab_find(const theta_vocab *v, const char *word, size_t len);
+
+/* ids[i] = theta_vocab_find(v, words[i], lens[i]) for n words, faster: the
+ * lookups of each THETA_VOCAB_BATCH words overlap their cache misses. */
+#define THETA_VOCAB_BATCH 64
+void theta_vocab_find_batch(const theta_vocab *v, const char *const *words, const uint32_t *lens,
+                            int n, int32_t *ids);
 
 /* Drops words below min_count, keeps </s> at id 0, sorts the rest by count
  * (descending) then bytes, cuts to max_vocab rows (0 = no limit), rehashes. */

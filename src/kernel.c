@@ -109,7 +109,7 @@ static size_t round16(size_t n)
 size_t theta__worker_scratch(const theta_model *m)
 {
     size_t ctx = 2 * (size_t)m->cfg.window, dim = (size_t)m->cfg.dim, nt = max_targets(m);
-    return round16(ctx * dim) + round16(dim) + round16(ctx * nt) + 2 * round16(nt);
+    return round16(ctx * dim) + round16(dim) + round16(ctx * nt) + 4 * round16(nt);
 }
 
 void theta__worker_attach(theta__worker *w, const theta_model *m, float *buf)
@@ -119,6 +119,7 @@ void theta__worker_attach(theta__worker *w, const theta_model *m, float *buf)
     w->grad = buf;
     w->hidden = w->grad + round16(ctx * dim);
     w->scores = w->hidden + round16(dim);
+    w->targets_half = (int)round16(nt);
     w->labels = w->scores + round16(ctx * nt);
-    w->targets = (int32_t *)(w->labels + round16(nt));
+    w->targets = (int32_t *)(w->labels + 2 * round16(nt));
 }

@@ -62,8 +62,9 @@ typedef struct {
     float *grad;      /* (2 * window, dim) gradients of the input rows */
     float *hidden;    /* (dim) CBOW: mean of the context rows */
     float *scores;    /* (2 * window, max(vocab, 1 + negative, depth)) scores / gradients */
-    int32_t *targets; /* (max(1 + negative, depth)) */
-    float *labels;    /* (max(1 + negative, depth)) */
+    int32_t *targets; /* (2, targets_half): two sets of target rows ... */
+    float *labels;    /* (2, targets_half): ... and their labels */
+    int targets_half;
     theta_rng rng;
     double loss;      /* sum of example losses */
     int64_t examples;

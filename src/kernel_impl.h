@@ -92,28 +92,45 @@ static void F(axpy)(float *y, float a, const float *x, int n)
 /* Fills w->targets/labels with the output rows a centre word is scored
  * against: (word, 1) then K negatives (0) for ns; the tree path for hs.
  * Returns the count. */
-static inline __attribute__((always_inline)) int F(targets)(theta__worker *w, int32_t word)
+static inline __attribute__((always_inline)) int F(targets_into)(theta__worker *w, int32_t word,
+                                                                  int32_t *targets, float *labels)
 {
     const theta_model *m = w->m;
     int nt = 0;
     if (m->cfg.loss == THETA_LOSS_NS) {
-        w->targets[nt] = word;
-        w->labels[nt++] = 1.0f;
+        targets[nt] = word;
+        labels[nt++] = 1.0f;
         for (int k = 0; k < m->cfg.negative; k++) {
             int32_t c = theta_sampler_draw(&m->sampler, theta_rng_next(&w->rng));
             if (c == word)
                 continue;
-            w->targets[nt] = c;
-            w->labels[nt++] = 0.0f;
+            targets[nt] = c;
+            labels[nt++] = 0.0f;
         }
     } else {
         const theta_huffman *hf = &m->huffman;
         for (int64_t p = hf->offset[word]; p < hf->offset[word + 1]; p++) {
-            w->targets[nt] = hf->point[p];
-            w->labels[nt++] = 1.0f - (float)hf->code[p]; /* branch 0 is the positive side */
+            targets[nt] = hf->point[p];
+            labels[nt++] = 1.0f - (float)hf->code[p]; /* branch 0 is the positive side */
         }
     }
     return nt;
+}
+
+static inline __attribute__((always_inline)) int F(targets)(theta__worker *w, int32_t word)
+{
+    return F(targets_into)(w, word, w->targets, w->labels);
+}
+
+/* Starts fetching nt output rows into the cache. */
+static inline __attribute__((always_inline)) void F(prefetch_rows)(const float *out, int dim,
+                                                                   const int32_t *targets, int nt)
+{
+    for (int k = 0; k < nt; k++) {
+        const char *row = (const char *)(out + (size_t)targets[k] * dim);
+        for (size_t b = 0; b < (size_t)dim * sizeof(float); b += 64)
+            __builtin_prefetch(row + b, 1);
+    }
 }
 
 /* The output side of one example: h (an input row or the CBOW mean)
@@ -237,8 +254,25 @@ static void F(sentence_batch)(theta__worker *w, const int32_t *sen, int len, flo
     float *in = m->in, *out = m->out;
     const int softmax = m->cfg.loss == THETA_LOSS_SOFTMAX;
     const int32_t V = m->vocab->size;
+    /* the targets of position pos+1 are drawn, and their rows prefetched,
+     * before position pos is trained: two halves of w->targets / w->labels */
+    const int half = w->targets_half;
+    int next_nt = 0;
+    if (!softmax && len > 0) {
+        next_nt = F(targets_into)(w, sen[0], w->targets, w->labels);
+        F(prefetch_rows)(out, dim, w->targets, next_nt);
+    }
     for (int pos = 0; pos < len && !w->diverged; pos++) {
         int32_t word = sen[pos];
+        int cur = pos & 1;
+        int32_t *cur_t = w->targets + cur * half;
+        float *cur_l = w->labels + cur * half;
+        int cur_nt = next_nt;
+        if (!softmax && pos + 1 < len) {
+            int32_t *nt_t = w->targets + (1 - cur) * half;
+            next_nt = F(targets_into)(w, sen[pos + 1], nt_t, w->labels + (1 - cur) * half);
+            F(prefetch_rows)(out, dim, nt_t, next_nt);
+        }
         int lo, hi;
         F(window)(w, pos, len, &lo, &hi);
         int n = 0;
@@ -251,12 +285,13 @@ static void F(sentence_batch)(theta__worker *w, const int32_t *sen, int len, flo
         double loss = 0;
         int nt;
         const int32_t *tg;
+        const float *labels = cur_l;
         if (softmax) {
             nt = V - 1; /* targets 1..V-1 */
             tg = NULL;
         } else {
-            nt = F(targets)(w, word);
-            tg = w->targets;
+            nt = cur_nt;
+            tg = cur_t;
         }
         float *G = w->scores; /* (n, nt) */
         /* forward: scores, then gradients in place */
@@ -285,7 +320,7 @@ static void F(sentence_batch)(theta__worker *w, const int32_t *sen, int len, flo
                     g[k] = ((k + 1 == word ? 1.0f : 0.0f) - (float)(g[k] / z)) * alpha;
             } else {
                 for (int k = 0; k < nt; k++) {
-                    float label = w->labels[k];
+                    float label = labels[k];
                     loss += theta__neg_log_sigmoid(t, label > 0 ? g[k] : -g[k]);
                     g[k] = (label - theta__sigmoid(t, g[k])) * alpha;
                 }

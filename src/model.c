@@ -411,6 +411,7 @@ static theta_status parse_vocab(reader *r, const unsigned char *b, uint64_t len,
     if (!v)
         return THETA_ENOMEM;
     uint64_t p = 4;
+    int64_t total = 0;
     theta_status st = THETA_OK;
     for (uint32_t i = 0; i < n && !st; i++) {
         if (len - p < 12) {
@@ -435,6 +436,12 @@ static theta_status parse_vocab(reader *r, const unsigned char *b, uint64_t len,
                              r->path, i);
             break;
         }
+        if (c > INT64_MAX - total) {
+            st = theta__fail(THETA_EFORMAT, "%s: vocabulary counts overflow at entry %u",
+                             r->path, i);
+            break;
+        }
+        total += c;
         st = theta_vocab_add(v, w, wl, c);
         p += 12 + wl;
     }
@@ -567,6 +574,11 @@ theta_status theta_model_load(const char *path, theta_model **out)
             if ((st = read_small(&r, len, tags[s], &stat)))
                 goto fail;
             decode_state(stat, &m->state);
+            if (m->state.epoch < 0 || m->state.words_done < 0 || m->state.chunks_done < 0 ||
+                m->state.train_words < 0 || m->state.loss_count < 0) {
+                st = theta__fail(THETA_EFORMAT, "%s: STAT section has a negative counter", path);
+                goto fail;
+            }
             break;
         case 3:
             if ((st = read_matrix(&r, len, tags[s], m->vocab->size, cfg.dim, &m->in)))

@@ -102,6 +102,44 @@ static void queue_wait_count(queue *q, int want)
     pthread_mutex_unlock(&q->mu);
 }
 
+/* Word ids from the corpus, looked up THETA_VOCAB_BATCH words at a time so
+ * the lookups' cache misses overlap. */
+typedef struct {
+    theta_reader *r;
+    const theta_vocab *v;
+    char store[THETA_VOCAB_BATCH][THETA_MAX_WORD + 8];
+    const char *words[THETA_VOCAB_BATCH];
+    uint32_t lens[THETA_VOCAB_BATCH];
+    int32_t ids[THETA_VOCAB_BATCH];
+    int n, pos;
+    int end; /* 1: the reader reached the end, -1: it failed */
+} id_stream;
+
+/* 1 with *id (-1 for a word outside the vocabulary), 0 at the end, -1 on error. */
+static int next_id(id_stream *s, int32_t *id)
+{
+    if (s->pos == s->n) {
+        s->n = s->pos = 0;
+        while (!s->end && s->n < THETA_VOCAB_BATCH) {
+            const char *w;
+            size_t len;
+            int rc = theta_reader_next(s->r, &w, &len);
+            if (rc <= 0) {
+                s->end = rc == 0 ? 1 : -1;
+                break;
+            }
+            memcpy(s->store[s->n], w, len);
+            s->words[s->n] = s->store[s->n];
+            s->lens[s->n++] = (uint32_t)len;
+        }
+        if (s->n == 0)
+            return s->end > 0 ? 0 : -1;
+        theta_vocab_find_batch(s->v, s->words, s->lens, s->n, s->ids);
+    }
+    *id = s->ids[s->pos++];
+    return 1;
+}
+
 typedef struct trainer {
     theta_model *m;
     theta__tables tables;
@@ -299,6 +337,13 @@ static theta_status run_epoch(trainer *t, const char *path, const theta_train_ho
 
     theta_reader *r = NULL;
     st = theta_reader_open(path, &r);
+    id_stream *ids = theta__calloc(1, sizeof *ids);
+    if (!ids && !st)
+        st = THETA_ENOMEM;
+    if (ids) {
+        ids->r = r;
+        ids->v = m->vocab;
+    }
     double epoch_start = theta_now(), last_time = epoch_start;
     int64_t last_words = atomic_load(&t->words_done);
     int64_t number = 0, enqueued_words = 0, real_words = 0;
@@ -314,16 +359,14 @@ static theta_status run_epoch(trainer *t, const char *path, const theta_train_ho
             c->words = 0;
             c->number = number;
         }
-        const char *w;
-        size_t len;
-        int rc = theta_reader_next(r, &w, &len);
+        int32_t id;
+        int rc = next_id(ids, &id);
         if (rc < 0) {
             st = THETA_EIO;
             break;
         }
         int end_of_input = rc == 0;
         if (!end_of_input) {
-            int32_t id = theta_vocab_find(m->vocab, w, len);
             if (id < 0)
                 continue;
             c->words++;
@@ -391,6 +434,7 @@ static theta_status run_epoch(trainer *t, const char *path, const theta_train_ho
     }
     if (c)
         queue_push(&t->empty, c);
+    free(ids);
     queue_close(&t->full);
     for (int i = 0; i < started; i++)
         pthread_join(tids[i], NULL);

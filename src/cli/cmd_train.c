@@ -54,9 +54,9 @@ void help_train(FILE *out)
 "      --max-vocab N       keep at most N words (default: no limit)\n"
 "      --threads N         worker threads (default: online CPUs, here %d)\n"
 "      --seed S            random seed (default %llu)\n"
-"      --kernel pair|batch update order: word2vec's per-pair updates (default), or\n"
-"                          one shared draw of negatives per window (skip-gram;\n"
-"                          faster)\n"
+"      --kernel batch|pair update order: one shared draw of negatives per window\n"
+"                          (default; skip-gram, faster), or word2vec's exact\n"
+"                          per-pair updates\n"
 "      --isa auto|avx512f|avx2|sse2  force the kernels' instruction set (results\n"
 "                          are identical on every one; default: the best here)\n"
 "\n"
@@ -427,8 +427,13 @@ static int new_model(const train_args *a, const char *input, theta_model **out)
         return cli_error(cmd, "%s", theta_last_error());
     }
     if (!a->quiet) {
-        fprintf(stderr, "vocabulary: %d words (min-count %lld), %lld tokens per epoch, %.1f s\n",
-                v->size, (long long)a->cfg.min_count, (long long)v->total, theta_now() - t0);
+        double dt = theta_now() - t0;
+        fprintf(stderr, "vocabulary: %d words (min-count %lld), %lld tokens per epoch", v->size,
+                (long long)a->cfg.min_count, (long long)v->total);
+        if (a->read_vocab)
+            fprintf(stderr, ", read from %s\n", a->read_vocab);
+        else
+            fprintf(stderr, "; counted %.1f MB in %.2f s\n", (double)v->bytes_read / 1e6, dt);
         if (v->dropped_words)
             fprintf(stderr, "  %lld rarer distinct words dropped by --min-count/--max-vocab\n",
                     (long long)v->dropped_words);
