@@ -821,7 +821,11 @@ static theta_status rank_of(const float *m, int64_t rows, int dim, const int *cl
     }
     int kp = (k + 7) / 8 * 8;
     double work = (double)rows * (double)k * (double)k;
+    /* the partition depends on the sizes only (results independent of the
+     * thread count); at most 64 MB of partial Gram matrices */
     int nparts = work >= (double)(1 << 24) ? MAX_PARTS : 1;
+    while (nparts > 1 && (double)nparts * kp * kp * sizeof(double) > 64e6)
+        nparts--;
     gram_job job = {.m = m, .rows = rows, .dim = dim, .k = k, .kp = kp, .nparts = nparts};
 #if HAVE_AVX2_KERNEL
     job.avx2 = cpu_has_avx2();
