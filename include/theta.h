@@ -386,8 +386,10 @@ double theta_now(void);
 
 /* What theta_dims_analyze finds in a (rows, dim) matrix. Two columns are
  * identical when they are equal in every row: exactly (float ==, so +0 and
- * -0 are equal) with tol 0, or with max |a - b| <= tol * max_abs otherwise.
- * A column that holds a NaN is identical to no other column. */
+ * -0 are equal) with tol 0, or with max |a - b| <= tol * max_abs otherwise
+ * (not transitive: a class is measured from its lowest column, and columns
+ * join the first such class in column order). A column that holds a NaN is
+ * identical to no other column. The rank always uses the exact values. */
 typedef struct {
     int64_t rows;
     int dim;
@@ -404,9 +406,11 @@ typedef struct {
     int all_zero;           /* every value is zero (also when rows == 0) */
     int rank;               /* singular values above THETA_DIMS_RANK_REL x the largest;
                                -1 if not computed (see THETA_DIMS_MAX_RANK_DIM) */
-    double first_share;     /* sigma_1^2 / sum of sigma_i^2 (0 for a zero matrix) */
+    double first_share;     /* sigma_1^2 / sum of sigma_i^2 (0 for a zero matrix,
+                               NaN if the rank was not computed) */
     int n_singular;         /* entries used in singular[]: min(dim, THETA_DIMS_TOP) */
-    double singular[THETA_DIMS_TOP]; /* largest singular values, descending */
+    double singular[THETA_DIMS_TOP]; /* largest singular values, descending (NaN if
+                                        the rank was not computed) */
 } theta_dims_report;
 
 /* Analyses a row-major (rows, dim) matrix: column classes, zero and
