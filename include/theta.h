@@ -287,7 +287,9 @@ typedef struct {
     double elapsed;         /* seconds since training started */
     int64_t words_done;
     int epoch_end;          /* 1: this report closes an epoch */
-    double epoch_loss;      /* with epoch_end: mean loss over the epoch */
+    int snapshot;           /* 1: every worker is idle (epoch end or log_every_words):
+                               the matrices may be analysed in the callback */
+    double epoch_loss;      /* with snapshot: mean loss over the epoch so far */
     double epoch_seconds;   /* with epoch_end: wall time of the epoch */
 } theta_progress;
 
@@ -308,6 +310,7 @@ typedef struct {
     theta_status (*checkpoint)(const theta_model *m, void *user);
     double checkpoint_every;
     const char *isa;            /* force "avx512f", "avx2" or "sse2" kernels; NULL = best */
+    int64_t log_every_words;    /* also report a snapshot each time this many words are done */
 } theta_train_hooks;
 
 /* Where a diverged run stopped (valid after theta_train returned THETA_EDIVERGED). */

@@ -101,7 +101,13 @@ static inline __attribute__((always_inline)) int F(targets_into)(theta__worker *
         targets[nt] = word;
         labels[nt++] = 1.0f;
         for (int k = 0; k < m->cfg.negative; k++) {
-            int32_t c = theta_sampler_draw(&m->sampler, theta_rng_next(&w->rng));
+            /* a draw of the word itself is drawn again (as fastText does), so
+             * every example has K negatives; give up after a few tries */
+            int32_t c;
+            int tries = 0;
+            do
+                c = theta_sampler_draw(&m->sampler, theta_rng_next(&w->rng));
+            while (c == word && ++tries < 8);
             if (c == word)
                 continue;
             targets[nt] = c;

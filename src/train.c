@@ -248,9 +248,11 @@ static void *worker_main(void *p)
     return NULL;
 }
 
+/* kind: 0 a progress line, 1 the end of an epoch, 2 a snapshot (workers idle) */
 static void report(trainer *t, const theta_train_hooks *h, double start, double *last_time,
-                   int64_t *last_words, int epoch_end, double epoch_start, int *stop_req)
+                   int64_t *last_words, int kind, double epoch_start, int *stop_req)
 {
+    const int epoch_end = kind == 1;
     if (!h || !h->progress)
         return;
     double now = theta_now();
@@ -267,7 +269,7 @@ static void report(trainer *t, const theta_train_hooks *h, double start, double 
     p.loss = t->examples ? t->loss / (double)t->examples : 0;
     t->loss = 0;
     t->examples = 0;
-    if (epoch_end)
+    if (kind != 0)
         p.epoch_loss = t->epoch_examples ? t->epoch_loss / (double)t->epoch_examples : 0;
     pthread_mutex_unlock(&t->stats_mu);
     double dt = now - *last_time;
@@ -277,6 +279,7 @@ static void report(trainer *t, const theta_train_hooks *h, double start, double 
     p.eta_seconds = frac_run > 0 ? p.elapsed / frac_run * (1 - frac_run) : 0;
     p.words_done = done;
     p.epoch_end = epoch_end;
+    p.snapshot = kind != 0;
     p.epoch_seconds = now - epoch_start;
     *last_time = now;
     *last_words = done;
@@ -352,6 +355,10 @@ static theta_status run_epoch(trainer *t, const char *path, const theta_train_ho
     chunk *c = NULL;
     int sentence_len = 0;
     const double interval = h && h->interval > 0 ? h->interval : 1.0;
+    /* the next word count at which to take a snapshot (log_every_words) */
+    int64_t next_log = 0;
+    if (h && h->log_every_words > 0)
+        next_log = (m->state.words_done / h->log_every_words + 1) * h->log_every_words;
     while (!st) {
         if (!c) {
             c = queue_pop(&t->empty);
@@ -421,8 +428,16 @@ static theta_status run_epoch(trainer *t, const char *path, const theta_train_ho
             }
             t->last_checkpoint = theta_now();
         }
-        if (theta_now() - last_time >= interval)
+        if (h && h->log_every_words > 0 && !end_of_input &&
+            m->state.words_done + enqueued_words >= next_log) {
+            queue_wait_count(&t->empty, c ? npool - 1 : npool);
+            if (!atomic_load(&t->failed))
+                report(t, h, start, &last_time, &last_words, 2, epoch_start, &stop_req);
+            while (next_log <= m->state.words_done + enqueued_words)
+                next_log += h->log_every_words;
+        } else if (theta_now() - last_time >= interval) {
             report(t, h, start, &last_time, &last_words, 0, epoch_start, &stop_req);
+        }
         if (stop_req || (h && h->stop && *h->stop) ||
             (h && h->stop_after_words > 0 &&
              m->state.words_done + enqueued_words >= h->stop_after_words)) {

@@ -231,8 +231,10 @@ START_TEST(json_log_and_model_file)
     for (char *p = log; *p; p++)
         lines += *p == '\n';
     ck_assert_int_eq(lines, 2);
-    ck_assert_ptr_nonnull(strstr(log, "{\"epoch\": 1, \"words\": "));
-    ck_assert_ptr_nonnull(strstr(log, "{\"epoch\": 2, \"words\": 7200,"));
+    ck_assert_ptr_nonnull(strstr(log, "{\"epoch\": 1, \"end\": true, \"words\": 3600,"));
+    ck_assert_ptr_nonnull(strstr(log, "{\"epoch\": 2, \"end\": true, \"words\": 7200,"));
+    ck_assert_ptr_nonnull(strstr(log, "\"in\": {\"distinct_dims\": 10, \"identical_dims\": 0, "
+                                      "\"rank\": 10, \"all_zero\": false}"));
     ck_assert_ptr_nonnull(strstr(log, "\"loss\": "));
     ck_assert_ptr_nonnull(strstr(log, "\"seconds\": "));
     char *mp = tu_path(dir, "m.theta");
@@ -243,6 +245,43 @@ START_TEST(json_log_and_model_file)
     ck_assert_int_eq(m->vocab->size, 13);
     theta_model_free(m);
     free(mp);
+    free(log);
+}
+END_TEST
+
+START_TEST(json_log_tracks_symmetry)
+{
+    /* constant init, one thread: one distinct dimension, rank 1, at every snapshot;
+     * a corpus of 10 copies (36000 words an epoch) so that chunk boundaries
+     * (every ~10000 words) fall inside the epochs */
+    char *big = tu_path(dir, "big.txt");
+    char cmd[8192];
+    snprintf(cmd, sizeof cmd, "for i in 1 2 3 4 5 6 7 8 9 10; do cat %s; done > %s", corpus, big);
+    ck_assert_int_eq(system(cmd), 0);
+    ck_assert_int_eq(tu_run(NULL, NULL, "train --input %s --log-json %s/log.json "
+                            "--log-every-words 15000 --init-in const:0.1 --init-out zero " SMALL,
+                            big, dir), 0);
+    free(big);
+    char *log = read_in_dir("log.json", NULL);
+    int lines = 0, sym = 0;
+    for (char *p = log; (p = strchr(p, '\n')) != NULL; p++)
+        lines++;
+    for (char *p = log; (p = strstr(p, "{\"distinct_dims\": 1, \"identical_dims\": 10, "
+                                     "\"rank\": 1, \"all_zero\": false}")) != NULL; p++)
+        sym++;
+    /* 72000 words: a snapshot past each of 15000, 30000, 45000, 60000 (at chunk
+     * boundaries inside an epoch) plus two epoch ends */
+    ck_assert_int_ge(lines, 5);
+    ck_assert_int_le(lines, 6);
+    ck_assert_int_eq(sym, 2 * lines);
+    free(log);
+    /* zero init: all zero and rank 0 in both matrices */
+    ck_assert_int_eq(tu_run(NULL, NULL, "train --input %s --log-json %s/zero.json --zero-init "
+                            SMALL, corpus, dir), 0);
+    log = read_in_dir("zero.json", NULL);
+    ck_assert_ptr_nonnull(strstr(log, "\"out\": {\"distinct_dims\": 1, \"identical_dims\": 10, "
+                                      "\"rank\": 0, \"all_zero\": true}"));
+    ck_assert_ptr_nonnull(strstr(log, "\"loss\": 4.158883"));
     free(log);
 }
 END_TEST
@@ -307,6 +346,7 @@ Suite *cli_suite(void)
     tcase_add_test(io, stdin_gzip_and_file_give_identical_vectors);
     tcase_add_test(io, json_log_and_model_file);
     tcase_add_test(io, read_vocab_matches_counted_vocab);
+    tcase_add_test(io, json_log_tracks_symmetry);
     tcase_add_test(io, gensim_reads_text_and_binary);
     suite_add_tcase(s, io);
     return s;

@@ -30,7 +30,10 @@ void help_train(FILE *out)
 "                          hyper-parameters, training state)\n"
 "      --save-vocab FILE   write the vocabulary ('word count' lines)\n"
 "      --read-vocab FILE   use this vocabulary instead of counting the corpus\n"
-"      --log-json FILE     append one JSON object per epoch\n"
+"      --log-json FILE     append one JSON object per epoch: loss, rate, time, and\n"
+"                          for both matrices the distinct dimensions, identical\n"
+"                          dimensions and rank (as theta dims computes them)\n"
+"      --log-every-words N  also log every N words (training pauses briefly)\n"
 "      --checkpoint FILE   save the model and training state to FILE every\n"
 "                          --checkpoint-every seconds (default 300) and on\n"
 "                          SIGINT/SIGTERM; resume with --resume FILE\n"
@@ -78,7 +81,8 @@ enum {
     OPT_LOG_JSON, OPT_MODEL, OPT_LOSS, OPT_DIM, OPT_WINDOW, OPT_NEGATIVE, OPT_SAMPLE, OPT_ALPHA,
     OPT_EPOCHS, OPT_MIN_COUNT, OPT_MAX_VOCAB, OPT_THREADS, OPT_SEED, OPT_INIT_IN, OPT_INIT_OUT,
     OPT_ZERO_INIT, OPT_W2V_HS, OPT_W2V_CBOW, OPT_W2V_BINARY, OPT_W2V_DEBUG, OPT_STOP_AFTER,
-    OPT_CHECKPOINT, OPT_CHECKPOINT_EVERY, OPT_RESUME, OPT_KERNEL, OPT_ISA, OPT_COUNT
+    OPT_CHECKPOINT, OPT_CHECKPOINT_EVERY, OPT_RESUME, OPT_KERNEL, OPT_ISA, OPT_LOG_EVERY,
+    OPT_COUNT
 };
 
 static const struct option long_options[] = {
@@ -113,6 +117,7 @@ static const struct option long_options[] = {
     {"resume", required_argument, NULL, OPT_RESUME},
     {"kernel", required_argument, NULL, OPT_KERNEL},
     {"isa", required_argument, NULL, OPT_ISA},
+    {"log-every-words", required_argument, NULL, OPT_LOG_EVERY},
     /* targets of word2vec's flags */
     {"w2v-hs", required_argument, NULL, OPT_W2V_HS},
     {"w2v-cbow", required_argument, NULL, OPT_W2V_CBOW},
@@ -136,7 +141,7 @@ typedef struct {
     const char *input, *output, *output_context, *save_model, *save_vocab, *read_vocab,
         *log_json, *checkpoint, *resume, *isa;
     int binary, quiet, alpha_set, hs_flag, negative_set;
-    long long stop_after;
+    long long stop_after, log_every;
     double checkpoint_every;
     unsigned char given[OPT_COUNT]; /* options given on the command line */
 } train_args;
@@ -231,6 +236,7 @@ static int parse_args(int argc, char **argv, train_args *a)
         INT_OPT(OPT_MIN_COUNT, "min-count", 1, INT64_MAX, a->cfg.min_count)
         INT_OPT(OPT_THREADS, "threads", 1, 512, a->cfg.threads)
         INT_OPT(OPT_STOP_AFTER, "stop-after-words", 1, INT64_MAX, a->stop_after)
+        INT_OPT(OPT_LOG_EVERY, "log-every-words", 1, INT64_MAX, a->log_every)
 #undef INT_OPT
         case OPT_NEGATIVE:
             if (cli_parse_int(optarg, 0, 1000, &n))
@@ -302,6 +308,8 @@ static int parse_args(int argc, char **argv, train_args *a)
     } else if (a->negative_set && a->cfg.negative == 0 && a->cfg.loss == THETA_LOSS_NS) {
         return cli_usage_error(cmd, "--negative 0 leaves no loss: use --loss hs or softmax");
     }
+    if (a->log_every && !a->log_json)
+        return cli_usage_error(cmd, "--log-every-words needs --log-json FILE");
     if (a->resume && !a->checkpoint)
         a->checkpoint = a->resume; /* keep checkpointing where we resumed from */
     if (a->resume && a->read_vocab)
@@ -328,17 +336,38 @@ static void format_duration(double s, char *buf, size_t size)
     snprintf(buf, size, "%ld:%02ld:%02ld", t / 3600, t / 60 % 60, t % 60);
 }
 
+/* ", \"in\": {...}" with the theta dims figures of one matrix */
+static void log_dims(FILE *f, const char *name, const float *m, int64_t rows, int dim)
+{
+    theta_dims_report r;
+    if (theta_dims_analyze(m, rows, dim, 0, &r)) {
+        fprintf(f, ", \"%s\": null", name);
+        return;
+    }
+    fprintf(f, ", \"%s\": {\"distinct_dims\": %d, \"identical_dims\": %d, \"rank\": %d, "
+               "\"all_zero\": %s}",
+            name, r.distinct_dims, r.identical_dims, r.rank, r.all_zero ? "true" : "false");
+}
+
+/* One JSON line: the epoch's figures and both matrices' symmetry. */
+static void log_snapshot(FILE *f, const theta_progress *p, const theta_model *m)
+{
+    fprintf(f, "{\"epoch\": %d, \"end\": %s, \"words\": %lld, \"loss\": %.6f, "
+               "\"alpha\": %.8f, \"seconds\": %.3f",
+            p->epoch, p->epoch_end ? "true" : "false", (long long)p->words_done, p->epoch_loss,
+            p->alpha, p->epoch_seconds);
+    log_dims(f, "in", m->in, m->vocab->size, m->cfg.dim);
+    log_dims(f, "out", m->out, m->out_rows, m->cfg.dim);
+    fputs("}\n", f);
+    fflush(f);
+}
+
 static int on_progress(const theta_progress *p, const theta_model *m, void *user)
 {
-    (void)m;
     progress_ctx *ctx = user;
-    if (p->epoch_end && ctx->log) {
-        fprintf(ctx->log,
-                "{\"epoch\": %d, \"words\": %lld, \"loss\": %.6f, \"alpha\": %.8f, \"seconds\": %.3f}\n",
-                p->epoch, (long long)p->words_done, p->epoch_loss, p->alpha, p->epoch_seconds);
-        fflush(ctx->log);
-    }
-    if (ctx->a->quiet)
+    if (p->snapshot && ctx->log)
+        log_snapshot(ctx->log, p, m);
+    if (ctx->a->quiet || (p->snapshot && !p->epoch_end))
         return 0;
     char eta[32];
     format_duration(p->eta_seconds, eta, sizeof eta);
@@ -520,7 +549,8 @@ int cmd_train(int argc, char **argv)
     }
     progress_ctx pctx = {&a, isatty(STDERR_FILENO), log, 0};
     theta_train_hooks hooks = {on_progress, &pctx, pctx.tty ? 0.5 : 5.0, a.stop_after, &stop_flag,
-                               a.checkpoint ? save_checkpoint : NULL, a.checkpoint_every, a.isa};
+                               a.checkpoint ? save_checkpoint : NULL, a.checkpoint_every, a.isa,
+                               a.log_every};
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
