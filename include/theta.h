@@ -311,7 +311,11 @@ typedef struct {
 
 /* Reads word2vec text (with or without trailing space), word2vec binary
  * (with or without newline after each record), fastText .vec and GloVe (no
- * header); format detected from content. Checks sizes before allocating. */
+ * header); format detected from content. Checks sizes before allocating.
+ * NaN and infinite values are accepted as stored (callers check if they
+ * need finite values); words are kept as raw bytes. THETA_EIO / THETA_EFORMAT
+ * with "path:line: problem" (text) or "path: binary row N: problem". *out is
+ * set only on success; free it with theta_vectors_free. */
 theta_status theta_vectors_load(const char *path, theta_vectors **out);
 void theta_vectors_free(theta_vectors *v);
 
