@@ -278,11 +278,23 @@ typedef struct {
     void *user;
     double interval;            /* seconds between progress reports */
     int64_t stop_after_words;   /* testing aid: stop at the first chunk boundary past N (0 = off) */
+    const volatile int *stop;   /* if non-NULL and set (e.g. by a signal handler), stop at the
+                                   next chunk boundary; theta_train returns THETA_EINTR */
 } theta_train_hooks;
+
+/* Where a diverged run stopped (valid after theta_train returned THETA_EDIVERGED). */
+typedef struct {
+    int32_t word;  /* id of the word being trained */
+    int epoch;     /* 1-based */
+    double alpha;
+} theta_divergence;
 
 /* Trains m on the corpus at path ("-" must have been spooled by the caller)
  * for the remaining epochs of m->cfg.epochs, resuming from m->state. */
 theta_status theta_train(theta_model *m, const char *path, const theta_train_hooks *hooks);
+
+/* Details of the last divergence in this thread's last theta_train call. */
+theta_divergence theta_train_divergence(void);
 
 /* ---- word vectors (word2vec text / binary) ------------------------------ */
 

@@ -1,0 +1,434 @@
+/*
+ * cmd_train.c — `theta train`: build the vocabulary, train, write vectors
+ * and the model. Accepts theta's long options and word2vec's single-dash
+ * flags (-train -output -size ...), translated before getopt_long.
+ */
+#include "cli.h"
+
+#include <getopt.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+void help_train(FILE *out)
+{
+    theta_config d = theta_config_default();
+    fprintf(out,
+"usage: theta train --input FILE [options]\n"
+"\n"
+"Trains word vectors on a text corpus: whitespace-separated words, one sentence\n"
+"per line, plain or gzip-compressed; FILE '-' reads standard input.\n"
+"\n"
+"Input and output:\n"
+"  -i, --input FILE        corpus (plain, .gz, or - for stdin)\n"
+"  -o, --output FILE       write the word vectors (word2vec text format)\n"
+"      --binary            write --output/--output-context in word2vec binary format\n"
+"      --output-context FILE  write the output matrix (rows: words for ns/softmax,\n"
+"                          inner tree nodes __node_N for hs)\n"
+"      --save-model FILE   write theta's model file (both matrices, vocabulary,\n"
+"                          hyper-parameters, training state)\n"
+"      --save-vocab FILE   write the vocabulary ('word count' lines)\n"
+"      --read-vocab FILE   use this vocabulary instead of counting the corpus\n"
+"      --log-json FILE     append one JSON object per epoch\n"
+"  -q, --quiet             no progress or summary on stderr\n"
+"\n"
+"Model:\n"
+"      --model skipgram|cbow  architecture (default skipgram)\n"
+"      --loss ns|hs|softmax   negative sampling (default), hierarchical softmax, or\n"
+"                          full softmax (cost grows with the vocabulary: for small\n"
+"                          vocabularies, up to a few thousand words)\n"
+"      --dim N             dimensions (default %d)\n"
+"      --window N          maximum context distance (default %d)\n"
+"      --negative N        negative samples per example (default %d)\n"
+"      --sample T          subsampling threshold, 0 = off (default %g)\n"
+"      --alpha A           starting learning rate (default %g; %g for cbow)\n"
+"      --epochs N          passes over the corpus (default %d)\n"
+"      --min-count N       drop words rarer than N (default %lld)\n"
+"      --max-vocab N       keep at most N words (default: no limit)\n"
+"      --threads N         worker threads (default: online CPUs, here %d)\n"
+"      --seed S            random seed (default %llu)\n"
+"\n"
+"Initialisation (each matrix): w2v | zero | const:C | uniform:A | normal:SIGMA\n"
+"      --init-in S         input matrix (default w2v: uniform in +-0.5/dim)\n"
+"      --init-out S        output matrix (default w2v: zero)\n"
+"      --zero-init         both matrices zero (nothing will ever move)\n"
+"\n"
+"word2vec's flags work too, with word2vec's meanings: -train -output -size\n"
+"-window -sample -hs -negative -threads -iter -min-count -alpha -binary -cbow\n"
+"-save-vocab -read-vocab (theta's default model is skip-gram; -cbow 1 selects CBOW;\n"
+"-hs 1 selects hierarchical softmax and needs -negative 0).\n",
+            d.dim, d.window, d.negative, d.sample, d.alpha, 2 * d.alpha, d.epochs,
+            (long long)d.min_count, d.threads, (unsigned long long)d.seed);
+}
+
+enum {
+    OPT_BINARY = 256, OPT_OUTPUT_CONTEXT, OPT_SAVE_MODEL, OPT_SAVE_VOCAB, OPT_READ_VOCAB,
+    OPT_LOG_JSON, OPT_MODEL, OPT_LOSS, OPT_DIM, OPT_WINDOW, OPT_NEGATIVE, OPT_SAMPLE, OPT_ALPHA,
+    OPT_EPOCHS, OPT_MIN_COUNT, OPT_MAX_VOCAB, OPT_THREADS, OPT_SEED, OPT_INIT_IN, OPT_INIT_OUT,
+    OPT_ZERO_INIT, OPT_W2V_HS, OPT_W2V_CBOW, OPT_W2V_BINARY, OPT_W2V_DEBUG, OPT_STOP_AFTER,
+};
+
+static const struct option long_options[] = {
+    {"input", required_argument, NULL, 'i'},
+    {"output", required_argument, NULL, 'o'},
+    {"quiet", no_argument, NULL, 'q'},
+    {"help", no_argument, NULL, 'h'},
+    {"binary", no_argument, NULL, OPT_BINARY},
+    {"output-context", required_argument, NULL, OPT_OUTPUT_CONTEXT},
+    {"save-model", required_argument, NULL, OPT_SAVE_MODEL},
+    {"save-vocab", required_argument, NULL, OPT_SAVE_VOCAB},
+    {"read-vocab", required_argument, NULL, OPT_READ_VOCAB},
+    {"log-json", required_argument, NULL, OPT_LOG_JSON},
+    {"model", required_argument, NULL, OPT_MODEL},
+    {"loss", required_argument, NULL, OPT_LOSS},
+    {"dim", required_argument, NULL, OPT_DIM},
+    {"window", required_argument, NULL, OPT_WINDOW},
+    {"negative", required_argument, NULL, OPT_NEGATIVE},
+    {"sample", required_argument, NULL, OPT_SAMPLE},
+    {"alpha", required_argument, NULL, OPT_ALPHA},
+    {"epochs", required_argument, NULL, OPT_EPOCHS},
+    {"min-count", required_argument, NULL, OPT_MIN_COUNT},
+    {"max-vocab", required_argument, NULL, OPT_MAX_VOCAB},
+    {"threads", required_argument, NULL, OPT_THREADS},
+    {"seed", required_argument, NULL, OPT_SEED},
+    {"init-in", required_argument, NULL, OPT_INIT_IN},
+    {"init-out", required_argument, NULL, OPT_INIT_OUT},
+    {"zero-init", no_argument, NULL, OPT_ZERO_INIT},
+    {"stop-after-words", required_argument, NULL, OPT_STOP_AFTER},
+    /* targets of word2vec's flags */
+    {"w2v-hs", required_argument, NULL, OPT_W2V_HS},
+    {"w2v-cbow", required_argument, NULL, OPT_W2V_CBOW},
+    {"w2v-binary", required_argument, NULL, OPT_W2V_BINARY},
+    {"w2v-debug", required_argument, NULL, OPT_W2V_DEBUG},
+    {NULL, 0, NULL, 0},
+};
+
+/* word2vec's single-dash flags and the long option each becomes. */
+static const struct { const char *w2v, *ours; } w2v_flags[] = {
+    {"-train", "--input"},       {"-output", "--output"},       {"-size", "--dim"},
+    {"-window", "--window"},     {"-sample", "--sample"},       {"-hs", "--w2v-hs"},
+    {"-negative", "--negative"}, {"-threads", "--threads"},     {"-iter", "--epochs"},
+    {"-min-count", "--min-count"}, {"-alpha", "--alpha"},       {"-binary", "--w2v-binary"},
+    {"-cbow", "--w2v-cbow"},     {"-save-vocab", "--save-vocab"}, {"-read-vocab", "--read-vocab"},
+    {"-debug", "--w2v-debug"},
+};
+
+typedef struct {
+    theta_config cfg;
+    const char *input, *output, *output_context, *save_model, *save_vocab, *read_vocab,
+        *log_json;
+    int binary, quiet, alpha_set, hs_flag, negative_set;
+    long long stop_after;
+} train_args;
+
+static int parse_args(int argc, char **argv, train_args *a)
+{
+    static const char *cmd = "train";
+    memset(a, 0, sizeof *a);
+    a->cfg = theta_config_default();
+    /* translate word2vec's flags in place (argv is ours to permute) */
+    for (int i = 1; i < argc; i++) {
+        if (argv[i][0] != '-' || argv[i][1] == '-')
+            continue;
+        if (strcmp(argv[i], "-classes") == 0)
+            return cli_usage_error(cmd, "-classes is not a training option here: train, then run "
+                                        "'theta classes VECTORS -k K'");
+        for (size_t k = 0; k < sizeof w2v_flags / sizeof w2v_flags[0]; k++)
+            if (strcmp(argv[i], w2v_flags[k].w2v) == 0)
+                argv[i] = (char *)w2v_flags[k].ours;
+    }
+    optind = 1;
+    opterr = 0;
+    int c;
+    long long n;
+    double x;
+    while ((c = getopt_long(argc, argv, ":i:o:qh", long_options, NULL)) != -1) {
+        switch (c) {
+        case 'i': a->input = optarg; break;
+        case 'o': a->output = optarg; break;
+        case 'q': a->quiet = 1; break;
+        case 'h': help_train(stdout); return -1;
+        case OPT_BINARY: a->binary = 1; break;
+        case OPT_OUTPUT_CONTEXT: a->output_context = optarg; break;
+        case OPT_SAVE_MODEL: a->save_model = optarg; break;
+        case OPT_SAVE_VOCAB: a->save_vocab = optarg; break;
+        case OPT_READ_VOCAB: a->read_vocab = optarg; break;
+        case OPT_LOG_JSON: a->log_json = optarg; break;
+        case OPT_MODEL:
+            if (strcmp(optarg, "skipgram") == 0 || strcmp(optarg, "sg") == 0)
+                a->cfg.arch = THETA_ARCH_SKIPGRAM;
+            else if (strcmp(optarg, "cbow") == 0)
+                a->cfg.arch = THETA_ARCH_CBOW;
+            else
+                return cli_usage_error(cmd, "--model must be skipgram or cbow, not '%s'", optarg);
+            break;
+        case OPT_LOSS:
+            if (strcmp(optarg, "ns") == 0)
+                a->cfg.loss = THETA_LOSS_NS;
+            else if (strcmp(optarg, "hs") == 0)
+                a->cfg.loss = THETA_LOSS_HS;
+            else if (strcmp(optarg, "softmax") == 0)
+                a->cfg.loss = THETA_LOSS_SOFTMAX;
+            else
+                return cli_usage_error(cmd, "--loss must be ns, hs or softmax, not '%s'", optarg);
+            break;
+#define INT_OPT(OPT, NAME, LO, HI, FIELD)                                                          \
+    case OPT:                                                                                      \
+        if (cli_parse_int(optarg, LO, HI, &n))                                                     \
+            return cli_usage_error(cmd, "--" NAME " must be an integer in %lld..%lld, not '%s'",   \
+                                   (long long)(LO), (long long)(HI), optarg);                      \
+        FIELD = n;                                                                                 \
+        break;
+        INT_OPT(OPT_DIM, "dim", 1, 10000, a->cfg.dim)
+        INT_OPT(OPT_WINDOW, "window", 1, 1000, a->cfg.window)
+        INT_OPT(OPT_EPOCHS, "epochs", 1, 100000, a->cfg.epochs)
+        INT_OPT(OPT_MIN_COUNT, "min-count", 1, INT64_MAX, a->cfg.min_count)
+        INT_OPT(OPT_THREADS, "threads", 1, 512, a->cfg.threads)
+        INT_OPT(OPT_STOP_AFTER, "stop-after-words", 1, INT64_MAX, a->stop_after)
+#undef INT_OPT
+        case OPT_NEGATIVE:
+            if (cli_parse_int(optarg, 0, 1000, &n))
+                return cli_usage_error(cmd, "--negative must be an integer in 0..1000, not '%s'",
+                                       optarg);
+            a->cfg.negative = (int)n;
+            a->negative_set = 1;
+            break;
+        case OPT_MAX_VOCAB:
+            if (cli_parse_int(optarg, 0, INT32_MAX, &n) || n == 1)
+                return cli_usage_error(cmd, "--max-vocab must be 0 (no limit) or an integer >= 2, "
+                                            "not '%s'", optarg);
+            a->cfg.max_vocab = n;
+            break;
+        case OPT_SEED:
+            if (cli_parse_int(optarg, 0, INT64_MAX, &n))
+                return cli_usage_error(cmd, "--seed must be a non-negative integer, not '%s'", optarg);
+            a->cfg.seed = (uint64_t)n;
+            break;
+        case OPT_SAMPLE:
+            if (cli_parse_double(optarg, 0, 0.999999, &x))
+                return cli_usage_error(cmd, "--sample must be a number in [0, 1), not '%s'", optarg);
+            a->cfg.sample = x;
+            break;
+        case OPT_ALPHA:
+            if (cli_parse_double(optarg, 1e-12, 10, &x) || x <= 0)
+                return cli_usage_error(cmd, "--alpha must be a number in (0, 10], not '%s'", optarg);
+            a->cfg.alpha = x;
+            a->alpha_set = 1;
+            break;
+        case OPT_INIT_IN:
+        case OPT_INIT_OUT:
+            if (theta_init_parse(optarg, c == OPT_INIT_IN ? &a->cfg.init_in : &a->cfg.init_out))
+                return cli_usage_error(cmd, "--init-%s: %s", c == OPT_INIT_IN ? "in" : "out",
+                                       theta_last_error());
+            break;
+        case OPT_ZERO_INIT:
+            a->cfg.init_in.kind = a->cfg.init_out.kind = THETA_INIT_ZERO;
+            break;
+        case OPT_W2V_HS:
+        case OPT_W2V_CBOW:
+        case OPT_W2V_BINARY:
+        case OPT_W2V_DEBUG:
+            if (cli_parse_int(optarg, 0, c == OPT_W2V_DEBUG ? 100 : 1, &n))
+                return cli_usage_error(cmd, "word2vec flag takes %s, not '%s'",
+                                       c == OPT_W2V_DEBUG ? "a level" : "0 or 1", optarg);
+            if (c == OPT_W2V_HS)
+                a->hs_flag = (int)n;
+            else if (c == OPT_W2V_CBOW)
+                a->cfg.arch = n ? THETA_ARCH_CBOW : THETA_ARCH_SKIPGRAM;
+            else if (c == OPT_W2V_BINARY)
+                a->binary = (int)n;
+            break;
+        case ':':
+            return cli_usage_error(cmd, "option '%s' needs a value", argv[optind - 1]);
+        default:
+            return cli_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    if (optind < argc)
+        return cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
+    if (!a->input)
+        return cli_usage_error(cmd, "no corpus given (--input FILE, or - for standard input)");
+    if (a->hs_flag) {
+        if (a->negative_set && a->cfg.negative > 0)
+            return cli_usage_error(cmd, "theta trains one loss at a time: with -hs 1 give "
+                                        "-negative 0 (or use --loss hs)");
+        a->cfg.loss = THETA_LOSS_HS;
+    } else if (a->negative_set && a->cfg.negative == 0 && a->cfg.loss == THETA_LOSS_NS) {
+        return cli_usage_error(cmd, "--negative 0 leaves no loss: use --loss hs or softmax");
+    }
+    if (a->cfg.arch == THETA_ARCH_CBOW && !a->alpha_set)
+        a->cfg.alpha = 2 * theta_config_default().alpha;
+    if (theta_config_validate(&a->cfg))
+        return cli_usage_error(cmd, "%s", theta_last_error());
+    return 0;
+}
+
+/* ---- progress ----------------------------------------------------------- */
+
+typedef struct {
+    const train_args *a;
+    int tty;
+    FILE *log;
+    int printed; /* a \r line is on screen */
+} progress_ctx;
+
+static void format_duration(double s, char *buf, size_t size)
+{
+    long t = s > 0 && s < 1e9 ? (long)(s + 0.5) : 0;
+    snprintf(buf, size, "%ld:%02ld:%02ld", t / 3600, t / 60 % 60, t % 60);
+}
+
+static int on_progress(const theta_progress *p, const theta_model *m, void *user)
+{
+    (void)m;
+    progress_ctx *ctx = user;
+    if (p->epoch_end && ctx->log) {
+        fprintf(ctx->log,
+                "{\"epoch\": %d, \"words\": %lld, \"loss\": %.6f, \"alpha\": %.8f, \"seconds\": %.3f}\n",
+                p->epoch, (long long)p->words_done, p->epoch_loss, p->alpha, p->epoch_seconds);
+        fflush(ctx->log);
+    }
+    if (ctx->a->quiet)
+        return 0;
+    char eta[32];
+    format_duration(p->eta_seconds, eta, sizeof eta);
+    if (p->epoch_end) {
+        if (ctx->printed)
+            fputc('\n', stderr);
+        ctx->printed = 0;
+        fprintf(stderr, "epoch %d/%d done: mean loss %.4f, %.1f s\n", p->epoch, p->epochs,
+                p->epoch_loss, p->epoch_seconds);
+        return 0;
+    }
+    fprintf(stderr, "%sepoch %d/%d %5.1f%%  alpha %.6f  loss %.4f  %.1fk words/s/thread  ETA %s%s",
+            ctx->tty ? "\r" : "", p->epoch, p->epochs, 100.0 * p->progress, p->alpha, p->loss,
+            p->words_per_sec_thread / 1000.0, eta, ctx->tty ? "  " : "\n");
+    ctx->printed = ctx->tty;
+    return 0;
+}
+
+static volatile int stop_flag;
+
+static void on_signal(int sig)
+{
+    stop_flag = sig;
+}
+
+int cmd_train(int argc, char **argv)
+{
+    static const char *cmd = "train";
+    train_args a;
+    int rc = parse_args(argc, argv, &a);
+    if (rc)
+        return rc < 0 ? 0 : rc;
+
+    char spool_path[64];
+    int spool_fd = -1;
+    const char *input = a.input;
+    if (strcmp(input, "-") == 0) {
+        if (theta_spool_stdin(spool_path, sizeof spool_path, &spool_fd))
+            return cli_error(cmd, "%s", theta_last_error());
+        input = spool_path;
+    }
+    theta_model *m = NULL;
+    FILE *log = NULL;
+    int status = 1;
+    theta_vocab *v = NULL;
+    double t0 = theta_now();
+    theta_status st = a.read_vocab
+                          ? theta_vocab_load(a.read_vocab, a.cfg.min_count, a.cfg.max_vocab, &v)
+                          : theta_vocab_build(input, a.cfg.min_count, a.cfg.max_vocab, 0, &v);
+    if (st) {
+        cli_error(cmd, "%s", theta_last_error());
+        goto done;
+    }
+    if (v->size < 2) {
+        cli_error(cmd, "%s: no word occurs at least %lld times (--min-count)",
+                  a.read_vocab ? a.read_vocab : a.input, (long long)a.cfg.min_count);
+        goto done;
+    }
+    if (a.save_vocab && theta_vocab_save(v, a.save_vocab)) {
+        cli_error(cmd, "%s", theta_last_error());
+        goto done;
+    }
+    if (!a.quiet) {
+        fprintf(stderr, "vocabulary: %d words (min-count %lld), %lld tokens per epoch, %.1f s\n",
+                v->size, (long long)a.cfg.min_count, (long long)v->total, theta_now() - t0);
+        if (v->dropped_words)
+            fprintf(stderr, "  %lld rarer distinct words dropped by --min-count/--max-vocab\n",
+                    (long long)v->dropped_words);
+        if (v->pruned_words)
+            fprintf(stderr, "  pruning while counting dropped %lld distinct words (counts below %lld)\n",
+                    (long long)v->pruned_words, (long long)v->pruned_below);
+        char ii[48], io[48];
+        theta_init_format(&a.cfg.init_in, ii, sizeof ii);
+        theta_init_format(&a.cfg.init_out, io, sizeof io);
+        fprintf(stderr, "model: %s, loss %s, dim %d, window %d, %d thread%s, init in %s / out %s\n",
+                theta_arch_name(a.cfg.arch), theta_loss_name(a.cfg.loss), a.cfg.dim, a.cfg.window,
+                a.cfg.threads, a.cfg.threads == 1 ? "" : "s", ii, io);
+        fprintf(stderr, "matrices: %.1f MB\n", (double)theta_model_matrix_bytes(&a.cfg, v->size) / 1e6);
+    }
+    st = theta_model_new(&a.cfg, v, &m);
+    v = NULL;
+    if (st) {
+        cli_error(cmd, "%s", theta_last_error());
+        goto done;
+    }
+    if (a.log_json && !(log = fopen(a.log_json, "a"))) {
+        cli_error(cmd, "%s: cannot open for appending", a.log_json);
+        goto done;
+    }
+    progress_ctx pctx = {&a, isatty(STDERR_FILENO), log, 0};
+    theta_train_hooks hooks = {on_progress, &pctx, pctx.tty ? 0.5 : 5.0, a.stop_after, &stop_flag};
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    st = theta_train(m, input, &hooks);
+    signal(SIGINT, SIG_DFL);
+    signal(SIGTERM, SIG_DFL);
+    if (pctx.printed)
+        fputc('\n', stderr);
+    if (st && st != THETA_EINTR) {
+        cli_error(cmd, "%s", theta_last_error());
+        goto done;
+    }
+    if (st == THETA_EINTR && !a.save_model) {
+        cli_error(cmd, "%s; nothing written", theta_last_error());
+        status = stop_flag ? 128 + stop_flag : 1;
+        goto done;
+    }
+    theta_vec_format fmt = a.binary ? THETA_VEC_BINARY : THETA_VEC_TEXT;
+    if (st != THETA_EINTR && a.output && theta_model_write_vectors(m, 0, a.output, fmt)) {
+        cli_error(cmd, "%s", theta_last_error());
+        goto done;
+    }
+    if (st != THETA_EINTR && a.output_context &&
+        theta_model_write_vectors(m, 1, a.output_context, fmt)) {
+        cli_error(cmd, "%s", theta_last_error());
+        goto done;
+    }
+    if (a.save_model && theta_model_save(m, a.save_model)) {
+        cli_error(cmd, "%s", theta_last_error());
+        goto done;
+    }
+    if (st == THETA_EINTR) {
+        fprintf(stderr, "theta train: stopped in epoch %d; the model and training state are in %s\n",
+                m->state.epoch + 1, a.save_model);
+        status = stop_flag ? 128 + stop_flag : 0;
+        goto done;
+    }
+    if (!a.quiet)
+        fprintf(stderr, "done in %.1f s\n", theta_now() - t0);
+    status = 0;
+done:
+    if (log)
+        fclose(log);
+    theta_vocab_free(v);
+    theta_model_free(m);
+    if (spool_fd >= 0)
+        close(spool_fd);
+    return status;
+}

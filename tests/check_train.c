@@ -1,0 +1,427 @@
+/*
+ * check_train.c — end-to-end training through the library: learning on a
+ * planted-structure corpus for every loss and architecture, the zero-init
+ * and constant-init symmetry properties, and single-thread determinism.
+ */
+#include <check.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "suites.h"
+#include "testutil.h"
+#include "theta.h"
+
+#define GROUPS 8
+#define PER_GROUP 8
+
+/* A corpus of sentences that each use the words of one group only:
+ * word "gG_wW". Deterministic for a given seed. */
+static char *planted_corpus(const char *dir, int sentences, uint64_t seed)
+{
+    char *path = tu_path(dir, "planted.txt");
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    theta_rng rng;
+    theta_rng_seed(&rng, seed);
+    for (int s = 0; s < sentences; s++) {
+        int g = (int)(theta_rng_next(&rng) % GROUPS);
+        int len = 6 + (int)(theta_rng_next(&rng) % 6);
+        for (int i = 0; i < len; i++)
+            fprintf(f, "%sg%d_w%d", i ? " " : "", g, (int)(theta_rng_next(&rng) % PER_GROUP));
+        fputc('\n', f);
+    }
+    ck_assert_int_eq(fclose(f), 0);
+    return path;
+}
+
+static theta_model *train(const char *corpus, theta_config cfg)
+{
+    theta_vocab *v;
+    ck_assert_int_eq(theta_vocab_build(corpus, cfg.min_count, 0, 0, &v), THETA_OK);
+    theta_model *m;
+    ck_assert_int_eq(theta_model_new(&cfg, v, &m), THETA_OK);
+    theta_status st = theta_train(m, corpus, NULL);
+    ck_assert_msg(st == THETA_OK, "train: %s", theta_last_error());
+    return m;
+}
+
+static theta_config small_config(theta_loss loss, theta_arch arch)
+{
+    theta_config c = theta_config_default();
+    c.loss = loss;
+    c.arch = arch;
+    c.dim = 24;
+    c.window = 4;
+    c.epochs = 4;
+    c.threads = 1;
+    c.min_count = 1;
+    c.sample = 0;
+    c.seed = 7;
+    if (arch == THETA_ARCH_CBOW)
+        c.alpha = 0.05;
+    return c;
+}
+
+static double cosine(const float *a, const float *b, int d)
+{
+    double ab = 0, aa = 0, bb = 0;
+    for (int i = 0; i < d; i++) {
+        ab += (double)a[i] * b[i];
+        aa += (double)a[i] * a[i];
+        bb += (double)b[i] * b[i];
+    }
+    return aa > 0 && bb > 0 ? ab / sqrt(aa * bb) : 0;
+}
+
+static int group_of(const char *w)
+{
+    return w[0] == 'g' ? atoi(w + 1) : -1;
+}
+
+/* Share of each word's 5 nearest neighbours that come from its own group. */
+static double neighbour_purity(const theta_model *m)
+{
+    const int k = 5, d = m->cfg.dim;
+    int32_t V = m->vocab->size;
+    int good = 0, total = 0;
+    for (int32_t w = 1; w < V; w++) {
+        int best[5];
+        double bs[5];
+        for (int j = 0; j < k; j++) {
+            best[j] = -1;
+            bs[j] = -2;
+        }
+        for (int32_t u = 1; u < V; u++) {
+            if (u == w)
+                continue;
+            double s = cosine(m->in + (size_t)w * d, m->in + (size_t)u * d, d);
+            for (int j = 0; j < k; j++) {
+                if (s > bs[j]) {
+                    for (int q = k - 1; q > j; q--) {
+                        bs[q] = bs[q - 1];
+                        best[q] = best[q - 1];
+                    }
+                    bs[j] = s;
+                    best[j] = u;
+                    break;
+                }
+            }
+        }
+        int gw = group_of(m->vocab->entries[w].word);
+        for (int j = 0; j < k; j++) {
+            total++;
+            good += group_of(m->vocab->entries[best[j]].word) == gw;
+        }
+    }
+    return (double)good / total;
+}
+
+static const theta_loss losses[3] = {THETA_LOSS_NS, THETA_LOSS_HS, THETA_LOSS_SOFTMAX};
+
+START_TEST(learns_planted_groups)
+{
+    /* _i: 0..2 skip-gram ns/hs/softmax, 3..5 cbow */
+    char *dir = tu_tmpdir();
+    char *corpus = planted_corpus(dir, 3000, 11);
+    theta_config c = small_config(losses[_i % 3], _i < 3 ? THETA_ARCH_SKIPGRAM : THETA_ARCH_CBOW);
+    theta_model *m = train(corpus, c);
+    ck_assert_int_eq(m->vocab->size, 1 + GROUPS * PER_GROUP);
+    double purity = neighbour_purity(m);
+    /* chance level is 7/63 = 0.11 */
+    ck_assert_msg(purity >= 0.9, "%s/%s: neighbour purity %.3f", theta_arch_name(c.arch),
+                  theta_loss_name(c.loss), purity);
+    ck_assert_int_eq(m->state.epoch, 4);
+    ck_assert_int_eq(m->state.words_done, 4 * m->state.train_words);
+    theta_model_free(m);
+    tu_rmdir(dir);
+    free(corpus);
+    free(dir);
+}
+END_TEST
+
+static int all_zero(const float *x, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (x[i] != 0.0f)
+            return 0;
+    return 1;
+}
+
+/* Every row is c * (1, ..., 1), bit for bit. */
+static int rows_constant(const float *x, int64_t rows, int d)
+{
+    for (int64_t r = 0; r < rows; r++)
+        for (int i = 1; i < d; i++)
+            if (memcmp(&x[(size_t)r * d + i], &x[(size_t)r * d], sizeof(float)) != 0)
+                return 0;
+    return 1;
+}
+
+START_TEST(zero_init_never_moves)
+{
+    char *dir = tu_tmpdir();
+    char *corpus = planted_corpus(dir, 500, 3);
+    theta_config c = small_config(losses[_i % 3], _i < 3 ? THETA_ARCH_SKIPGRAM : THETA_ARCH_CBOW);
+    c.init_in.kind = c.init_out.kind = THETA_INIT_ZERO;
+    theta_model *m = train(corpus, c);
+    ck_assert(all_zero(m->in, (size_t)m->vocab->size * c.dim));
+    ck_assert(all_zero(m->out, (size_t)m->out_rows * c.dim));
+    theta_model_free(m);
+    tu_rmdir(dir);
+    free(corpus);
+    free(dir);
+}
+END_TEST
+
+START_TEST(constant_init_stays_rank_one)
+{
+    char *dir = tu_tmpdir();
+    char *corpus = planted_corpus(dir, 500, 5);
+    theta_config c = small_config(losses[_i % 3], _i < 3 ? THETA_ARCH_SKIPGRAM : THETA_ARCH_CBOW);
+    c.dim = 37; /* not a multiple of the vector width: the tail must match the body */
+    c.init_in.kind = THETA_INIT_CONST;
+    c.init_in.value = 0.1;
+    c.init_out.kind = THETA_INIT_ZERO;
+    theta_model *m = train(corpus, c);
+    ck_assert(rows_constant(m->in, m->vocab->size, c.dim));
+    ck_assert(rows_constant(m->out, m->out_rows, c.dim));
+    /* training moved the vectors: rows differ from each other and from 0.1 */
+    int moved = 0, differ = 0;
+    for (int32_t w = 1; w < m->vocab->size; w++) {
+        moved += m->in[(size_t)w * c.dim] != 0.1f;
+        differ += m->in[(size_t)w * c.dim] != m->in[(size_t)c.dim];
+    }
+    ck_assert_int_ge(moved, m->vocab->size - 2);
+    ck_assert_int_gt(differ, 0);
+    ck_assert(!all_zero(m->out, (size_t)m->out_rows * c.dim));
+    theta_model_free(m);
+    tu_rmdir(dir);
+    free(corpus);
+    free(dir);
+}
+END_TEST
+
+START_TEST(random_init_breaks_symmetry)
+{
+    char *dir = tu_tmpdir();
+    char *corpus = planted_corpus(dir, 300, 5);
+    theta_config c = small_config(THETA_LOSS_NS, THETA_ARCH_SKIPGRAM);
+    theta_model *m = train(corpus, c);
+    /* no two columns of the input matrix are equal */
+    for (int i = 0; i < c.dim; i++)
+        for (int j = i + 1; j < c.dim; j++) {
+            int same = 1;
+            for (int32_t r = 0; r < m->vocab->size && same; r++)
+                same = m->in[(size_t)r * c.dim + i] == m->in[(size_t)r * c.dim + j];
+            ck_assert_msg(!same, "columns %d and %d are identical", i, j);
+        }
+    theta_model_free(m);
+    tu_rmdir(dir);
+    free(corpus);
+    free(dir);
+}
+END_TEST
+
+START_TEST(single_thread_is_deterministic)
+{
+    char *dir = tu_tmpdir();
+    char *corpus = planted_corpus(dir, 2000, 9);
+    theta_config c = small_config(losses[_i], THETA_ARCH_SKIPGRAM);
+    c.sample = 1e-2; /* exercise the subsampling draws too */
+    theta_model *a = train(corpus, c), *b = train(corpus, c);
+    size_t nin = (size_t)a->vocab->size * c.dim, nout = (size_t)a->out_rows * c.dim;
+    ck_assert_int_eq(memcmp(a->in, b->in, nin * sizeof(float)), 0);
+    ck_assert_int_eq(memcmp(a->out, b->out, nout * sizeof(float)), 0);
+    char *pa = tu_path(dir, "a.theta"), *pb = tu_path(dir, "b.theta");
+    ck_assert_int_eq(theta_model_save(a, pa), THETA_OK);
+    ck_assert_int_eq(theta_model_save(b, pb), THETA_OK);
+    size_t la, lb;
+    char *fa = tu_read_file(pa, &la), *fb = tu_read_file(pb, &lb);
+    ck_assert_uint_eq(la, lb);
+    ck_assert_int_eq(memcmp(fa, fb, la), 0);
+    /* another seed gives other vectors */
+    c.seed = 8;
+    theta_model *d = train(corpus, c);
+    ck_assert_int_ne(memcmp(a->in, d->in, nin * sizeof(float)), 0);
+    theta_model_free(a);
+    theta_model_free(b);
+    theta_model_free(d);
+    free(fa); free(fb); free(pa); free(pb);
+    tu_rmdir(dir);
+    free(corpus);
+    free(dir);
+}
+END_TEST
+
+START_TEST(multithreaded_training_learns)
+{
+    char *dir = tu_tmpdir();
+    char *corpus = planted_corpus(dir, 6000, 13);
+    theta_config c = small_config(THETA_LOSS_NS, THETA_ARCH_SKIPGRAM);
+    c.threads = 4;
+    theta_model *m = train(corpus, c);
+    ck_assert_int_eq(m->state.words_done, 4 * m->state.train_words);
+    double purity = neighbour_purity(m);
+    ck_assert_msg(purity >= 0.9, "purity %.3f", purity);
+    theta_model_free(m);
+    tu_rmdir(dir);
+    free(corpus);
+    free(dir);
+}
+END_TEST
+
+typedef struct {
+    double loss[8];
+    double alpha[8];
+    int n;
+} epoch_log;
+
+static int record(const theta_progress *p, const theta_model *m, void *user)
+{
+    (void)m;
+    epoch_log *l = user;
+    if (p->epoch_end && l->n < 8) {
+        l->loss[l->n] = p->epoch_loss;
+        l->alpha[l->n] = p->alpha;
+        l->n++;
+    }
+    return 0;
+}
+
+START_TEST(epoch_reports)
+{
+    char *dir = tu_tmpdir();
+    char *corpus = planted_corpus(dir, 3000, 21);
+    theta_config c = small_config(THETA_LOSS_NS, THETA_ARCH_SKIPGRAM);
+    theta_vocab *v;
+    ck_assert_int_eq(theta_vocab_build(corpus, 1, 0, 0, &v), THETA_OK);
+    theta_model *m;
+    ck_assert_int_eq(theta_model_new(&c, v, &m), THETA_OK);
+    epoch_log log = {{0}, {0}, 0};
+    theta_train_hooks h = {record, &log, 100, 0, NULL};
+    ck_assert_int_eq(theta_train(m, corpus, &h), THETA_OK);
+    ck_assert_int_eq(log.n, 4);
+    /* the first epoch starts near (1 + K) log 2 = 4.16 and the loss falls */
+    ck_assert_double_lt(log.loss[3], log.loss[0]);
+    ck_assert_double_lt(log.loss[0], 4.2);
+    /* the rate decays linearly to (almost) zero */
+    ck_assert_double_lt(log.alpha[0], c.alpha * 0.76);
+    ck_assert_double_gt(log.alpha[0], c.alpha * 0.74);
+    ck_assert_double_lt(log.alpha[3], c.alpha * 0.01);
+    theta_model_free(m);
+    tu_rmdir(dir);
+    free(corpus);
+    free(dir);
+}
+END_TEST
+
+START_TEST(divergence_is_reported)
+{
+    char *dir = tu_tmpdir();
+    char *corpus = planted_corpus(dir, 500, 2);
+    theta_config c = small_config(THETA_LOSS_NS, THETA_ARCH_SKIPGRAM);
+    c.init_in.kind = THETA_INIT_CONST;
+    c.init_in.value = 1e6;
+    c.init_out.kind = THETA_INIT_CONST;
+    c.init_out.value = 1e6;
+    c.alpha = 10;
+    theta_vocab *v;
+    ck_assert_int_eq(theta_vocab_build(corpus, 1, 0, 0, &v), THETA_OK);
+    theta_model *m;
+    ck_assert_int_eq(theta_model_new(&c, v, &m), THETA_OK);
+    ck_assert_int_eq(theta_train(m, corpus, NULL), THETA_EDIVERGED);
+    ck_assert_ptr_nonnull(strstr(theta_last_error(), "diverged"));
+    ck_assert_ptr_nonnull(strstr(theta_last_error(), "epoch 1"));
+    theta_divergence d = theta_train_divergence();
+    ck_assert_int_gt(d.word, 0);
+    ck_assert_int_eq(d.epoch, 1);
+    theta_model_free(m);
+    tu_rmdir(dir);
+    free(corpus);
+    free(dir);
+}
+END_TEST
+
+START_TEST(stop_after_words_then_resume_is_identical)
+{
+    char *dir = tu_tmpdir();
+    char *corpus = planted_corpus(dir, 8000, 4);
+    theta_config c = small_config(losses[_i], THETA_ARCH_SKIPGRAM);
+    c.epochs = 2;
+    theta_model *full = train(corpus, c);
+
+    theta_vocab *v;
+    ck_assert_int_eq(theta_vocab_build(corpus, 1, 0, 0, &v), THETA_OK);
+    theta_model *m;
+    ck_assert_int_eq(theta_model_new(&c, v, &m), THETA_OK);
+    int64_t stop = full->state.train_words + full->state.train_words / 3; /* inside epoch 2 */
+    theta_train_hooks h = {NULL, NULL, 1, stop, NULL};
+    ck_assert_int_eq(theta_train(m, corpus, &h), THETA_EINTR);
+    ck_assert_int_eq(m->state.epoch, 1);
+    ck_assert_int_gt(m->state.chunks_done, 0);
+    char *path = tu_path(dir, "ck.theta");
+    ck_assert_int_eq(theta_model_save(m, path), THETA_OK);
+    theta_model_free(m);
+    ck_assert_int_eq(theta_model_load(path, &m), THETA_OK);
+    ck_assert_int_eq(theta_train(m, corpus, NULL), THETA_OK);
+    size_t nin = (size_t)m->vocab->size * c.dim, nout = (size_t)m->out_rows * c.dim;
+    ck_assert_int_eq(memcmp(m->in, full->in, nin * sizeof(float)), 0);
+    ck_assert_int_eq(memcmp(m->out, full->out, nout * sizeof(float)), 0);
+    theta_model_free(m);
+    theta_model_free(full);
+    free(path);
+    tu_rmdir(dir);
+    free(corpus);
+    free(dir);
+}
+END_TEST
+
+START_TEST(corpus_without_vocabulary_words_fails)
+{
+    char *dir = tu_tmpdir();
+    char *corpus = planted_corpus(dir, 100, 1);
+    char *other = tu_path(dir, "other.txt");
+    tu_write_file(other, "nothing here matches\n", (size_t)-1);
+    theta_config c = small_config(THETA_LOSS_NS, THETA_ARCH_SKIPGRAM);
+    theta_vocab *v;
+    ck_assert_int_eq(theta_vocab_build(corpus, 1, 0, 0, &v), THETA_OK);
+    theta_model *m;
+    ck_assert_int_eq(theta_model_new(&c, v, &m), THETA_OK);
+    ck_assert_int_eq(theta_train(m, other, NULL), THETA_EDATA);
+    ck_assert_int_eq(theta_train(m, "/nonexistent/corpus.txt", NULL), THETA_EIO);
+    ck_assert_ptr_nonnull(strstr(theta_last_error(), "/nonexistent/corpus.txt"));
+    theta_model_free(m);
+    free(other);
+    tu_rmdir(dir);
+    free(corpus);
+    free(dir);
+}
+END_TEST
+
+Suite *train_suite(void)
+{
+    Suite *s = suite_create("train");
+    TCase *learn = tcase_create("learning");
+    tcase_set_timeout(learn, 120);
+    tcase_add_loop_test(learn, learns_planted_groups, 0, 6);
+    tcase_add_test(learn, multithreaded_training_learns);
+    tcase_add_test(learn, epoch_reports);
+    suite_add_tcase(s, learn);
+    TCase *sym = tcase_create("symmetry");
+    tcase_set_timeout(sym, 60);
+    tcase_add_loop_test(sym, zero_init_never_moves, 0, 6);
+    tcase_add_loop_test(sym, constant_init_stays_rank_one, 0, 6);
+    tcase_add_test(sym, random_init_breaks_symmetry);
+    suite_add_tcase(s, sym);
+    TCase *det = tcase_create("determinism");
+    tcase_set_timeout(det, 120);
+    tcase_add_loop_test(det, single_thread_is_deterministic, 0, 3);
+    tcase_add_loop_test(det, stop_after_words_then_resume_is_identical, 0, 3);
+    suite_add_tcase(s, det);
+    TCase *err = tcase_create("errors");
+    tcase_add_test(err, divergence_is_reported);
+    tcase_add_test(err, corpus_without_vocabulary_words_fails);
+    suite_add_tcase(s, err);
+    return s;
+}
