@@ -384,7 +384,7 @@ theta_status theta_eval_nearest(const theta_eval_index *ix, const float *query, 
     int n = 0;
     int64_t end = clamp_limit(ix, limit);
     for (int64_t r = 0; r < end; r++) {
-        float s = theta__dot(ix->unit + (size_t)r * (size_t)dim, q, dim);
+        float s = theta__linalg_dot(ix->unit + (size_t)r * (size_t)dim, q, dim);
         if ((n < k || s > hits[n - 1].score) && !is_excluded(r, exclude, nexclude))
             topk_insert(hits, &n, k, r, s);
     }
@@ -465,7 +465,7 @@ static void pack_block(const batch *B, int64_t q0, int n, float *panels, float *
                     cols[ncols++] = theta_eval_index_unit(ix, r[t]);
             }
         }
-        theta__pack_panel(cols, ncols, dim, panels + (size_t)p * (size_t)dim * THETA__PANEL);
+        theta__linalg_pack(cols, ncols, dim, panels + (size_t)p * (size_t)dim * THETA__PANEL);
     }
 }
 
@@ -486,7 +486,7 @@ static void sweep_block(const batch *B, int64_t q0, int n, const float *panels)
                 const float *rows[THETA__MR];
                 for (int i = 0; i < THETA__MR; i++)
                     rows[i] = ix->unit + (size_t)(r + i < t1 ? r + i : r) * (size_t)dim;
-                theta__tile(rows, panel, dim, tile);
+                theta__linalg_tile(rows, panel, dim, tile);
                 for (int i = 0; i < THETA__MR && r + i < t1; i++) {
                     int64_t row = r + i;
                     for (int j = 0; j < nqp; j++) {

@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-float theta__dot(const float *a, const float *b, int n)
+float theta__linalg_dot(const float *a, const float *b, int n)
 {
     float s[8] = {0};
     int i = 0;
@@ -15,7 +15,7 @@ float theta__dot(const float *a, const float *b, int n)
     return ((s[0] + s[4]) + (s[1] + s[5])) + ((s[2] + s[6]) + (s[3] + s[7]));
 }
 
-void theta__pack_panel(const float *const *q, int nq, int dim, float *panel)
+void theta__linalg_pack(const float *const *q, int nq, int dim, float *panel)
 {
     memset(panel, 0, sizeof(float) * (size_t)dim * THETA__PANEL);
     for (int j = 0; j < nq; j++)
@@ -39,7 +39,7 @@ typedef float v8f __attribute__((vector_size(32)));
 #endif
 
 TILE_CLONES
-void theta__tile(const float *const row[THETA__MR], const float *panel, int dim,
+void theta__linalg_tile(const float *const row[THETA__MR], const float *panel, int dim,
                  float out[THETA__MR][THETA__PANEL])
 {
     v8f c0 = {0}, c1 = {0}, c2 = {0}, c3 = {0};

@@ -14,14 +14,14 @@
 #define THETA__MR 4    /* matrix rows per tile */
 
 /* sum a[i] b[i], i < n, with 8 partial sums (not the naive order). */
-float theta__dot(const float *a, const float *b, int n);
+float theta__linalg_dot(const float *a, const float *b, int n);
 
 /* Packs up to THETA__PANEL query vectors q[j][dim] (nq of them; the rest
  * are zero) dimension-major: panel[d * THETA__PANEL + j] = q[j][d]. */
-void theta__pack_panel(const float *const *q, int nq, int dim, float *panel);
+void theta__linalg_pack(const float *const *q, int nq, int dim, float *panel);
 
 /* out[i][j] = dot(row[i], query j of panel), i < THETA__MR, j < THETA__PANEL. */
-void theta__tile(const float *const row[THETA__MR], const float *panel, int dim,
+void theta__linalg_tile(const float *const row[THETA__MR], const float *panel, int dim,
                  float out[THETA__MR][THETA__PANEL]);
 
 #endif
