@@ -76,7 +76,9 @@ static void print_kv(const kv *t, int json)
             else
                 cli_json_string(stdout, t->val[i]);
         } else {
-            printf("%-17s %s\n", t->key[i][0] ? t->key[i] : "", t->val[i]);
+            char key[64];
+            snprintf(key, sizeof key, "%s:", t->key[i]);
+            printf("%-17s %s\n", key, t->val[i]);
         }
     }
     if (json)
