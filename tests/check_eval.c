@@ -224,8 +224,8 @@ START_TEST(batch_matches_naive_reference)
     for (int64_t i = 0; i < rows * dim; i++)
         m[i] = (float)(theta_rng_uniform(&rng) * 2 - 1);
     for (int64_t r = 0; r < rows; r++) {
-        words[r] = malloc(16);
-        snprintf(words[r], 16, "w%lld", (long long)r);
+        words[r] = malloc(32);
+        snprintf(words[r], 32, "w%lld", (long long)r);
     }
     fixture f;
     fx_build(&f, rows, dim, (const char *const *)words, m);

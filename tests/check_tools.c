@@ -445,7 +445,7 @@ END_TEST
 START_TEST(classes_planted_groups)
 {
     /* 3 directions x 5 words, interleaved, lengths varied */
-    char names[15][8];
+    char names[15][32];
     const char *w[15];
     double deg[15];
     for (int i = 0; i < 15; i++) {
