@@ -29,12 +29,13 @@ void help_classes(FILE *out)
 "      --matrix in|out  which matrix of a model (default in)\n"
 "  -h, --help           this text\n"
 "\n"
-"example:\n"
-"  $ theta classes vectors.bin -k 500 --restrict 30000 | sort -k2,2n | head -3\n"
+"example (vectors from 'theta train' on the 20M-word benchmark corpus):\n"
+"  $ theta classes vec.bin -k 500 --restrict 30000 > classes.txt\n"
 "  theta classes: 30000 rows into 500 classes in 10 rounds\n"
-"  germany 0\n"
-"  france 0\n"
-"  italy 0\n");
+"  $ grep -w march classes.txt\n"
+"  march 55\n"
+"  $ awk '$2 == 55 { print $1 }' classes.txt | head -6 | tr '\\n' ' '\n"
+"  month week march june july september\n");
 }
 
 int cmd_classes(int argc, char **argv)

@@ -33,10 +33,11 @@ void help_export(FILE *out)
 "\n"
 "examples:\n"
 "  $ theta export model.theta --matrix out -o context.bin\n"
-"  $ theta export vectors.bin -o vectors.npy\n"
-"  theta export: wrote 71291 x 100 (npy) to vectors.npy, words to vectors.words.txt\n"
-"  $ python3 -c \"import numpy; print(numpy.load('vectors.npy').shape)\"\n"
-"  (71291, 100)\n");
+"  theta export: wrote 66052 x 100 (bin) to context.bin\n"
+"  $ theta export vec.bin -o vec.npy\n"
+"  theta export: wrote 66052 x 100 (npy) to vec.npy, words to vec.words.txt\n"
+"  $ python3 -c \"import numpy; print(numpy.load('vec.npy').shape)\"\n"
+"  (66052, 100)\n");
 }
 
 static int ends_with(const char *s, const char *suffix)

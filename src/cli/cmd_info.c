@@ -29,13 +29,21 @@ void help_info(FILE *out)
 "  -h, --help     this text\n"
 "\n"
 "example:\n"
-"  $ theta info vectors.bin\n"
-"  file:             vectors.bin\n"
-"  format:           word2vec-binary\n"
-"  bytes:            28872871\n"
-"  rows:             71291\n"
+"  $ theta info model.theta\n"
+"  file:             model.theta\n"
+"  format:           theta-model\n"
+"  bytes:            54140362\n"
+"  rows:             66052\n"
 "  dim:              100\n"
-"  norm_mean:        2.40817\n"
+"  format_version:   1\n"
+"  ...\n"
+"  arch:             skipgram\n"
+"  loss:             ns\n"
+"  ...\n"
+"  epochs_done:      5\n"
+"  words_done:       100091060\n"
+"  finished:         true\n"
+"  norm_mean:        2.26687\n"
 "  ...\n");
 }
 
@@ -178,8 +186,10 @@ static void model_info(kv *t, const char *path, const theta_model *m)
     put(t, "finished", 1, "%s", s->epoch >= c->epochs ? "true" : "false");
     if (s->loss_count > 0)
         put(t, "epoch_loss", 1, "%.6g", s->loss_sum / (double)s->loss_count);
-    put(t, "corpus_bytes", 1, "%llu", (unsigned long long)s->corpus_bytes);
-    put(t, "corpus_crc32", 0, "%08x", (unsigned)s->corpus_crc);
+    if (s->corpus_bytes) { /* 0: the trainer recorded no fingerprint */
+        put(t, "corpus_bytes", 1, "%llu", (unsigned long long)s->corpus_bytes);
+        put(t, "corpus_crc32", 0, "%08x", (unsigned)s->corpus_crc);
+    }
 }
 
 int cmd_info(int argc, char **argv)

@@ -34,11 +34,15 @@ void help_nn(FILE *out)
 "      --matrix in|out  which matrix of a model (default in)\n"
 "  -h, --help           this text\n"
 "\n"
-"example:\n"
-"  $ echo 'king' | theta nn vectors.bin -k 3\n"
-"  kings\t0.713863\n"
-"  queen\t0.651096\n"
-"  monarch\t0.640916\n");
+"examples (vectors from 'theta train' on the 20M-word benchmark corpus):\n"
+"  $ theta nn vec.bin paris france -k 3\n"
+"  italy\t0.846595\n"
+"  germany\t0.831812\n"
+"  naples\t0.815319\n"
+"  $ echo king | theta nn vec.bin -k 2\n"
+"  ahasuerus\t0.830910\n"
+"  zedekiah\t0.817622\n"
+"  \n");
 }
 
 typedef struct {
