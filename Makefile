@@ -67,6 +67,8 @@ $(BUILD)/tests/suites.h: FORCE
 	   for s in $(SUITES); do echo "    $${s}_suite, \\"; done; echo; } > $@.new
 	@cmp -s $@.new $@ && rm -f $@.new || mv $@.new $@
 $(BUILD)/tests/check_main.o: $(BUILD)/tests/suites.h
+# every suite includes suites.h too: it must exist before any of them compiles
+$(TEST_OBJ): | $(BUILD)/tests/suites.h
 .PHONY: FORCE
 FORCE:
 

@@ -48,6 +48,10 @@ const char *theta_last_error(void);
 typedef enum { THETA_ARCH_SKIPGRAM = 0, THETA_ARCH_CBOW = 1 } theta_arch;
 typedef enum { THETA_LOSS_NS = 0, THETA_LOSS_HS = 1, THETA_LOSS_SOFTMAX = 2 } theta_loss;
 
+/* Update order: word2vec's per-pair updates, or windows that share one draw
+ * of negatives (faster; skip-gram only — CBOW trains the same either way). */
+typedef enum { THETA_KERNEL_PAIR = 0, THETA_KERNEL_BATCH = 1 } theta_kernel;
+
 typedef enum {
     THETA_INIT_W2V = 0, /* input: U(-0.5/dim, 0.5/dim); output: zero */
     THETA_INIT_ZERO,
@@ -79,6 +83,7 @@ typedef struct {
     uint64_t seed;
     theta_init init_in;
     theta_init init_out;
+    theta_kernel kernel;
 } theta_config;
 
 theta_config theta_config_default(void);
@@ -94,6 +99,7 @@ void theta_init_format(const theta_init *init, char *buf, size_t size);
 
 const char *theta_arch_name(theta_arch arch);
 const char *theta_loss_name(theta_loss loss);
+const char *theta_kernel_name(theta_kernel kernel);
 
 /* ---- random numbers (xoshiro256**, seeded by splitmix64) ---------------- */
 
@@ -139,19 +145,29 @@ theta_status theta_spool_stdin(char *path_out, size_t size, int *fd_out);
 typedef struct {
     char *word;    /* NUL-terminated, owned by the vocab */
     int64_t count;
+    uint32_t len;  /* strlen(word) */
+    uint32_t hash; /* of the word's bytes, for the hash table */
 } theta_vocab_entry;
+
+/* A hash table slot: the id (-1 = empty) and the word's hash, so probing
+ * rarely touches the entries. */
+typedef struct {
+    int32_t id;
+    uint32_t hash;
+} theta_vocab_slot;
 
 typedef struct {
     theta_vocab_entry *entries; /* [size]; entry 0 is </s> once finalized */
     int32_t size;
     int32_t capacity;
-    int32_t *table;             /* open-addressing hash of ids, -1 = empty */
+    theta_vocab_slot *table;    /* open addressing, linear probing */
     size_t table_size;          /* power of two */
     int64_t total;              /* sum of the counts of the entries */
     int64_t prune_limit;        /* while counting: prune when size exceeds this */
     int64_t pruned_words;       /* distinct words dropped by pruning while counting */
     int64_t pruned_below;       /* pruning dropped every word with count below this */
     int64_t dropped_words;      /* distinct words dropped by min-count / max-vocab */
+    int64_t bytes_read;         /* theta_vocab_build: (decompressed) corpus bytes counted */
 } theta_vocab;
 
 theta_vocab *theta_vocab_new(void);
@@ -163,6 +179,12 @@ theta_status theta_vocab_add(theta_vocab *v, const char *word, size_t len, int64
 
 /* The id of word, or -1. */
 int32_t theta_vocab_find(const theta_vocab *v, const char *word, size_t len);
+
+/* ids[i] = theta_vocab_find(v, words[i], lens[i]) for n words, faster: the
+ * lookups of each THETA_VOCAB_BATCH words overlap their cache misses. */
+#define THETA_VOCAB_BATCH 64
+void theta_vocab_find_batch(const theta_vocab *v, const char *const *words, const uint32_t *lens,
+                            int n, int32_t *ids);
 
 /* Drops words below min_count, keeps </s> at id 0, sorts the rest by count
  * (descending) then bytes, cuts to max_vocab rows (0 = no limit), rehashes. */
@@ -280,6 +302,12 @@ typedef struct {
     int64_t stop_after_words;   /* testing aid: stop at the first chunk boundary past N (0 = off) */
     const volatile int *stop;   /* if non-NULL and set (e.g. by a signal handler), stop at the
                                    next chunk boundary; theta_train returns THETA_EINTR */
+    /* Called every checkpoint_every seconds at a chunk boundary, with every
+     * worker idle and m->state describing exactly the work done; a failure
+     * status stops training with that status. */
+    theta_status (*checkpoint)(const theta_model *m, void *user);
+    double checkpoint_every;
+    const char *isa;            /* force "avx512f", "avx2" or "sse2" kernels; NULL = best */
 } theta_train_hooks;
 
 /* Where a diverged run stopped (valid after theta_train returned THETA_EDIVERGED). */
@@ -337,8 +365,15 @@ int theta_file_is_model(const char *path);
 
 /* ---- misc --------------------------------------------------------------- */
 
+/* A cheap fingerprint of a corpus file: its size in bytes and the CRC-32 of
+ * its first and last 64 KiB (raw bytes, compressed or not). */
+theta_status theta_corpus_fingerprint(const char *path, uint64_t *bytes, uint32_t *crc);
+
 /* CRC-32 (zlib) of a buffer, chained from crc. */
 uint32_t theta_crc32(uint32_t crc, const void *buf, size_t len);
+
+/* The instruction set the training kernels run on here ("avx512f", "avx2", "sse2"). */
+const char *theta_kernel_isa(void);
 
 /* Monotonic wall clock in seconds. */
 double theta_now(void);
@@ -487,6 +522,53 @@ double theta_eval_spearman(const double *x, const double *y, int64_t n);
  * Deterministic for a given seed, whatever the thread count. */
 theta_status theta_kmeans_cluster(const float *m, int64_t rows, int dim, int k, int iters,
                                   uint64_t seed, int threads, int32_t *assign, int *iters_done);
+/* ---- identical dimensions and rank (dims.c) ----------------------------- */
+
+#define THETA_DIMS_TOP 8            /* singular values kept in a report */
+#define THETA_DIMS_RANK_REL 1e-6    /* rank: singular values above this x the largest */
+#define THETA_DIMS_MAX_RANK_DIM 2048 /* more distinct columns than this: rank not computed */
+
+/* What theta_dims_analyze finds in a (rows, dim) matrix. Two columns are
+ * identical when they are equal in every row: exactly (float ==, so +0 and
+ * -0 are equal) with tol 0, or with max |a - b| <= tol * max_abs otherwise
+ * (not transitive: a class is measured from its lowest column, and columns
+ * join the first such class in column order). A column that holds a NaN is
+ * identical to no other column. The rank always uses the exact values. */
+typedef struct {
+    int64_t rows;
+    int dim;
+    double tol;             /* relative tolerance used; 0 = exact equality */
+    double threshold;       /* absolute tolerance: tol * max_abs */
+    double max_abs;         /* largest |value| among the finite values */
+    int distinct_dims;      /* classes of identical columns */
+    int identical_dims;     /* columns identical to at least one other column */
+    int largest_class;      /* columns in the largest class */
+    int nan_dims;           /* columns holding a NaN (each a class of its own) */
+    int64_t zero_rows;      /* rows whose values are all zero */
+    int64_t duplicate_rows; /* rows equal to an earlier row (bitwise, +0 == -0) */
+    int64_t nonfinite_rows; /* rows holding a NaN or an infinity; left out of the rank */
+    int all_zero;           /* every value is zero (also when rows == 0) */
+    int rank;               /* singular values above THETA_DIMS_RANK_REL x the largest;
+                               -1 if not computed (see THETA_DIMS_MAX_RANK_DIM) */
+    double first_share;     /* sigma_1^2 / sum of sigma_i^2 (0 for a zero matrix,
+                               NaN if the rank was not computed) */
+    int n_singular;         /* entries used in singular[]: min(dim, THETA_DIMS_TOP) */
+    double singular[THETA_DIMS_TOP]; /* largest singular values, descending (NaN if
+                                        the rank was not computed) */
+} theta_dims_report;
+
+/* Analyses a row-major (rows, dim) matrix: column classes, zero and
+ * duplicate rows, numerical rank from the eigenvalues of the Gram matrix
+ * (double). Does not copy the matrix; temporary memory is about
+ * 16 bytes per row plus a few (distinct dims)^2 doubles. Uses up to 4
+ * threads for large matrices; the result does not depend on the thread
+ * count. THETA_EINVAL for bad arguments, THETA_ENOMEM. Thread-safe. */
+theta_status theta_dims_analyze(const float *m, int64_t rows, int dim, double tol,
+                                theta_dims_report *out);
+
+/* The column classes alone: class_of[j] (dim entries) is set to the lowest
+ * column index of column j's class, under the same rules. */
+theta_status theta_dims_classes(const float *m, int64_t rows, int dim, double tol, int *class_of);
 
 #ifdef __cplusplus
 }

@@ -27,6 +27,7 @@ theta_config theta_config_default(void)
     c.seed = 1;
     c.init_in.kind = THETA_INIT_W2V;
     c.init_out.kind = THETA_INIT_W2V;
+    c.kernel = THETA_KERNEL_BATCH; /* faster and at least as good: see README, Performance */
     return c;
 }
 
@@ -36,6 +37,8 @@ theta_status theta_config_validate(const theta_config *c)
         return theta__fail(THETA_EINVAL, "unknown model %d", (int)c->arch);
     if (c->loss != THETA_LOSS_NS && c->loss != THETA_LOSS_HS && c->loss != THETA_LOSS_SOFTMAX)
         return theta__fail(THETA_EINVAL, "unknown loss %d", (int)c->loss);
+    if (c->kernel != THETA_KERNEL_PAIR && c->kernel != THETA_KERNEL_BATCH)
+        return theta__fail(THETA_EINVAL, "unknown kernel %d", (int)c->kernel);
     if (c->dim < 1 || c->dim > 10000)
         return theta__fail(THETA_EINVAL, "--dim must be in 1..10000, not %d", c->dim);
     if (c->window < 1 || c->window > 1000)
@@ -117,14 +120,27 @@ theta_status theta_init_parse(const char *text, theta_init *out)
                        text);
 }
 
+/* The shortest %g text (at least 9 digits, at most 17) that reads back as
+ * exactly v, so that parse(format(init)) == init. */
+static void format_value(double v, char *out, size_t size)
+{
+    for (int prec = 9; prec <= 17; prec++) {
+        snprintf(out, size, "%.*g", prec, v);
+        if (strtod(out, NULL) == v)
+            return;
+    }
+}
+
 void theta_init_format(const theta_init *init, char *buf, size_t size)
 {
+    char num[40];
+    format_value(init->value, num, sizeof num);
     switch (init->kind) {
     case THETA_INIT_W2V: snprintf(buf, size, "w2v"); break;
     case THETA_INIT_ZERO: snprintf(buf, size, "zero"); break;
-    case THETA_INIT_CONST: snprintf(buf, size, "const:%.9g", init->value); break;
-    case THETA_INIT_UNIFORM: snprintf(buf, size, "uniform:%.9g", init->value); break;
-    case THETA_INIT_NORMAL: snprintf(buf, size, "normal:%.9g", init->value); break;
+    case THETA_INIT_CONST: snprintf(buf, size, "const:%s", num); break;
+    case THETA_INIT_UNIFORM: snprintf(buf, size, "uniform:%s", num); break;
+    case THETA_INIT_NORMAL: snprintf(buf, size, "normal:%s", num); break;
     default: snprintf(buf, size, "?"); break;
     }
 }
@@ -132,6 +148,11 @@ void theta_init_format(const theta_init *init, char *buf, size_t size)
 const char *theta_arch_name(theta_arch arch)
 {
     return arch == THETA_ARCH_CBOW ? "cbow" : "skipgram";
+}
+
+const char *theta_kernel_name(theta_kernel kernel)
+{
+    return kernel == THETA_KERNEL_BATCH ? "batch" : "pair";
 }
 
 const char *theta_loss_name(theta_loss loss)

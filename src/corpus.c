@@ -1,10 +1,15 @@
 /*
- * corpus.c — the streaming corpus reader: plain text or gzip (zlib's gzread
- * reads both) from a file or standard input, split into whitespace tokens,
- * a newline returned as THETA_EOS. Memory is one buffer, whatever the corpus
- * size. Words longer than THETA_MAX_WORD bytes are cut at a UTF-8 character
- * boundary. A read error or a damaged gzip stream is an error, never a
- * silent end of the corpus.
+ * corpus.c — the streaming corpus reader: plain text or gzip (one or more
+ * concatenated members, decoded with zlib's inflate) from a file or standard
+ * input, split into whitespace tokens, a newline returned as THETA_EOS.
+ * Memory is two fixed buffers, whatever the corpus size. Words longer than
+ * THETA_MAX_WORD bytes are cut at a UTF-8 character boundary. A read error
+ * or a damaged gzip stream (truncated, corrupt, a damaged member header,
+ * junk after the last member) is an error, never a silent end of the corpus.
+ *
+ * Why not gzread: it silently ignores anything after a gzip member that does
+ * not start with the gzip magic, so a damaged second member header or
+ * appended junk would end the corpus early without a word.
  */
 #include "internal.h"
 
@@ -14,14 +19,27 @@
 #include <string.h>
 #include <unistd.h>
 #include <zlib.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
-#define READ_BUFFER (256 * 1024)
+#define READ_BUFFER (256 * 1024) /* decoded bytes handed to the tokenizer */
+#define IN_BUFFER (128 * 1024)   /* compressed bytes read from the file */
+
+enum { MODE_UNKNOWN = 0, MODE_PLAIN, MODE_GZIP };
 
 struct theta_reader {
-    gzFile gz;
+    int fd;
+    int own_fd;           /* close fd at the end (not for standard input) */
     char *path;
-    unsigned char *buf;
+    unsigned char *buf;   /* [READ_BUFFER] decoded input; buf[pos..len) unread */
     size_t len, pos;
+    unsigned char *in;    /* [IN_BUFFER] raw input; z.next_in/avail_in unread */
+    z_stream z;
+    int mode;
+    int z_ready;          /* inflateInit2 done */
+    int member_done;      /* a gzip member ended; the next must start with the magic */
+    int in_eof;           /* the raw input is exhausted */
     int eof;
     int failed;
     int64_t bytes;
@@ -33,37 +51,43 @@ static const unsigned char is_sep[256] = {
     [0] = 1, ['\t'] = 1, ['\n'] = 1, ['\v'] = 1, ['\f'] = 1, ['\r'] = 1, [' '] = 1,
 };
 
+static void reader_free(theta_reader *r)
+{
+    if (r->z_ready)
+        inflateEnd(&r->z);
+    if (r->own_fd && r->fd >= 0)
+        close(r->fd);
+    free(r->path);
+    free(r->buf);
+    free(r->in);
+    free(r);
+}
+
 theta_status theta_reader_open(const char *path, theta_reader **out)
 {
     theta_reader *r = theta__calloc(1, sizeof *r);
     if (!r)
         return THETA_ENOMEM;
+    r->fd = -1;
     r->path = strdup(path);
     r->buf = theta__alloc(READ_BUFFER, 1);
-    if (!r->path || !r->buf) {
-        free(r->path);
-        free(r->buf);
-        free(r);
+    r->in = theta__alloc(IN_BUFFER, 1);
+    if (!r->path || !r->buf || !r->in) {
+        reader_free(r);
         return theta__fail(THETA_ENOMEM, "out of memory opening %s", path);
     }
     if (strcmp(path, "-") == 0) {
-        int fd = dup(STDIN_FILENO);
-        r->gz = fd >= 0 ? gzdopen(fd, "rb") : NULL;
-        if (!r->gz && fd >= 0)
-            close(fd);
+        r->fd = STDIN_FILENO;
     } else {
-        r->gz = gzopen(path, "rb");
+        r->fd = open(path, O_RDONLY | O_CLOEXEC);
+        r->own_fd = 1;
+        if (r->fd < 0) {
+            theta_status st = theta__fail(THETA_EIO, "%s: cannot open: %s", path,
+                                          strerror(errno));
+            reader_free(r);
+            return st;
+        }
     }
-    if (!r->gz) {
-        theta_status st = theta__fail(THETA_EIO, "%s: cannot open: %s",
-                                      strcmp(path, "-") ? path : "standard input",
-                                      errno ? strerror(errno) : "out of memory");
-        free(r->path);
-        free(r->buf);
-        free(r);
-        return st;
-    }
-    gzbuffer(r->gz, READ_BUFFER);
     *out = r;
     return THETA_OK;
 }
@@ -73,6 +97,121 @@ static const char *display_name(const theta_reader *r)
     return strcmp(r->path, "-") ? r->path : "standard input";
 }
 
+static int fail_read(theta_reader *r, const char *what)
+{
+    theta__fail(THETA_EIO, "%s: %s", display_name(r), what);
+    r->failed = 1;
+    return -1;
+}
+
+/* read(2) that retries on EINTR. */
+static ssize_t read_some(int fd, unsigned char *dst, size_t cap)
+{
+    for (;;) {
+        ssize_t n = read(fd, dst, cap);
+        if (n >= 0 || errno != EINTR)
+            return n;
+    }
+}
+
+/* Moves the unread raw bytes to the front of r->in and reads more after
+ * them. Returns 0 (sets in_eof at the end of the input) or -1 on error. */
+static int fill_input(theta_reader *r)
+{
+    if (r->in_eof || r->z.avail_in == IN_BUFFER)
+        return 0;
+    if (r->z.avail_in > 0 && r->z.next_in != r->in)
+        memmove(r->in, r->z.next_in, r->z.avail_in);
+    r->z.next_in = r->in;
+    ssize_t n = read_some(r->fd, r->in + r->z.avail_in, IN_BUFFER - r->z.avail_in);
+    if (n < 0) {
+        char msg[300];
+        snprintf(msg, sizeof msg, "read error: %s", strerror(errno));
+        return fail_read(r, msg);
+    }
+    if (n == 0)
+        r->in_eof = 1;
+    r->z.avail_in += (uInt)n;
+    return 0;
+}
+
+static int has_gzip_magic(const theta_reader *r)
+{
+    return r->z.avail_in >= 2 && r->z.next_in[0] == 0x1f && r->z.next_in[1] == 0x8b;
+}
+
+/* Decodes gzip into r->buf. Returns the number of bytes, 0 at a clean end
+ * (after a complete last member), -1 on error. */
+static ssize_t inflate_some(theta_reader *r)
+{
+    for (;;) {
+        if (r->member_done) {
+            /* between members: the end of the input, or another member */
+            while (r->z.avail_in < 2 && !r->in_eof)
+                if (fill_input(r) < 0)
+                    return -1;
+            if (r->z.avail_in == 0)
+                return 0;
+            if (!has_gzip_magic(r))
+                return fail_read(r, "unexpected bytes after the gzip data "
+                                    "(damaged gzip member header or appended junk?)");
+            if (inflateReset(&r->z) != Z_OK)
+                return fail_read(r, "cannot reset the gzip decoder");
+            r->member_done = 0;
+        }
+        if (r->z.avail_in == 0 && !r->in_eof && fill_input(r) < 0)
+            return -1;
+        r->z.next_out = r->buf;
+        r->z.avail_out = READ_BUFFER;
+        uInt avail_in = r->z.avail_in;
+        int ret = inflate(&r->z, Z_NO_FLUSH);
+        size_t produced = READ_BUFFER - r->z.avail_out;
+        if (ret == Z_STREAM_END)
+            r->member_done = 1;
+        else if (ret == Z_DATA_ERROR) {
+            char msg[300];
+            snprintf(msg, sizeof msg, "corrupt gzip data: %s",
+                     r->z.msg ? r->z.msg : "invalid deflate stream");
+            return fail_read(r, msg);
+        } else if (ret == Z_MEM_ERROR) {
+            r->failed = 1;
+            theta__fail(THETA_ENOMEM, "%s: out of memory decoding gzip data", display_name(r));
+            return -1;
+        } else if (ret != Z_OK && ret != Z_BUF_ERROR) {
+            return fail_read(r, "gzip decoder error");
+        }
+        if (produced > 0)
+            return (ssize_t)produced;
+        if (ret != Z_STREAM_END && r->z.avail_in == 0 && r->in_eof)
+            return fail_read(r, "unexpected end of file (truncated gzip data)");
+        if (ret != Z_STREAM_END && r->z.avail_in == avail_in && r->z.avail_in > 0)
+            return fail_read(r, "gzip decoder makes no progress");
+    }
+}
+
+/* On the first refill: gzip if the input starts with the gzip magic. */
+static int detect_mode(theta_reader *r)
+{
+    r->z.next_in = r->in;
+    r->z.avail_in = 0;
+    while (r->z.avail_in < 2 && !r->in_eof)
+        if (fill_input(r) < 0)
+            return -1;
+    if (!has_gzip_magic(r)) {
+        r->mode = MODE_PLAIN;
+        return 0;
+    }
+    r->mode = MODE_GZIP;
+    /* 15 + 16: a gzip wrapper (header and CRC-32/length trailer checked) */
+    if (inflateInit2(&r->z, 15 + 16) != Z_OK) {
+        r->failed = 1;
+        theta__fail(THETA_ENOMEM, "%s: cannot start the gzip decoder", display_name(r));
+        return -1;
+    }
+    r->z_ready = 1;
+    return 0;
+}
+
 /* Refills the buffer. Returns 1 if bytes are available, 0 at the end, -1 on error. */
 static int refill(theta_reader *r)
 {
@@ -80,24 +219,29 @@ static int refill(theta_reader *r)
         return -1;
     if (r->eof)
         return 0;
-    int n = gzread(r->gz, r->buf, READ_BUFFER);
-    if (n < 0) {
-        int errnum;
-        const char *msg = gzerror(r->gz, &errnum);
-        theta__fail(THETA_EIO, "%s: read error: %s", display_name(r),
-                    errnum == Z_ERRNO ? strerror(errno) : msg);
-        r->failed = 1;
+    if (r->mode == MODE_UNKNOWN && detect_mode(r) < 0)
         return -1;
-    }
-    if (n == 0) {
-        int errnum;
-        const char *msg = gzerror(r->gz, &errnum);
-        if (errnum != Z_OK && errnum != Z_STREAM_END) {
-            theta__fail(THETA_EIO, "%s: %s (truncated or corrupt gzip data?)",
-                        display_name(r), errnum == Z_ERRNO ? strerror(errno) : msg);
-            r->failed = 1;
-            return -1;
+    ssize_t n;
+    if (r->mode == MODE_GZIP) {
+        n = inflate_some(r);
+    } else if (r->z.avail_in > 0) {
+        /* plain text: first the bytes read while detecting the format */
+        n = (ssize_t)r->z.avail_in;
+        memcpy(r->buf, r->z.next_in, r->z.avail_in);
+        r->z.avail_in = 0;
+    } else if (r->in_eof) {
+        n = 0;
+    } else {
+        n = read_some(r->fd, r->buf, READ_BUFFER);
+        if (n < 0) {
+            char msg[300];
+            snprintf(msg, sizeof msg, "read error: %s", strerror(errno));
+            return fail_read(r, msg);
         }
+    }
+    if (n < 0)
+        return -1;
+    if (n == 0) {
         r->eof = 1;
         return 0;
     }
@@ -108,15 +252,40 @@ static int refill(theta_reader *r)
 }
 
 /* Length of the longest prefix of w[0..len) of at most THETA_MAX_WORD bytes
- * that does not end inside a UTF-8 character. */
+ * that does not end inside a UTF-8 character. A character is at most 4
+ * bytes, so look back at most 3; a longer run of continuation bytes is not
+ * UTF-8 and is cut at THETA_MAX_WORD (never down to an empty word). */
 static size_t cut_word(const char *w, size_t len)
 {
     if (len <= THETA_MAX_WORD)
         return len;
-    size_t cut = THETA_MAX_WORD;
-    while (cut > 0 && ((unsigned char)w[cut] & 0xC0) == 0x80)
-        cut--;
-    return cut;
+    for (size_t cut = THETA_MAX_WORD; cut > THETA_MAX_WORD - 4 && cut > 0; cut--)
+        if (((unsigned char)w[cut] & 0xC0) != 0x80)
+            return cut;
+    return THETA_MAX_WORD;
+}
+
+/* Position of the first separator in buf[p..len), or len. */
+static inline size_t find_sep(const unsigned char *buf, size_t p, size_t len)
+{
+#if defined(__SSE2__)
+    /* 16 bytes at a time: b == ' ', b == 0, or b - 9 in 0..4 (\t \n \v \f \r) */
+    const __m128i space = _mm_set1_epi8(' '), zero = _mm_setzero_si128();
+    const __m128i nine = _mm_set1_epi8(9), four = _mm_set1_epi8(4);
+    while (p + 16 <= len) {
+        __m128i b = _mm_loadu_si128((const __m128i *)(buf + p));
+        __m128i x = _mm_sub_epi8(b, nine);
+        __m128i ctl = _mm_cmpeq_epi8(_mm_max_epu8(x, four), four);
+        __m128i sep = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(b, space), _mm_cmpeq_epi8(b, zero)), ctl);
+        unsigned mask = (unsigned)_mm_movemask_epi8(sep);
+        if (mask)
+            return p + (size_t)__builtin_ctz(mask);
+        p += 16;
+    }
+#endif
+    while (p < len && !is_sep[buf[p]])
+        p++;
+    return p;
 }
 
 int theta_reader_next(theta_reader *r, const char **word, size_t *len)
@@ -139,9 +308,7 @@ int theta_reader_next(theta_reader *r, const char **word, size_t *len)
         }
     }
     /* fast path: the word ends inside the buffer */
-    size_t start = r->pos, p = start;
-    while (p < r->len && !is_sep[r->buf[p]])
-        p++;
+    size_t start = r->pos, p = find_sep(r->buf, start, r->len);
     if (p < r->len) {
         r->pos = p;
         *word = (const char *)r->buf + start;
@@ -179,17 +346,15 @@ theta_status theta_reader_close(theta_reader *r)
 {
     if (!r)
         return THETA_OK;
-    theta_status st = THETA_OK;
-    int failed = r->failed;
-    int rc = gzclose_r(r->gz);
-    if (!failed && rc != Z_OK)
-        st = theta__fail(THETA_EIO, "%s: error at close (truncated or corrupt gzip data?)",
-                         display_name(r));
-    else if (failed)
-        st = THETA_EIO;
-    free(r->path);
-    free(r->buf);
-    free(r);
+    theta_status st = r->failed ? THETA_EIO : THETA_OK;
+    if (r->own_fd && r->fd >= 0) {
+        int rc = close(r->fd);
+        r->fd = -1;
+        if (rc != 0 && !r->failed)
+            st = theta__fail(THETA_EIO, "%s: error at close: %s", display_name(r),
+                             strerror(errno));
+    }
+    reader_free(r);
     return st;
 }
 
@@ -239,4 +404,45 @@ theta_status theta_spool_stdin(char *path_out, size_t size, int *fd_out)
     snprintf(path_out, size, "/dev/fd/%d", fd);
     *fd_out = fd;
     return THETA_OK;
+}
+
+theta_status theta_corpus_fingerprint(const char *path, uint64_t *bytes, uint32_t *crc)
+{
+    enum { BLOCK = 64 * 1024 };
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return theta__fail(THETA_EIO, "%s: cannot open: %s", path, strerror(errno));
+    unsigned char *buf = theta__alloc(BLOCK, 1);
+    if (!buf) {
+        fclose(f);
+        return THETA_ENOMEM;
+    }
+    theta_status st = THETA_OK;
+    uint32_t c = 0;
+    size_t n = fread(buf, 1, BLOCK, f);
+    c = theta_crc32(c, buf, n);
+    if (fseeko(f, 0, SEEK_END) != 0) {
+        st = theta__fail(THETA_EIO, "%s: cannot seek: %s", path, strerror(errno));
+        goto done;
+    }
+    off_t size = ftello(f);
+    if (size > BLOCK) {
+        off_t from = size - BLOCK > BLOCK ? size - BLOCK : BLOCK;
+        if (fseeko(f, from, SEEK_SET) != 0) {
+            st = theta__fail(THETA_EIO, "%s: cannot seek: %s", path, strerror(errno));
+            goto done;
+        }
+        n = fread(buf, 1, BLOCK, f);
+        c = theta_crc32(c, buf, n);
+    }
+    if (ferror(f)) {
+        st = theta__fail(THETA_EIO, "%s: read error", path);
+        goto done;
+    }
+    *bytes = (uint64_t)size;
+    *crc = c;
+done:
+    free(buf);
+    fclose(f);
+    return st;
 }

@@ -1,49 +1,83 @@
 /*
- * kernel.c — the hot loop: per-pair updates for skip-gram and CBOW with
- * negative sampling, hierarchical softmax and full softmax.
- *
- * Shapes: in (V, dim) and out (out_rows, dim), row-major float32. The same
- * arithmetic is applied to every dimension: theta__axpy's vector body and
- * tail both do one multiply and one add in float, never a fused one.
+ * kernel.c — instantiates the training kernels (kernel_impl.h) for
+ * AVX-512, AVX2 and SSE2 and picks one at run time, so one binary runs on
+ * any x86-64 without -march=native, with bit-identical results.
  */
 #include "kernel.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
-typedef float v4f __attribute__((vector_size(16)));
+/* the vector types never cross a real call: every helper is inlined */
+#pragma GCC diagnostic ignored "-Wpsabi"
 
-static inline v4f load4(const float *p)
+#if defined(__x86_64__) && defined(__GNUC__)
+#define THETA_X86 1
+#endif
+
+#ifdef THETA_X86
+#pragma GCC push_options
+#pragma GCC target("avx512f")
+#define VW 16
+#define SUFFIX _avx512
+#include "kernel_impl.h"
+#undef VW
+#undef SUFFIX
+#pragma GCC pop_options
+
+#pragma GCC push_options
+#pragma GCC target("avx2")
+#define VW 8
+#define SUFFIX _avx2
+#include "kernel_impl.h"
+#undef VW
+#undef SUFFIX
+#pragma GCC pop_options
+#endif
+
+#define VW 4
+#define SUFFIX _sse2
+#include "kernel_impl.h"
+#undef VW
+#undef SUFFIX
+
+static const theta__kernel kernels[] = {
+#ifdef THETA_X86
+    {"avx512f", {sentence_pair_avx512, sentence_batch_avx512}, dot_avx512, axpy_avx512},
+    {"avx2", {sentence_pair_avx2, sentence_batch_avx2}, dot_avx2, axpy_avx2},
+#endif
+    {"sse2", {sentence_pair_sse2, sentence_batch_sse2}, dot_sse2, axpy_sse2},
+};
+
+static int cpu_has(const char *isa)
 {
-    v4f v;
-    memcpy(&v, p, sizeof v);
-    return v;
+#ifdef THETA_X86
+    __builtin_cpu_init();
+    if (strcmp(isa, "avx512f") == 0)
+        return __builtin_cpu_supports("avx512f");
+    if (strcmp(isa, "avx2") == 0)
+        return __builtin_cpu_supports("avx2");
+#endif
+    return strcmp(isa, "sse2") == 0;
 }
 
-float theta__dot(const float *a, const float *b, int n)
+const theta__kernel *theta__kernel_select(const char *isa)
 {
-    /* four independent vector accumulators: ~4x the naive loop without fast-math */
-    v4f s0 = {0, 0, 0, 0}, s1 = s0, s2 = s0, s3 = s0;
-    int i = 0;
-    for (; i + 16 <= n; i += 16) {
-        s0 += load4(a + i) * load4(b + i);
-        s1 += load4(a + i + 4) * load4(b + i + 4);
-        s2 += load4(a + i + 8) * load4(b + i + 8);
-        s3 += load4(a + i + 12) * load4(b + i + 12);
+    for (size_t i = 0; i < sizeof kernels / sizeof kernels[0]; i++) {
+        if (isa && *isa && strcmp(isa, "auto") != 0 && strcmp(isa, kernels[i].isa) != 0)
+            continue;
+        if (cpu_has(kernels[i].isa))
+            return &kernels[i];
     }
-    for (; i + 4 <= n; i += 4)
-        s0 += load4(a + i) * load4(b + i);
-    v4f s = (s0 + s1) + (s2 + s3);
-    float r = (s[0] + s[1]) + (s[2] + s[3]);
-    for (; i < n; i++)
-        r += a[i] * b[i];
-    return r;
+    return NULL;
 }
 
-void theta__axpy(float *restrict y, float a, const float *restrict x, int n)
+const char *theta_kernel_isa(void)
 {
-    for (int i = 0; i < n; i++)
-        y[i] += a * x[i];
+    return theta__kernel_select(getenv("THETA_ISA"))
+               ? theta__kernel_select(getenv("THETA_ISA"))->isa
+               : "unavailable";
 }
 
 void theta__tables_init(theta__tables *t)
@@ -56,142 +90,36 @@ void theta__tables_init(theta__tables *t)
     }
 }
 
-static inline float sigmoid(const theta__tables *t, float x)
+/* Widest row of scores one centre word needs. */
+static size_t max_targets(const theta_model *m)
 {
-    if (x >= THETA_SIGMOID_MAX)
-        return 1.0f;
-    if (x <= -THETA_SIGMOID_MAX)
-        return 0.0f;
-    return t->sigmoid[(int)((x + THETA_SIGMOID_MAX) * THETA_SIGMOID_RES + 0.5f)];
+    size_t nt = (size_t)m->cfg.negative + 1;
+    if (m->cfg.loss == THETA_LOSS_HS && (size_t)m->huffman.max_depth > nt)
+        nt = (size_t)m->huffman.max_depth;
+    if (m->cfg.loss == THETA_LOSS_SOFTMAX && (size_t)m->vocab->size > nt)
+        nt = (size_t)m->vocab->size;
+    return nt;
 }
 
-/* -log σ(x) */
-static inline float neg_log_sigmoid(const theta__tables *t, float x)
+static size_t round16(size_t n)
 {
-    if (x >= THETA_SIGMOID_MAX)
-        return 0.0f;
-    if (x <= -THETA_SIGMOID_MAX)
-        return -x;
-    return t->logsig[(int)((x + THETA_SIGMOID_MAX) * THETA_SIGMOID_RES + 0.5f)];
+    return (n + 15) & ~(size_t)15;
 }
 
-/* The output side of one example: hidden vector h (the input row, or the
- * CBOW mean) predicts target. Accumulates dL/dh * alpha into w->grad and
- * updates the output rows. */
-static void output_layer(theta__worker *w, const float *h, int32_t target, float alpha)
+size_t theta__worker_scratch(const theta_model *m)
 {
-    const theta_model *m = w->m;
-    const int dim = m->cfg.dim;
-    const theta__tables *t = w->t;
-    float *out = m->out;
-    double loss = 0;
-
-    switch (m->cfg.loss) {
-    case THETA_LOSS_NS:
-        for (int k = 0; k <= m->cfg.negative; k++) {
-            int32_t c;
-            float label;
-            if (k == 0) {
-                c = target;
-                label = 1.0f;
-            } else {
-                c = theta_sampler_draw(&m->sampler, theta_rng_next(&w->rng));
-                if (c == target)
-                    continue;
-                label = 0.0f;
-            }
-            float *row = out + (size_t)c * dim;
-            float f = theta__dot(h, row, dim);
-            if (!isfinite(f)) {
-                w->diverged = 1;
-                return;
-            }
-            float g = (label - sigmoid(t, f)) * alpha;
-            loss += k == 0 ? neg_log_sigmoid(t, f) : neg_log_sigmoid(t, -f);
-            theta__axpy(w->grad, g, row, dim);
-            theta__axpy(row, g, h, dim);
-        }
-        break;
-    case THETA_LOSS_HS: {
-        const theta_huffman *hf = &m->huffman;
-        for (int64_t p = hf->offset[target]; p < hf->offset[target + 1]; p++) {
-            float *row = out + (size_t)hf->point[p] * dim;
-            float f = theta__dot(h, row, dim);
-            if (!isfinite(f)) {
-                w->diverged = 1;
-                return;
-            }
-            /* branch bit 0 is the "positive" side, as in word2vec */
-            float label = 1.0f - (float)hf->code[p];
-            float g = (label - sigmoid(t, f)) * alpha;
-            loss += hf->code[p] ? neg_log_sigmoid(t, -f) : neg_log_sigmoid(t, f);
-            theta__axpy(w->grad, g, row, dim);
-            theta__axpy(row, g, h, dim);
-        }
-        break;
-    }
-    case THETA_LOSS_SOFTMAX: {
-        /* normalised over every word but </s> (row 0 is never a target) */
-        const int32_t V = m->vocab->size;
-        float *s = w->scores;
-        float mx = -INFINITY;
-        for (int32_t c = 1; c < V; c++) {
-            s[c] = theta__dot(h, out + (size_t)c * dim, dim);
-            if (!isfinite(s[c])) {
-                w->diverged = 1;
-                return;
-            }
-            if (s[c] > mx)
-                mx = s[c];
-        }
-        double z = 0;
-        for (int32_t c = 1; c < V; c++) {
-            s[c] = expf(s[c] - mx);
-            z += s[c];
-        }
-        loss += -log((double)s[target] / z);
-        for (int32_t c = 1; c < V; c++) {
-            float p = (float)(s[c] / z);
-            float g = ((c == target ? 1.0f : 0.0f) - p) * alpha;
-            float *row = out + (size_t)c * dim;
-            theta__axpy(w->grad, g, row, dim);
-            theta__axpy(row, g, h, dim);
-        }
-        break;
-    }
-    }
-    w->loss += loss;
-    w->examples++;
+    size_t ctx = 2 * (size_t)m->cfg.window, dim = (size_t)m->cfg.dim, nt = max_targets(m);
+    return round16(ctx * dim) + round16(dim) + round16(ctx * nt) + 4 * round16(nt);
 }
 
-void theta__sg_pair(theta__worker *w, int32_t input, int32_t target, float alpha)
+void theta__worker_attach(theta__worker *w, const theta_model *m, float *buf)
 {
-    const int dim = w->m->cfg.dim;
-    float *in = w->m->in + (size_t)input * dim;
-    memset(w->grad, 0, (size_t)dim * sizeof *w->grad);
-    output_layer(w, in, target, alpha);
-    for (int i = 0; i < dim; i++)
-        in[i] += w->grad[i];
-}
-
-void theta__cbow(theta__worker *w, const int32_t *ctx, int n, int32_t target, float alpha)
-{
-    const int dim = w->m->cfg.dim;
-    float *h = w->hidden;
-    memset(h, 0, (size_t)dim * sizeof *h);
-    for (int j = 0; j < n; j++) {
-        const float *row = w->m->in + (size_t)ctx[j] * dim;
-        for (int i = 0; i < dim; i++)
-            h[i] += row[i];
-    }
-    const float scale = 1.0f / (float)n;
-    for (int i = 0; i < dim; i++)
-        h[i] *= scale;
-    memset(w->grad, 0, (size_t)dim * sizeof *w->grad);
-    output_layer(w, h, target, alpha);
-    for (int j = 0; j < n; j++) {
-        float *row = w->m->in + (size_t)ctx[j] * dim;
-        for (int i = 0; i < dim; i++)
-            row[i] += w->grad[i];
-    }
+    size_t ctx = 2 * (size_t)m->cfg.window, dim = (size_t)m->cfg.dim, nt = max_targets(m);
+    w->m = m;
+    w->grad = buf;
+    w->hidden = w->grad + round16(ctx * dim);
+    w->scores = w->hidden + round16(dim);
+    w->targets_half = (int)round16(nt);
+    w->labels = w->scores + round16(ctx * nt);
+    w->targets = (int32_t *)(w->labels + 2 * round16(nt));
 }

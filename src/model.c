@@ -13,7 +13,7 @@
  *   "CONF"  arch u32, loss u32, dim u32, window u32, negative u32, epochs u32,
  *           threads u32, min_count u64, max_vocab u64, sample f64, alpha f64,
  *           min_alpha_ratio f64, seed u64, init_in kind u32 + value f64,
- *           init_out kind u32 + value f64                           (108 bytes)
+ *           init_out kind u32 + value f64, kernel u32, 4 zero bytes (108 bytes)
  *   "VOCB"  size u32, then per word: length u32, bytes, count u64
  *   "STAT"  epoch u32, words_done u64, chunks_done u64, train_words u64,
  *           loss_sum f64, loss_count u64, corpus_bytes u64, corpus_crc u32
@@ -215,7 +215,8 @@ static void encode_conf(const theta_config *c, unsigned char *p)
     theta__put_u64(p + 80, f64_bits(c->init_in.value));
     theta__put_u32(p + 88, (uint32_t)c->init_out.kind);
     theta__put_u64(p + 92, f64_bits(c->init_out.value));
-    memset(p + 100, 0, CONF_BYTES - 100);
+    theta__put_u32(p + 100, (uint32_t)c->kernel);
+    memset(p + 104, 0, CONF_BYTES - 104);
 }
 
 static void decode_conf(const unsigned char *p, theta_config *c)
@@ -237,6 +238,7 @@ static void decode_conf(const unsigned char *p, theta_config *c)
     c->init_in.value = bits_f64(theta__get_u64(p + 80));
     c->init_out.kind = (theta_init_kind)theta__get_u32(p + 88);
     c->init_out.value = bits_f64(theta__get_u64(p + 92));
+    c->kernel = (theta_kernel)theta__get_u32(p + 100);
 }
 
 static void encode_state(const theta_train_state *s, unsigned char *p)
@@ -409,6 +411,7 @@ static theta_status parse_vocab(reader *r, const unsigned char *b, uint64_t len,
     if (!v)
         return THETA_ENOMEM;
     uint64_t p = 4;
+    int64_t total = 0;
     theta_status st = THETA_OK;
     for (uint32_t i = 0; i < n && !st; i++) {
         if (len - p < 12) {
@@ -433,6 +436,12 @@ static theta_status parse_vocab(reader *r, const unsigned char *b, uint64_t len,
                              r->path, i);
             break;
         }
+        if (c > INT64_MAX - total) {
+            st = theta__fail(THETA_EFORMAT, "%s: vocabulary counts overflow at entry %u",
+                             r->path, i);
+            break;
+        }
+        total += c;
         st = theta_vocab_add(v, w, wl, c);
         p += 12 + wl;
     }
@@ -565,6 +574,11 @@ theta_status theta_model_load(const char *path, theta_model **out)
             if ((st = read_small(&r, len, tags[s], &stat)))
                 goto fail;
             decode_state(stat, &m->state);
+            if (m->state.epoch < 0 || m->state.words_done < 0 || m->state.chunks_done < 0 ||
+                m->state.train_words < 0 || m->state.loss_count < 0) {
+                st = theta__fail(THETA_EFORMAT, "%s: STAT section has a negative counter", path);
+                goto fail;
+            }
             break;
         case 3:
             if ((st = read_matrix(&r, len, tags[s], m->vocab->size, cfg.dim, &m->in)))

@@ -93,9 +93,57 @@ static void queue_close(queue *q)
     pthread_mutex_unlock(&q->mu);
 }
 
+/* Blocks until `want` chunks are back in the queue (every worker idle). */
+static void queue_wait_count(queue *q, int want)
+{
+    pthread_mutex_lock(&q->mu);
+    while (q->count < want)
+        pthread_cond_wait(&q->changed, &q->mu);
+    pthread_mutex_unlock(&q->mu);
+}
+
+/* Word ids from the corpus, looked up THETA_VOCAB_BATCH words at a time so
+ * the lookups' cache misses overlap. */
+typedef struct {
+    theta_reader *r;
+    const theta_vocab *v;
+    char store[THETA_VOCAB_BATCH][THETA_MAX_WORD + 8];
+    const char *words[THETA_VOCAB_BATCH];
+    uint32_t lens[THETA_VOCAB_BATCH];
+    int32_t ids[THETA_VOCAB_BATCH];
+    int n, pos;
+    int end; /* 1: the reader reached the end, -1: it failed */
+} id_stream;
+
+/* 1 with *id (-1 for a word outside the vocabulary), 0 at the end, -1 on error. */
+static int next_id(id_stream *s, int32_t *id)
+{
+    if (s->pos == s->n) {
+        s->n = s->pos = 0;
+        while (!s->end && s->n < THETA_VOCAB_BATCH) {
+            const char *w;
+            size_t len;
+            int rc = theta_reader_next(s->r, &w, &len);
+            if (rc <= 0) {
+                s->end = rc == 0 ? 1 : -1;
+                break;
+            }
+            memcpy(s->store[s->n], w, len);
+            s->words[s->n] = s->store[s->n];
+            s->lens[s->n++] = (uint32_t)len;
+        }
+        if (s->n == 0)
+            return s->end > 0 ? 0 : -1;
+        theta_vocab_find_batch(s->v, s->words, s->lens, s->n, s->ids);
+    }
+    *id = s->ids[s->pos++];
+    return 1;
+}
+
 typedef struct trainer {
     theta_model *m;
     theta__tables tables;
+    const theta__kernel *kernel;
     uint32_t *keep;          /* (V) subsampling: keep a word if rng32 < keep[w]; UINT32_MAX = always */
     int epoch;               /* 0-based epoch in progress */
     int64_t total_words;     /* epochs * words per epoch */
@@ -108,6 +156,7 @@ typedef struct trainer {
     double epoch_loss;
     int64_t epoch_examples;
     theta_divergence divergence;
+    double last_checkpoint;  /* time of the last checkpoint (or of the start) */
 } trainer;
 
 static _Thread_local theta_divergence last_divergence;
@@ -142,41 +191,6 @@ static int build_keep(trainer *t)
     return 0;
 }
 
-static void train_sentence(theta__worker *w, const trainer *t, const int32_t *sen, int len,
-                           float alpha, int32_t *ctx)
-{
-    const theta_model *m = t->m;
-    const int window = m->cfg.window;
-    for (int pos = 0; pos < len && !w->diverged; pos++) {
-        int32_t word = sen[pos];
-        /* effective window: uniform in 1..window, as word2vec */
-        int b = (int)(((theta_rng_next(&w->rng) >> 32) * (uint64_t)window) >> 32);
-        int lo = pos - window + b, hi = pos + window - b;
-        if (lo < 0)
-            lo = 0;
-        if (hi >= len)
-            hi = len - 1;
-        if (m->cfg.arch == THETA_ARCH_SKIPGRAM) {
-            for (int c = lo; c <= hi; c++)
-                if (c != pos)
-                    theta__sg_pair(w, sen[c], word, alpha);
-        } else {
-            int n = 0;
-            for (int c = lo; c <= hi; c++)
-                if (c != pos)
-                    ctx[n++] = sen[c];
-            if (n > 0)
-                theta__cbow(w, ctx, n, word, alpha);
-        }
-        if (w->diverged) {
-            pthread_mutex_t *mu = (pthread_mutex_t *)&t->stats_mu;
-            pthread_mutex_lock(mu);
-            ((trainer *)t)->divergence = (theta_divergence){word, t->epoch + 1, alpha};
-            pthread_mutex_unlock(mu);
-        }
-    }
-}
-
 typedef struct {
     trainer *t;
     theta__worker w;
@@ -189,7 +203,7 @@ static void *worker_main(void *p)
     theta__worker *w = &a->w;
     const theta_model *m = t->m;
     int32_t sen[THETA_MAX_SENTENCE];
-    int32_t ctx[2 * 1000];
+    const theta__sentence_fn sentence = t->kernel->sentence[m->cfg.kernel];
     chunk *c;
     while ((c = queue_pop(&t->full)) != NULL) {
         if (atomic_load(&t->failed)) {
@@ -212,7 +226,7 @@ static void *worker_main(void *p)
                 continue;
             }
             if (len > 0)
-                train_sentence(w, t, sen, len, learning_rate(t, base + local), ctx);
+                sentence(w, sen, len, learning_rate(t, base + local));
             len = 0;
         }
         atomic_fetch_add(&t->words_done, c->words);
@@ -222,8 +236,13 @@ static void *worker_main(void *p)
         t->epoch_loss += w->loss;
         t->epoch_examples += w->examples;
         pthread_mutex_unlock(&t->stats_mu);
-        if (w->diverged)
+        if (w->diverged) {
+            pthread_mutex_lock(&t->stats_mu);
+            t->divergence = (theta_divergence){w->diverged_word, t->epoch + 1,
+                                               learning_rate(t, base + local)};
+            pthread_mutex_unlock(&t->stats_mu);
             atomic_store(&t->failed, 1);
+        }
         queue_push(&t->empty, c);
     }
     return NULL;
@@ -276,9 +295,10 @@ static theta_status run_epoch(trainer *t, const char *path, const theta_train_ho
     pthread_t *tids = theta__calloc((size_t)threads, sizeof *tids);
     float *scratch = NULL;
     const int dim = m->cfg.dim;
-    size_t per = (size_t)2 * dim + (m->cfg.loss == THETA_LOSS_SOFTMAX ? (size_t)m->vocab->size : 0);
+    (void)dim;
+    size_t per = theta__worker_scratch(m);
     if (args && tids)
-        scratch = theta__alloc((size_t)threads * per, sizeof *scratch);
+        scratch = aligned_alloc(64, (size_t)threads * per * sizeof *scratch);
     if (!args || !tids || !scratch) {
         free(args);
         free(tids);
@@ -301,11 +321,8 @@ static theta_status run_epoch(trainer *t, const char *path, const theta_train_ho
     int started = 0;
     for (int i = 0; i < threads; i++) {
         args[i].t = t;
-        args[i].w.m = m;
+        theta__worker_attach(&args[i].w, m, scratch + (size_t)i * per);
         args[i].w.t = &t->tables;
-        args[i].w.grad = scratch + (size_t)i * per;
-        args[i].w.hidden = args[i].w.grad + dim;
-        args[i].w.scores = args[i].w.hidden + dim;
         if (pthread_create(&tids[i], NULL, worker_main, &args[i]) != 0)
             break;
         started++;
@@ -320,6 +337,13 @@ static theta_status run_epoch(trainer *t, const char *path, const theta_train_ho
 
     theta_reader *r = NULL;
     st = theta_reader_open(path, &r);
+    id_stream *ids = theta__calloc(1, sizeof *ids);
+    if (!ids && !st)
+        st = THETA_ENOMEM;
+    if (ids) {
+        ids->r = r;
+        ids->v = m->vocab;
+    }
     double epoch_start = theta_now(), last_time = epoch_start;
     int64_t last_words = atomic_load(&t->words_done);
     int64_t number = 0, enqueued_words = 0, real_words = 0;
@@ -335,16 +359,14 @@ static theta_status run_epoch(trainer *t, const char *path, const theta_train_ho
             c->words = 0;
             c->number = number;
         }
-        const char *w;
-        size_t len;
-        int rc = theta_reader_next(r, &w, &len);
+        int32_t id;
+        int rc = next_id(ids, &id);
         if (rc < 0) {
             st = THETA_EIO;
             break;
         }
         int end_of_input = rc == 0;
         if (!end_of_input) {
-            int32_t id = theta_vocab_find(m->vocab, w, len);
             if (id < 0)
                 continue;
             c->words++;
@@ -382,6 +404,23 @@ static theta_status run_epoch(trainer *t, const char *path, const theta_train_ho
         }
         if (atomic_load(&t->failed))
             break;
+        if (h && h->checkpoint && h->checkpoint_every > 0 &&
+            theta_now() - t->last_checkpoint >= h->checkpoint_every && !end_of_input) {
+            /* a consistent snapshot: every chunk handed out so far is trained */
+            queue_wait_count(&t->empty, c ? npool - 1 : npool);
+            if (!atomic_load(&t->failed)) {
+                m->state.words_done = atomic_load(&t->words_done);
+                m->state.chunks_done = number;
+                pthread_mutex_lock(&t->stats_mu);
+                m->state.loss_sum = t->epoch_loss;
+                m->state.loss_count = t->epoch_examples;
+                pthread_mutex_unlock(&t->stats_mu);
+                st = h->checkpoint(m, h->user);
+                if (st)
+                    break;
+            }
+            t->last_checkpoint = theta_now();
+        }
         if (theta_now() - last_time >= interval)
             report(t, h, start, &last_time, &last_words, 0, epoch_start, &stop_req);
         if (stop_req || (h && h->stop && *h->stop) ||
@@ -395,6 +434,7 @@ static theta_status run_epoch(trainer *t, const char *path, const theta_train_ho
     }
     if (c)
         queue_push(&t->empty, c);
+    free(ids);
     queue_close(&t->full);
     for (int i = 0; i < started; i++)
         pthread_join(tids[i], NULL);
@@ -451,6 +491,11 @@ theta_status theta_train(theta_model *m, const char *path, const theta_train_hoo
     if (!t)
         return THETA_ENOMEM;
     t->m = m;
+    t->kernel = theta__kernel_select(hooks ? hooks->isa : NULL);
+    if (!t->kernel) {
+        free(t);
+        return theta__fail(THETA_EINVAL, "this CPU cannot run the '%s' kernels", hooks->isa);
+    }
     theta__tables_init(&t->tables);
     t->total_words = (int64_t)m->cfg.epochs * m->state.train_words;
     atomic_store(&t->words_done, m->state.words_done);
@@ -464,6 +509,7 @@ theta_status theta_train(theta_model *m, const char *path, const theta_train_hoo
         return THETA_ENOMEM;
     }
     double start = theta_now();
+    t->last_checkpoint = start;
     for (int e = m->state.epoch; e < m->cfg.epochs && !st; e++) {
         t->epoch = e;
         st = run_epoch(t, path, hooks, start, pool, npool);

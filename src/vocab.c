@@ -13,12 +13,27 @@
 
 #define DEFAULT_PRUNE_LIMIT 21000000 /* distinct words held while counting */
 
-static uint64_t hash_bytes(const char *s, size_t len)
+/* 8 bytes at a time: multiply-xorshift mixing, then a final avalanche. */
+static uint32_t hash_bytes(const char *s, size_t len)
 {
-    uint64_t h = 0xcbf29ce484222325ULL;
-    for (size_t i = 0; i < len; i++)
-        h = (h ^ (unsigned char)s[i]) * 0x100000001b3ULL;
-    return h ^ (h >> 29);
+    uint64_t h = 0x9e3779b97f4a7c15ULL ^ len;
+    while (len >= 8) {
+        uint64_t k;
+        memcpy(&k, s, 8);
+        h = (h ^ k) * 0xbf58476d1ce4e5b9ULL;
+        h ^= h >> 31;
+        s += 8;
+        len -= 8;
+    }
+    if (len > 0) {
+        uint64_t k = 0;
+        memcpy(&k, s, len);
+        h = (h ^ k) * 0xbf58476d1ce4e5b9ULL;
+    }
+    h ^= h >> 29;
+    h *= 0x94d049bb133111ebULL;
+    h ^= h >> 32;
+    return (uint32_t)h;
 }
 
 theta_vocab *theta_vocab_new(void)
@@ -51,24 +66,75 @@ void theta_vocab_free(theta_vocab *v)
     free(v);
 }
 
-static size_t slot_of(const theta_vocab *v, const char *w, size_t len)
+static inline int same_bytes(const char *a, const char *b, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        if (a[i] != b[i])
+            return 0;
+    return 1;
+}
+
+static inline size_t slot_with_hash(const theta_vocab *v, const char *w, size_t len, uint32_t h)
 {
     size_t mask = v->table_size - 1;
-    size_t i = (size_t)hash_bytes(w, len) & mask;
+    size_t i = (size_t)h & mask;
     for (;;) {
-        int32_t id = v->table[i];
-        if (id < 0)
+        const theta_vocab_slot *s = &v->table[i];
+        if (s->id < 0)
             return i;
-        const char *e = v->entries[id].word;
-        if (strncmp(e, w, len) == 0 && e[len] == '\0')
-            return i;
+        if (s->hash == h) {
+            const theta_vocab_entry *e = &v->entries[s->id];
+            if (e->len == len && same_bytes(e->word, w, len))
+                return i;
+        }
         i = (i + 1) & mask;
     }
 }
 
+static size_t slot_of(const theta_vocab *v, const char *w, size_t len)
+{
+    return slot_with_hash(v, w, len, hash_bytes(w, len));
+}
+
 int32_t theta_vocab_find(const theta_vocab *v, const char *word, size_t len)
 {
-    return v->table[slot_of(v, word, len)];
+    return v->table[slot_of(v, word, len)].id;
+}
+
+/* Hashes n words and prefetches, in three sweeps, the memory their lookups
+ * will touch (hash slot, entry, word bytes), so the cache misses of a batch
+ * overlap instead of following one another. */
+static void prefetch_batch(const theta_vocab *v, const char *const *words, const uint32_t *lens,
+                           int n, uint32_t *hashes)
+{
+    const size_t mask = v->table_size - 1;
+    for (int i = 0; i < n; i++) {
+        hashes[i] = hash_bytes(words[i], lens[i]);
+        __builtin_prefetch(&v->table[hashes[i] & mask]);
+    }
+    for (int i = 0; i < n; i++) {
+        int32_t id = v->table[hashes[i] & mask].id;
+        if (id >= 0)
+            __builtin_prefetch(&v->entries[id]);
+    }
+    for (int i = 0; i < n; i++) {
+        int32_t id = v->table[hashes[i] & mask].id;
+        if (id >= 0)
+            __builtin_prefetch(v->entries[id].word);
+    }
+}
+
+void theta_vocab_find_batch(const theta_vocab *v, const char *const *words, const uint32_t *lens,
+                            int n, int32_t *ids)
+{
+    uint32_t hashes[THETA_VOCAB_BATCH];
+    for (int start = 0; start < n; start += THETA_VOCAB_BATCH) {
+        int k = n - start < THETA_VOCAB_BATCH ? n - start : THETA_VOCAB_BATCH;
+        prefetch_batch(v, words + start, lens + start, k, hashes);
+        for (int i = 0; i < k; i++)
+            ids[start + i] =
+                v->table[slot_with_hash(v, words[start + i], lens[start + i], hashes[i])].id;
+    }
 }
 
 /* Rebuilds the hash for the current entries with a table of at least 2x size. */
@@ -77,7 +143,7 @@ static theta_status rehash(theta_vocab *v)
     size_t want = 1024;
     while (want < (size_t)v->size * 2 + 2)
         want <<= 1;
-    int32_t *t = theta__alloc(want, sizeof *t);
+    theta_vocab_slot *t = theta__alloc(want, sizeof *t);
     if (!t)
         return THETA_ENOMEM;
     free(v->table);
@@ -85,8 +151,8 @@ static theta_status rehash(theta_vocab *v)
     v->table_size = want;
     memset(v->table, 0xff, want * sizeof *t);
     for (int32_t i = 0; i < v->size; i++) {
-        const char *w = v->entries[i].word;
-        v->table[slot_of(v, w, strlen(w))] = i;
+        const theta_vocab_entry *e = &v->entries[i];
+        v->table[slot_with_hash(v, e->word, e->len, e->hash)] = (theta_vocab_slot){i, e->hash};
     }
     return THETA_OK;
 }
@@ -115,10 +181,11 @@ static theta_status prune(theta_vocab *v)
     return rehash(v);
 }
 
-theta_status theta_vocab_add(theta_vocab *v, const char *word, size_t len, int64_t count)
+static theta_status add_hashed(theta_vocab *v, const char *word, size_t len, int64_t count,
+                               uint32_t h)
 {
-    size_t s = slot_of(v, word, len);
-    int32_t id = v->table[s];
+    size_t s = slot_with_hash(v, word, len, h);
+    int32_t id = v->table[s].id;
     if (id >= 0) {
         v->entries[id].count += count;
         v->total += count;
@@ -144,8 +211,10 @@ theta_status theta_vocab_add(theta_vocab *v, const char *word, size_t len, int64
     id = v->size++;
     v->entries[id].word = copy;
     v->entries[id].count = count;
+    v->entries[id].len = (uint32_t)len;
+    v->entries[id].hash = h;
     v->total += count;
-    v->table[s] = id;
+    v->table[s] = (theta_vocab_slot){id, h};
     if ((size_t)v->size * 2 > v->table_size) {
         theta_status st = rehash(v);
         if (st)
@@ -154,6 +223,11 @@ theta_status theta_vocab_add(theta_vocab *v, const char *word, size_t len, int64
     if (v->prune_limit > 0 && v->size > v->prune_limit)
         return prune(v);
     return THETA_OK;
+}
+
+theta_status theta_vocab_add(theta_vocab *v, const char *word, size_t len, int64_t count)
+{
+    return add_hashed(v, word, len, count, hash_bytes(word, len));
 }
 
 static int compare_entries(const void *a, const void *b)
@@ -215,20 +289,34 @@ theta_status theta_vocab_build(const char *path, int64_t min_count, int64_t max_
         return THETA_ENOMEM;
     }
     v->prune_limit = prune_limit > 0 ? prune_limit : DEFAULT_PRUNE_LIMIT;
-    const char *w;
-    size_t len;
-    int rc;
-    while ((rc = theta_reader_next(r, &w, &len)) > 0) {
-        if (len == 0)
-            continue;
-        st = theta_vocab_add(v, w, len, 1);
-        if (st)
-            goto fail;
-    }
+    /* tokens are counted a batch at a time so their cache misses overlap */
+    char store[THETA_VOCAB_BATCH][THETA_MAX_WORD + 8];
+    const char *words[THETA_VOCAB_BATCH];
+    uint32_t lens[THETA_VOCAB_BATCH], hashes[THETA_VOCAB_BATCH];
+    int rc, n = 0;
+    do {
+        const char *w;
+        size_t len;
+        rc = theta_reader_next(r, &w, &len);
+        if (rc > 0 && len > 0) {
+            memcpy(store[n], w, len);
+            words[n] = store[n];
+            lens[n++] = (uint32_t)len;
+        }
+        if (n == THETA_VOCAB_BATCH || (rc <= 0 && n > 0)) {
+            prefetch_batch(v, words, lens, n, hashes);
+            for (int i = 0; i < n && !st; i++)
+                st = add_hashed(v, words[i], lens[i], 1, hashes[i]);
+            n = 0;
+            if (st)
+                goto fail;
+        }
+    } while (rc > 0);
     if (rc < 0) {
         st = THETA_EIO;
         goto fail;
     }
+    v->bytes_read = theta_reader_bytes(r);
     st = theta_reader_close(r);
     r = NULL;
     if (st)
@@ -292,6 +380,10 @@ theta_status theta_vocab_load(const char *path, int64_t min_count, int64_t max_v
         if (memchr(line, ' ', wlen) || memchr(line, '\t', wlen) || wlen > THETA_MAX_WORD) {
             st = theta__fail(THETA_EFORMAT, "%s:%lld: bad word (spaces or over %d bytes)", path,
                              (long long)lineno, THETA_MAX_WORD);
+            break;
+        }
+        if (c > INT64_MAX - v->total) {
+            st = theta__fail(THETA_EFORMAT, "%s:%lld: counts overflow", path, (long long)lineno);
             break;
         }
         if (theta_vocab_find(v, line, wlen) >= 0) {

@@ -35,16 +35,30 @@ static char *planted_corpus(const char *dir, int sentences, uint64_t seed)
     return path;
 }
 
-static theta_model *train(const char *corpus, theta_config cfg)
+/* Trains on corpus with the kernels of isa (NULL = best); NULL if this CPU
+ * lacks isa. */
+static theta_model *train_isa(const char *corpus, theta_config cfg, const char *isa)
 {
     theta_vocab *v;
     ck_assert_int_eq(theta_vocab_build(corpus, cfg.min_count, 0, 0, &v), THETA_OK);
     theta_model *m;
     ck_assert_int_eq(theta_model_new(&cfg, v, &m), THETA_OK);
-    theta_status st = theta_train(m, corpus, NULL);
+    theta_train_hooks h = {.isa = isa};
+    theta_status st = theta_train(m, corpus, &h);
+    if (isa && st == THETA_EINVAL && strstr(theta_last_error(), "cannot run")) {
+        theta_model_free(m);
+        return NULL;
+    }
     ck_assert_msg(st == THETA_OK, "train: %s", theta_last_error());
     return m;
 }
+
+static theta_model *train(const char *corpus, theta_config cfg)
+{
+    return train_isa(corpus, cfg, NULL);
+}
+
+static const char *isas[] = {"avx512f", "avx2", "sse2"};
 
 static theta_config small_config(theta_loss loss, theta_arch arch)
 {
@@ -121,16 +135,18 @@ static const theta_loss losses[3] = {THETA_LOSS_NS, THETA_LOSS_HS, THETA_LOSS_SO
 
 START_TEST(learns_planted_groups)
 {
-    /* _i: 0..2 skip-gram ns/hs/softmax, 3..5 cbow */
+    /* _i: 0..2 skip-gram ns/hs/softmax, 3..5 cbow, 6..8 skip-gram with the batch kernel */
     char *dir = tu_tmpdir();
     char *corpus = planted_corpus(dir, 3000, 11);
-    theta_config c = small_config(losses[_i % 3], _i < 3 ? THETA_ARCH_SKIPGRAM : THETA_ARCH_CBOW);
+    theta_config c = small_config(losses[_i % 3], _i < 3 || _i >= 6 ? THETA_ARCH_SKIPGRAM
+                                                                    : THETA_ARCH_CBOW);
+    c.kernel = _i >= 6 ? THETA_KERNEL_BATCH : THETA_KERNEL_PAIR;
     theta_model *m = train(corpus, c);
     ck_assert_int_eq(m->vocab->size, 1 + GROUPS * PER_GROUP);
     double purity = neighbour_purity(m);
     /* chance level is 7/63 = 0.11 */
-    ck_assert_msg(purity >= 0.9, "%s/%s: neighbour purity %.3f", theta_arch_name(c.arch),
-                  theta_loss_name(c.loss), purity);
+    ck_assert_msg(purity >= 0.9, "%s/%s/%s: neighbour purity %.3f", theta_arch_name(c.arch),
+                  theta_loss_name(c.loss), theta_kernel_name(c.kernel), purity);
     ck_assert_int_eq(m->state.epoch, 4);
     ck_assert_int_eq(m->state.words_done, 4 * m->state.train_words);
     theta_model_free(m);
@@ -158,16 +174,31 @@ static int rows_constant(const float *x, int64_t rows, int d)
     return 1;
 }
 
+/* Loop index _i: 0..5 pair kernel (loss x architecture), 6..8 batch kernel
+ * (skip-gram, each loss). */
+static theta_config symmetry_config(int i)
+{
+    theta_config c = small_config(losses[i % 3], i < 3 || i >= 6 ? THETA_ARCH_SKIPGRAM
+                                                                  : THETA_ARCH_CBOW);
+    c.kernel = i >= 6 ? THETA_KERNEL_BATCH : THETA_KERNEL_PAIR;
+    c.dim = 37; /* not a multiple of any vector width: the tail must match the body */
+    return c;
+}
+
 START_TEST(zero_init_never_moves)
 {
     char *dir = tu_tmpdir();
     char *corpus = planted_corpus(dir, 500, 3);
-    theta_config c = small_config(losses[_i % 3], _i < 3 ? THETA_ARCH_SKIPGRAM : THETA_ARCH_CBOW);
+    theta_config c = symmetry_config(_i);
     c.init_in.kind = c.init_out.kind = THETA_INIT_ZERO;
-    theta_model *m = train(corpus, c);
-    ck_assert(all_zero(m->in, (size_t)m->vocab->size * c.dim));
-    ck_assert(all_zero(m->out, (size_t)m->out_rows * c.dim));
-    theta_model_free(m);
+    for (int k = 0; k < 3; k++) {
+        theta_model *m = train_isa(corpus, c, isas[k]);
+        if (!m)
+            continue;
+        ck_assert(all_zero(m->in, (size_t)m->vocab->size * c.dim));
+        ck_assert(all_zero(m->out, (size_t)m->out_rows * c.dim));
+        theta_model_free(m);
+    }
     tu_rmdir(dir);
     free(corpus);
     free(dir);
@@ -178,12 +209,21 @@ START_TEST(constant_init_stays_rank_one)
 {
     char *dir = tu_tmpdir();
     char *corpus = planted_corpus(dir, 500, 5);
-    theta_config c = small_config(losses[_i % 3], _i < 3 ? THETA_ARCH_SKIPGRAM : THETA_ARCH_CBOW);
-    c.dim = 37; /* not a multiple of the vector width: the tail must match the body */
+    theta_config c = symmetry_config(_i);
     c.init_in.kind = THETA_INIT_CONST;
     c.init_in.value = 0.1;
     c.init_out.kind = THETA_INIT_ZERO;
     theta_model *m = train(corpus, c);
+    /* every instruction set gives the same bits */
+    for (int k = 0; k < 3; k++) {
+        theta_model *o = train_isa(corpus, c, isas[k]);
+        if (!o)
+            continue;
+        ck_assert_msg(memcmp(o->in, m->in, (size_t)m->vocab->size * c.dim * sizeof(float)) == 0,
+                      "%s differs", isas[k]);
+        ck_assert(memcmp(o->out, m->out, (size_t)m->out_rows * c.dim * sizeof(float)) == 0);
+        theta_model_free(o);
+    }
     ck_assert(rows_constant(m->in, m->vocab->size, c.dim));
     ck_assert(rows_constant(m->out, m->out_rows, c.dim));
     /* training moved the vectors: rows differ from each other and from 0.1 */
@@ -299,7 +339,7 @@ START_TEST(epoch_reports)
     theta_model *m;
     ck_assert_int_eq(theta_model_new(&c, v, &m), THETA_OK);
     epoch_log log = {{0}, {0}, 0};
-    theta_train_hooks h = {record, &log, 100, 0, NULL};
+    theta_train_hooks h = {.progress = record, .user = &log, .interval = 100};
     ck_assert_int_eq(theta_train(m, corpus, &h), THETA_OK);
     ck_assert_int_eq(log.n, 4);
     /* the first epoch starts near (1 + K) log 2 = 4.16 and the loss falls */
@@ -356,7 +396,7 @@ START_TEST(stop_after_words_then_resume_is_identical)
     theta_model *m;
     ck_assert_int_eq(theta_model_new(&c, v, &m), THETA_OK);
     int64_t stop = full->state.train_words + full->state.train_words / 3; /* inside epoch 2 */
-    theta_train_hooks h = {NULL, NULL, 1, stop, NULL};
+    theta_train_hooks h = {.interval = 1, .stop_after_words = stop};
     ck_assert_int_eq(theta_train(m, corpus, &h), THETA_EINTR);
     ck_assert_int_eq(m->state.epoch, 1);
     ck_assert_int_gt(m->state.chunks_done, 0);
@@ -404,14 +444,14 @@ Suite *train_suite(void)
     Suite *s = suite_create("train");
     TCase *learn = tcase_create("learning");
     tcase_set_timeout(learn, 120);
-    tcase_add_loop_test(learn, learns_planted_groups, 0, 6);
+    tcase_add_loop_test(learn, learns_planted_groups, 0, 9);
     tcase_add_test(learn, multithreaded_training_learns);
     tcase_add_test(learn, epoch_reports);
     suite_add_tcase(s, learn);
     TCase *sym = tcase_create("symmetry");
     tcase_set_timeout(sym, 60);
-    tcase_add_loop_test(sym, zero_init_never_moves, 0, 6);
-    tcase_add_loop_test(sym, constant_init_stays_rank_one, 0, 6);
+    tcase_add_loop_test(sym, zero_init_never_moves, 0, 9);
+    tcase_add_loop_test(sym, constant_init_stays_rank_one, 0, 9);
     tcase_add_test(sym, random_init_breaks_symmetry);
     suite_add_tcase(s, sym);
     TCase *det = tcase_create("determinism");

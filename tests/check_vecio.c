@@ -292,6 +292,84 @@ START_TEST(non_finite_accepted)
 }
 END_TEST
 
+/* v printed in one of several formats (literal formats for -Wformat=2). */
+static void print_as(char *t, size_t size, unsigned which, double v)
+{
+    switch (which % 10) {
+    case 0: snprintf(t, size, "%.9g", v); break;
+    case 1: snprintf(t, size, "%.6g", v); break;
+    case 2: snprintf(t, size, "%.8e", v); break;
+    case 3: snprintf(t, size, "%.3f", v); break;
+    case 4: snprintf(t, size, "%g", v); break;
+    case 5: snprintf(t, size, "%.17g", v); break;
+    case 6: snprintf(t, size, "%.12g", v); break;
+    case 7: snprintf(t, size, "%.1e", v); break;
+    case 8: snprintf(t, size, "%.20f", v); break;
+    default: snprintf(t, size, "%.16g", v); break;
+    }
+}
+
+/* The text reader's fast decimal path must give exactly strtof's float for
+ * every token: random floats in many printf formats, float midpoints and
+ * their neighbours, subnormals, long mantissas, odd exponents. */
+START_TEST(values_match_strtof)
+{
+    enum { ROWS = 3000, DIM = 10 };
+    theta_rng rng;
+    theta_rng_seed(&rng, 2024);
+    size_t cap = (size_t)ROWS * DIM * 48 + 64, n = 0;
+    char *text = malloc(cap);
+    char (*toks)[40] = malloc(sizeof *toks * ROWS * DIM);
+    n += (size_t)snprintf(text, cap, "%d %d\n", ROWS, DIM);
+    for (int r = 0; r < ROWS; r++) {
+        n += (size_t)snprintf(text + n, cap - n, "w%d", r);
+        for (int d = 0; d < DIM; d++) {
+            char *t = toks[r * DIM + d];
+            uint64_t x = theta_rng_next(&rng);
+            float f;
+            uint32_t u = (uint32_t)x;
+            int kind = (int)((x >> 32) % 4);
+            if (kind == 0) { /* any finite bit pattern */
+                if ((u & 0x7f800000u) == 0x7f800000u)
+                    u &= 0xbf7fffffu;
+                memcpy(&f, &u, 4);
+                print_as(t, 40, (unsigned)(x >> 40), (double)f);
+            } else if (kind == 1) { /* typical embedding values */
+                f = (float)((theta_rng_uniform(&rng) - 0.5) * pow(10, (double)((x >> 40) % 7) - 4));
+                print_as(t, 40, (unsigned)(x >> 44), (double)f);
+            } else if (kind == 2) { /* halfway between two floats, and a hair off it */
+                f = (float)(theta_rng_uniform(&rng) * 100);
+                double mid = ((double)f + (double)nextafterf(f, 1e30f)) / 2;
+                if ((x >> 40) % 3 == 0)
+                    mid = nextafter(mid, (x >> 43) & 1 ? 1e300 : -1e300);
+                static const unsigned near[] = {5, 9, 6, 0, 2}; /* %.17g %.16g %.12g %.9g %.8e */
+                print_as(t, 40, near[(x >> 45) % 5], mid);
+            } else { /* hand-written forms */
+                static const char *forms[] = {"0", "-0", "+1.5", "1e-45", "1.4e-45", "3.4028235e38",
+                                              "3.4028234e38", "1.17549435e-38", "1.1754942e-38",
+                                              ".5", "5.", "0.000000000000000000000000001234",
+                                              "123456789012345678901234567890", "1E+2", "1e-0",
+                                              "00000.000100", "-7.0e-3", "9007199254740993",
+                                              "0.1000000000000000055511151231257827"};
+                snprintf(t, 40, "%s", forms[(x >> 40) % (sizeof forms / sizeof forms[0])]);
+            }
+            n += (size_t)snprintf(text + n, cap - n, " %s", t);
+        }
+        text[n++] = '\n';
+    }
+    theta_vectors *v;
+    ck_assert_msg(load_text(text, n, &v) == THETA_OK, "%s", theta_last_error());
+    for (int i = 0; i < ROWS * DIM; i++) {
+        float want = strtof(toks[i], NULL);
+        ck_assert_msg(memcmp(&v->data[i], &want, 4) == 0, "'%s': read %.9g, strtof %.9g", toks[i],
+                      (double)v->data[i], (double)want);
+    }
+    theta_vectors_free(v);
+    free(toks);
+    free(text);
+}
+END_TEST
+
 START_TEST(empty_matrix)
 {
     theta_vectors *v;
@@ -414,6 +492,7 @@ Suite *vecio_suite(void)
     tcase_add_test(core, long_words);
     tcase_add_test(core, non_finite_accepted);
     tcase_add_test(core, empty_matrix);
+    tcase_add_test(core, values_match_strtof);
     suite_add_tcase(s, core);
     TCase *errors = tcase_create("errors");
     tcase_add_test(errors, bad_headers);

@@ -2,6 +2,7 @@
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
+#include <zlib.h>
 
 #include "suites.h"
 #include "testutil.h"
@@ -123,6 +124,152 @@ START_TEST(load_rejects_malformed)
 }
 END_TEST
 
+START_TEST(many_words_all_findable)
+{
+    /* 50000 words force several rehashes; every id must still be found */
+    theta_vocab *v = theta_vocab_new();
+    char w[32];
+    for (int i = 0; i < 50000; i++) {
+        snprintf(w, sizeof w, "w%d", i);
+        ck_assert_int_eq(theta_vocab_add(v, w, strlen(w), 50000 - i), THETA_OK);
+    }
+    ck_assert_int_eq(v->size, 50000);
+    ck_assert_uint_ge(v->table_size, 100000);
+    ck_assert_int_eq(theta_vocab_finalize(v, 1, 0), THETA_OK);
+    ck_assert_int_eq(v->size, 50001);
+    int bad = 0;
+    for (int i = 0; i < 50000; i++) {
+        snprintf(w, sizeof w, "w%d", i);
+        bad += theta_vocab_find(v, w, strlen(w)) != i + 1;
+    }
+    ck_assert_int_eq(bad, 0);
+    ck_assert_int_eq(theta_vocab_find(v, "w50000", 6), -1);
+    ck_assert_int_eq(theta_vocab_find(v, "w1", 1), -1); /* a prefix is not the word */
+    ck_assert_int_eq(theta_vocab_find(v, "</s>", 4), 0);
+    theta_vocab_free(v);
+}
+END_TEST
+
+START_TEST(crc_tracks_words_and_counts)
+{
+    theta_vocab *a = theta_vocab_new(), *b = theta_vocab_new(), *c = theta_vocab_new();
+    add(a, "x", 2);
+    add(a, "y", 1);
+    add(b, "x", 2);
+    add(b, "y", 2);
+    add(c, "x", 2);
+    add(c, "z", 1);
+    ck_assert_int_eq(theta_vocab_finalize(a, 1, 0), THETA_OK);
+    ck_assert_int_eq(theta_vocab_finalize(b, 1, 0), THETA_OK);
+    ck_assert_int_eq(theta_vocab_finalize(c, 1, 0), THETA_OK);
+    ck_assert_uint_ne(theta_vocab_crc(a), theta_vocab_crc(b));
+    ck_assert_uint_ne(theta_vocab_crc(a), theta_vocab_crc(c));
+    /* the documented bytes: each word with its NUL, then the count as u64 LE */
+    unsigned char bytes[] = "</s>\0\0\0\0\0\0\0\0\0x\0\2\0\0\0\0\0\0\0y\0\1\0\0\0\0\0\0\0";
+    ck_assert_uint_eq(theta_vocab_crc(a), (uint32_t)crc32(0, bytes, sizeof bytes - 1));
+    theta_vocab_free(a);
+    theta_vocab_free(b);
+    theta_vocab_free(c);
+}
+END_TEST
+
+START_TEST(build_from_gzip_and_damaged_gzip)
+{
+    char *dir = tu_tmpdir();
+    char *g = tu_path(dir, "c.gz"), *cut = tu_path(dir, "cut.gz");
+    gzFile z = gzopen(g, "wb");
+    ck_assert_ptr_nonnull(z);
+    for (int i = 0; i < 20000; i++)
+        gzprintf(z, "alpha beta %d gamma\n", i % 7);
+    ck_assert_int_eq(gzclose(z), Z_OK);
+    theta_vocab *v = NULL;
+    ck_assert_int_eq(theta_vocab_build(g, 2, 0, 0, &v), THETA_OK);
+    ck_assert_int_eq(v->size, 11);
+    ck_assert_int_eq(v->entries[0].count, 20000);
+    ck_assert_int_eq(v->total, 20000 * 5);
+    ck_assert_int_eq(theta_vocab_find(v, "6", 1), 10); /* 2857 times, the rarest */
+    ck_assert_int_eq(v->entries[10].count, 2857);
+    theta_vocab_free(v);
+    /* a truncated corpus is an error, not a smaller vocabulary */
+    size_t len;
+    char *b = tu_read_file(g, &len);
+    tu_write_file(cut, b, len - 20);
+    v = NULL;
+    ck_assert_int_eq(theta_vocab_build(cut, 1, 0, 0, &v), THETA_EIO);
+    ck_assert_ptr_null(v);
+    ck_assert_ptr_nonnull(strstr(theta_last_error(), cut));
+    ck_assert_int_eq(theta_vocab_build("/nonexistent/corpus", 1, 0, 0, &v), THETA_EIO);
+    free(b);
+    tu_rmdir(dir);
+    free(g); free(cut); free(dir);
+}
+END_TEST
+
+START_TEST(load_edge_cases)
+{
+    char *dir = tu_tmpdir();
+    char *vf = tu_path(dir, "v.txt");
+    theta_vocab *v = NULL;
+    /* CRLF line endings, </s> not first, min_count and max_vocab applied */
+    tu_write_file(vf, "b 5\r\n</s> 9\r\na 7\r\nc 1\r\n", (size_t)-1);
+    ck_assert_int_eq(theta_vocab_load(vf, 2, 0, &v), THETA_OK);
+    ck_assert_int_eq(v->size, 3);
+    ck_assert_str_eq(v->entries[0].word, "</s>");
+    ck_assert_str_eq(v->entries[1].word, "a");
+    ck_assert_str_eq(v->entries[2].word, "b");
+    ck_assert_int_eq(v->total, 21);
+    theta_vocab_free(v);
+    v = NULL;
+    ck_assert_int_eq(theta_vocab_load(vf, 1, 2, &v), THETA_OK);
+    ck_assert_int_eq(v->size, 2);
+    ck_assert_int_eq(v->dropped_words, 2);
+    theta_vocab_free(v);
+    v = NULL;
+    /* a word over THETA_MAX_WORD bytes, a negative count, no count */
+    char line[200];
+    memset(line, 'x', 101);
+    snprintf(line + 101, sizeof line - 101, " 3\n");
+    tu_write_file(vf, line, (size_t)-1);
+    ck_assert_int_eq(theta_vocab_load(vf, 1, 0, &v), THETA_EFORMAT);
+    tu_write_file(vf, "a -3\n", (size_t)-1);
+    ck_assert_int_eq(theta_vocab_load(vf, 1, 0, &v), THETA_EFORMAT);
+    tu_write_file(vf, "a\n", (size_t)-1);
+    ck_assert_int_eq(theta_vocab_load(vf, 1, 0, &v), THETA_EFORMAT);
+    tu_write_file(vf, "a 99999999999999999999\n", (size_t)-1);
+    ck_assert_int_eq(theta_vocab_load(vf, 1, 0, &v), THETA_EFORMAT);
+    /* a NUL byte inside a word (after a shorter word it would compare equal to) */
+    tu_write_file(vf, "a 5\na\0bc 3\n", 11);
+    ck_assert_int_eq(theta_vocab_load(vf, 1, 0, &v), THETA_EFORMAT);
+    ck_assert_ptr_nonnull(strstr(theta_last_error(), ":2:"));
+    /* counts that each fit but whose sum overflows int64 */
+    tu_write_file(vf, "a 5000000000000000000\nb 5000000000000000000\n", (size_t)-1);
+    ck_assert_int_eq(theta_vocab_load(vf, 1, 0, &v), THETA_EFORMAT);
+    ck_assert_ptr_nonnull(strstr(theta_last_error(), ":2:"));
+    ck_assert_ptr_null(v);
+    tu_rmdir(dir);
+    free(vf); free(dir);
+}
+END_TEST
+
+START_TEST(save_is_atomic)
+{
+    char *dir = tu_tmpdir();
+    char *vf = tu_path(dir, "v.txt"), *bad = tu_path(dir, "no/v.txt");
+    theta_vocab *v = theta_vocab_new();
+    add(v, "x", 3);
+    ck_assert_int_eq(theta_vocab_finalize(v, 1, 0), THETA_OK);
+    ck_assert_int_eq(theta_vocab_save(v, bad), THETA_EIO);
+    ck_assert_ptr_nonnull(strstr(theta_last_error(), bad));
+    ck_assert_int_eq(theta_vocab_save(v, vf), THETA_OK);
+    char cmd[4300];
+    snprintf(cmd, sizeof cmd, "test \"$(ls -A '%s')\" = v.txt", dir);
+    ck_assert_int_eq(system(cmd), 0);
+    theta_vocab_free(v);
+    tu_rmdir(dir);
+    free(vf); free(bad); free(dir);
+}
+END_TEST
+
 Suite *vocab_suite(void)
 {
     Suite *s = suite_create("vocab");
@@ -130,10 +277,16 @@ Suite *vocab_suite(void)
     tcase_add_test(core, counts_and_order);
     tcase_add_test(core, ties_by_bytes_and_max_vocab);
     tcase_add_test(core, pruning_bounds_memory);
+    tcase_add_test(core, many_words_all_findable);
+    tcase_add_test(core, crc_tracks_words_and_counts);
     suite_add_tcase(s, core);
     TCase *io = tcase_create("io");
     tcase_add_test(io, build_from_corpus_and_roundtrip);
     tcase_add_test(io, load_rejects_malformed);
+    tcase_add_test(io, build_from_gzip_and_damaged_gzip);
+    tcase_add_test(io, load_edge_cases);
+    tcase_add_test(io, save_is_atomic);
+    tcase_set_timeout(io, 20);
     suite_add_tcase(s, io);
     return s;
 }

@@ -80,5 +80,7 @@ int cmd_info(int argc, char **argv);
 void help_info(FILE *out);
 int cmd_classes(int argc, char **argv);
 void help_classes(FILE *out);
+int cmd_dims(int argc, char **argv);
+void help_dims(FILE *out);
 
 #endif

@@ -31,6 +31,12 @@ void help_train(FILE *out)
 "      --save-vocab FILE   write the vocabulary ('word count' lines)\n"
 "      --read-vocab FILE   use this vocabulary instead of counting the corpus\n"
 "      --log-json FILE     append one JSON object per epoch\n"
+"      --checkpoint FILE   save the model and training state to FILE every\n"
+"                          --checkpoint-every seconds (default 300) and on\n"
+"                          SIGINT/SIGTERM; resume with --resume FILE\n"
+"      --checkpoint-every S  seconds between checkpoints\n"
+"      --resume FILE       continue the run saved in FILE (same corpus; training\n"
+"                          options come from FILE and may be omitted)\n"
 "  -q, --quiet             no progress or summary on stderr\n"
 "\n"
 "Model:\n"
@@ -48,6 +54,11 @@ void help_train(FILE *out)
 "      --max-vocab N       keep at most N words (default: no limit)\n"
 "      --threads N         worker threads (default: online CPUs, here %d)\n"
 "      --seed S            random seed (default %llu)\n"
+"      --kernel batch|pair update order: one shared draw of negatives per window\n"
+"                          (default; skip-gram, faster), or word2vec's exact\n"
+"                          per-pair updates\n"
+"      --isa auto|avx512f|avx2|sse2  force the kernels' instruction set (results\n"
+"                          are identical on every one; default: the best here)\n"
 "\n"
 "Initialisation (each matrix): w2v | zero | const:C | uniform:A | normal:SIGMA\n"
 "      --init-in S         input matrix (default w2v: uniform in +-0.5/dim)\n"
@@ -67,6 +78,7 @@ enum {
     OPT_LOG_JSON, OPT_MODEL, OPT_LOSS, OPT_DIM, OPT_WINDOW, OPT_NEGATIVE, OPT_SAMPLE, OPT_ALPHA,
     OPT_EPOCHS, OPT_MIN_COUNT, OPT_MAX_VOCAB, OPT_THREADS, OPT_SEED, OPT_INIT_IN, OPT_INIT_OUT,
     OPT_ZERO_INIT, OPT_W2V_HS, OPT_W2V_CBOW, OPT_W2V_BINARY, OPT_W2V_DEBUG, OPT_STOP_AFTER,
+    OPT_CHECKPOINT, OPT_CHECKPOINT_EVERY, OPT_RESUME, OPT_KERNEL, OPT_ISA, OPT_COUNT
 };
 
 static const struct option long_options[] = {
@@ -96,6 +108,11 @@ static const struct option long_options[] = {
     {"init-out", required_argument, NULL, OPT_INIT_OUT},
     {"zero-init", no_argument, NULL, OPT_ZERO_INIT},
     {"stop-after-words", required_argument, NULL, OPT_STOP_AFTER},
+    {"checkpoint", required_argument, NULL, OPT_CHECKPOINT},
+    {"checkpoint-every", required_argument, NULL, OPT_CHECKPOINT_EVERY},
+    {"resume", required_argument, NULL, OPT_RESUME},
+    {"kernel", required_argument, NULL, OPT_KERNEL},
+    {"isa", required_argument, NULL, OPT_ISA},
     /* targets of word2vec's flags */
     {"w2v-hs", required_argument, NULL, OPT_W2V_HS},
     {"w2v-cbow", required_argument, NULL, OPT_W2V_CBOW},
@@ -117,9 +134,11 @@ static const struct { const char *w2v, *ours; } w2v_flags[] = {
 typedef struct {
     theta_config cfg;
     const char *input, *output, *output_context, *save_model, *save_vocab, *read_vocab,
-        *log_json;
+        *log_json, *checkpoint, *resume, *isa;
     int binary, quiet, alpha_set, hs_flag, negative_set;
     long long stop_after;
+    double checkpoint_every;
+    unsigned char given[OPT_COUNT]; /* options given on the command line */
 } train_args;
 
 static int parse_args(int argc, char **argv, train_args *a)
@@ -143,8 +162,34 @@ static int parse_args(int argc, char **argv, train_args *a)
     int c;
     long long n;
     double x;
+    a->checkpoint_every = 300;
     while ((c = getopt_long(argc, argv, ":i:o:qh", long_options, NULL)) != -1) {
+        if (c >= 0 && c < OPT_COUNT)
+            a->given[c] = 1;
         switch (c) {
+        case OPT_CHECKPOINT: a->checkpoint = optarg; break;
+        case OPT_RESUME: a->resume = optarg; break;
+        case OPT_ISA:
+            if (strcmp(optarg, "auto") && strcmp(optarg, "avx512f") && strcmp(optarg, "avx2") &&
+                strcmp(optarg, "sse2"))
+                return cli_usage_error(cmd, "--isa must be auto, avx512f, avx2 or sse2, not '%s'",
+                                       optarg);
+            a->isa = optarg;
+            break;
+        case OPT_KERNEL:
+            if (strcmp(optarg, "pair") == 0)
+                a->cfg.kernel = THETA_KERNEL_PAIR;
+            else if (strcmp(optarg, "batch") == 0)
+                a->cfg.kernel = THETA_KERNEL_BATCH;
+            else
+                return cli_usage_error(cmd, "--kernel must be pair or batch, not '%s'", optarg);
+            break;
+        case OPT_CHECKPOINT_EVERY:
+            if (cli_parse_double(optarg, 1, 1e9, &x))
+                return cli_usage_error(cmd, "--checkpoint-every must be a number of seconds >= 1, "
+                                            "not '%s'", optarg);
+            a->checkpoint_every = x;
+            break;
         case 'i': a->input = optarg; break;
         case 'o': a->output = optarg; break;
         case 'q': a->quiet = 1; break;
@@ -257,6 +302,10 @@ static int parse_args(int argc, char **argv, train_args *a)
     } else if (a->negative_set && a->cfg.negative == 0 && a->cfg.loss == THETA_LOSS_NS) {
         return cli_usage_error(cmd, "--negative 0 leaves no loss: use --loss hs or softmax");
     }
+    if (a->resume && !a->checkpoint)
+        a->checkpoint = a->resume; /* keep checkpointing where we resumed from */
+    if (a->resume && a->read_vocab)
+        return cli_usage_error(cmd, "--resume uses the checkpoint's vocabulary; drop --read-vocab");
     if (a->cfg.arch == THETA_ARCH_CBOW && !a->alpha_set)
         a->cfg.alpha = 2 * theta_config_default().alpha;
     if (theta_config_validate(&a->cfg))
@@ -312,7 +361,92 @@ static volatile int stop_flag;
 
 static void on_signal(int sig)
 {
+    if (stop_flag)
+        _exit(128 + sig); /* a second signal: leave at once */
     stop_flag = sig;
+}
+
+static theta_status save_checkpoint(const theta_model *m, void *user)
+{
+    const train_args *a = user;
+    return theta_model_save(m, a->checkpoint);
+}
+
+/* With --resume, every training option given must agree with the checkpoint. */
+static int check_resume_options(const train_args *a, const theta_config *saved)
+{
+    static const char *cmd = "train";
+    const theta_config *c = &a->cfg;
+    struct { int opt; const char *name; int same; } checks[] = {
+        {OPT_DIM, "dim", c->dim == saved->dim},
+        {OPT_WINDOW, "window", c->window == saved->window},
+        {OPT_NEGATIVE, "negative", c->negative == saved->negative},
+        {OPT_EPOCHS, "epochs", c->epochs == saved->epochs},
+        {OPT_MIN_COUNT, "min-count", c->min_count == saved->min_count},
+        {OPT_MAX_VOCAB, "max-vocab", c->max_vocab == saved->max_vocab},
+        {OPT_SAMPLE, "sample", c->sample == saved->sample},
+        {OPT_ALPHA, "alpha", c->alpha == saved->alpha},
+        {OPT_SEED, "seed", c->seed == saved->seed},
+        {OPT_MODEL, "model", c->arch == saved->arch},
+        {OPT_W2V_CBOW, "cbow", c->arch == saved->arch},
+        {OPT_LOSS, "loss", c->loss == saved->loss},
+        {OPT_KERNEL, "kernel", c->kernel == saved->kernel},
+        {OPT_W2V_HS, "hs", c->loss == saved->loss},
+        {OPT_INIT_IN, "init-in", c->init_in.kind == saved->init_in.kind &&
+                                     c->init_in.value == saved->init_in.value},
+        {OPT_INIT_OUT, "init-out", c->init_out.kind == saved->init_out.kind &&
+                                       c->init_out.value == saved->init_out.value},
+        {OPT_ZERO_INIT, "zero-init", saved->init_in.kind == THETA_INIT_ZERO &&
+                                         saved->init_out.kind == THETA_INIT_ZERO},
+    };
+    for (size_t i = 0; i < sizeof checks / sizeof checks[0]; i++)
+        if (a->given[checks[i].opt] && !checks[i].same)
+            return cli_error(cmd, "%s: --%s differs from the checkpoint's; drop it to resume, "
+                                  "or start a new run", a->resume, checks[i].name);
+    return 0;
+}
+
+/* Builds a fresh model: vocabulary (counted or read), summary, matrices. */
+static int new_model(const train_args *a, const char *input, theta_model **out)
+{
+    static const char *cmd = "train";
+    theta_vocab *v = NULL;
+    double t0 = theta_now();
+    theta_status st = a->read_vocab
+                          ? theta_vocab_load(a->read_vocab, a->cfg.min_count, a->cfg.max_vocab, &v)
+                          : theta_vocab_build(input, a->cfg.min_count, a->cfg.max_vocab, 0, &v);
+    if (st)
+        return cli_error(cmd, "%s", theta_last_error());
+    if (v->size < 2) {
+        theta_vocab_free(v);
+        return cli_error(cmd, "%s: no word occurs at least %lld times (--min-count)",
+                         a->read_vocab ? a->read_vocab : a->input, (long long)a->cfg.min_count);
+    }
+    if (a->save_vocab && theta_vocab_save(v, a->save_vocab)) {
+        theta_vocab_free(v);
+        return cli_error(cmd, "%s", theta_last_error());
+    }
+    if (!a->quiet) {
+        double dt = theta_now() - t0;
+        fprintf(stderr, "vocabulary: %d words (min-count %lld), %lld tokens per epoch", v->size,
+                (long long)a->cfg.min_count, (long long)v->total);
+        if (a->read_vocab)
+            fprintf(stderr, ", read from %s\n", a->read_vocab);
+        else
+            fprintf(stderr, "; counted %.1f MB in %.2f s\n", (double)v->bytes_read / 1e6, dt);
+        if (v->dropped_words)
+            fprintf(stderr, "  %lld rarer distinct words dropped by --min-count/--max-vocab\n",
+                    (long long)v->dropped_words);
+        if (v->pruned_words)
+            fprintf(stderr, "  pruning while counting dropped %lld distinct words (counts below %lld)\n",
+                    (long long)v->pruned_words, (long long)v->pruned_below);
+        fprintf(stderr, "matrices: %.1f MB\n",
+                (double)theta_model_matrix_bytes(&a->cfg, v->size) / 1e6);
+    }
+    st = theta_model_new(&a->cfg, v, out);
+    if (st)
+        return cli_error(cmd, "%s", theta_last_error());
+    return 0;
 }
 
 int cmd_train(int argc, char **argv)
@@ -334,90 +468,99 @@ int cmd_train(int argc, char **argv)
     theta_model *m = NULL;
     FILE *log = NULL;
     int status = 1;
-    theta_vocab *v = NULL;
     double t0 = theta_now();
-    theta_status st = a.read_vocab
-                          ? theta_vocab_load(a.read_vocab, a.cfg.min_count, a.cfg.max_vocab, &v)
-                          : theta_vocab_build(input, a.cfg.min_count, a.cfg.max_vocab, 0, &v);
-    if (st) {
+    uint64_t corpus_bytes;
+    uint32_t corpus_crc;
+    if (theta_corpus_fingerprint(input, &corpus_bytes, &corpus_crc)) {
         cli_error(cmd, "%s", theta_last_error());
         goto done;
     }
-    if (v->size < 2) {
-        cli_error(cmd, "%s: no word occurs at least %lld times (--min-count)",
-                  a.read_vocab ? a.read_vocab : a.input, (long long)a.cfg.min_count);
-        goto done;
-    }
-    if (a.save_vocab && theta_vocab_save(v, a.save_vocab)) {
-        cli_error(cmd, "%s", theta_last_error());
-        goto done;
+    if (a.resume) {
+        if (theta_model_load(a.resume, &m)) {
+            cli_error(cmd, "%s", theta_last_error());
+            goto done;
+        }
+        if (check_resume_options(&a, &m->cfg))
+            goto done;
+        if (m->state.corpus_bytes != corpus_bytes || m->state.corpus_crc != corpus_crc) {
+            cli_error(cmd, "%s: this is not the corpus the checkpoint %s was trained on "
+                           "(size or content differs)", a.input, a.resume);
+            goto done;
+        }
+        if (m->state.epoch >= m->cfg.epochs) {
+            cli_error(cmd, "%s: training already finished (%d of %d epochs)", a.resume,
+                      m->state.epoch, m->cfg.epochs);
+            goto done;
+        }
+        if (a.given[OPT_THREADS])
+            m->cfg.threads = a.cfg.threads;
+        if (!a.quiet)
+            fprintf(stderr, "resuming %s: epoch %d of %d, %lld words done\n", a.resume,
+                    m->state.epoch + 1, m->cfg.epochs, (long long)m->state.words_done);
+    } else {
+        if (new_model(&a, input, &m))
+            goto done;
+        m->state.corpus_bytes = corpus_bytes;
+        m->state.corpus_crc = corpus_crc;
     }
     if (!a.quiet) {
-        fprintf(stderr, "vocabulary: %d words (min-count %lld), %lld tokens per epoch, %.1f s\n",
-                v->size, (long long)a.cfg.min_count, (long long)v->total, theta_now() - t0);
-        if (v->dropped_words)
-            fprintf(stderr, "  %lld rarer distinct words dropped by --min-count/--max-vocab\n",
-                    (long long)v->dropped_words);
-        if (v->pruned_words)
-            fprintf(stderr, "  pruning while counting dropped %lld distinct words (counts below %lld)\n",
-                    (long long)v->pruned_words, (long long)v->pruned_below);
+        const theta_config *c = &m->cfg;
         char ii[48], io[48];
-        theta_init_format(&a.cfg.init_in, ii, sizeof ii);
-        theta_init_format(&a.cfg.init_out, io, sizeof io);
-        fprintf(stderr, "model: %s, loss %s, dim %d, window %d, %d thread%s, init in %s / out %s\n",
-                theta_arch_name(a.cfg.arch), theta_loss_name(a.cfg.loss), a.cfg.dim, a.cfg.window,
-                a.cfg.threads, a.cfg.threads == 1 ? "" : "s", ii, io);
-        fprintf(stderr, "matrices: %.1f MB\n", (double)theta_model_matrix_bytes(&a.cfg, v->size) / 1e6);
-    }
-    st = theta_model_new(&a.cfg, v, &m);
-    v = NULL;
-    if (st) {
-        cli_error(cmd, "%s", theta_last_error());
-        goto done;
+        theta_init_format(&c->init_in, ii, sizeof ii);
+        theta_init_format(&c->init_out, io, sizeof io);
+        fprintf(stderr, "model: %s, loss %s, dim %d, window %d, %d thread%s, init in %s / out %s, "
+                        "kernel %s (%s)\n",
+                theta_arch_name(c->arch), theta_loss_name(c->loss), c->dim, c->window, c->threads,
+                c->threads == 1 ? "" : "s", ii, io, theta_kernel_name(c->kernel),
+                a.isa ? a.isa : theta_kernel_isa());
     }
     if (a.log_json && !(log = fopen(a.log_json, "a"))) {
         cli_error(cmd, "%s: cannot open for appending", a.log_json);
         goto done;
     }
     progress_ctx pctx = {&a, isatty(STDERR_FILENO), log, 0};
-    theta_train_hooks hooks = {on_progress, &pctx, pctx.tty ? 0.5 : 5.0, a.stop_after, &stop_flag};
+    theta_train_hooks hooks = {on_progress, &pctx, pctx.tty ? 0.5 : 5.0, a.stop_after, &stop_flag,
+                               a.checkpoint ? save_checkpoint : NULL, a.checkpoint_every, a.isa};
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
-    st = theta_train(m, input, &hooks);
+    theta_status st = theta_train(m, input, &hooks);
     signal(SIGINT, SIG_DFL);
     signal(SIGTERM, SIG_DFL);
     if (pctx.printed)
         fputc('\n', stderr);
-    if (st && st != THETA_EINTR) {
-        cli_error(cmd, "%s", theta_last_error());
+    if (st == THETA_EINTR) {
+        /* stopped at a chunk boundary: the state is consistent, save it */
+        const char *to = a.checkpoint ? a.checkpoint : a.save_model;
+        status = stop_flag ? 128 + stop_flag : 0;
+        if (!to) {
+            cli_error(cmd, "%s; nothing saved (use --checkpoint FILE to be able to resume)",
+                      theta_last_error());
+            status = stop_flag ? 128 + stop_flag : 1;
+            goto done;
+        }
+        if (theta_model_save(m, to)) {
+            cli_error(cmd, "%s", theta_last_error());
+            status = 1;
+            goto done;
+        }
+        fprintf(stderr, "theta train: stopped in epoch %d after %lld words; saved to %s.\n"
+                        "Resume with: theta train --resume %s --input %s [your output options]\n",
+                m->state.epoch + 1, (long long)m->state.words_done, to, to, a.input);
         goto done;
     }
-    if (st == THETA_EINTR && !a.save_model) {
-        cli_error(cmd, "%s; nothing written", theta_last_error());
-        status = stop_flag ? 128 + stop_flag : 1;
+    if (st) {
+        cli_error(cmd, "%s", theta_last_error());
         goto done;
     }
     theta_vec_format fmt = a.binary ? THETA_VEC_BINARY : THETA_VEC_TEXT;
-    if (st != THETA_EINTR && a.output && theta_model_write_vectors(m, 0, a.output, fmt)) {
+    if ((a.output && theta_model_write_vectors(m, 0, a.output, fmt)) ||
+        (a.output_context && theta_model_write_vectors(m, 1, a.output_context, fmt)) ||
+        (a.save_model && theta_model_save(m, a.save_model)) ||
+        (a.checkpoint && theta_model_save(m, a.checkpoint))) {
         cli_error(cmd, "%s", theta_last_error());
-        goto done;
-    }
-    if (st != THETA_EINTR && a.output_context &&
-        theta_model_write_vectors(m, 1, a.output_context, fmt)) {
-        cli_error(cmd, "%s", theta_last_error());
-        goto done;
-    }
-    if (a.save_model && theta_model_save(m, a.save_model)) {
-        cli_error(cmd, "%s", theta_last_error());
-        goto done;
-    }
-    if (st == THETA_EINTR) {
-        fprintf(stderr, "theta train: stopped in epoch %d; the model and training state are in %s\n",
-                m->state.epoch + 1, a.save_model);
-        status = stop_flag ? 128 + stop_flag : 0;
         goto done;
     }
     if (!a.quiet)
@@ -426,7 +569,6 @@ int cmd_train(int argc, char **argv)
 done:
     if (log)
         fclose(log);
-    theta_vocab_free(v);
     theta_model_free(m);
     if (spool_fd >= 0)
         close(spool_fd);

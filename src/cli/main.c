@@ -11,6 +11,7 @@ static const cli_command commands[] = {
     {"export", cmd_export, "write a model's matrix, or convert vectors (txt, bin, npy)", help_export},
     {"info", cmd_info, "format, shape, hyper-parameters and state of a file", help_info},
     {"classes", cmd_classes, "k-means clusters of the vectors (word2vec -classes)", help_classes},
+    {"dims", cmd_dims, "report identical dimensions and rank of trained vectors", help_dims},
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 
@@ -43,7 +44,7 @@ int main(int argc, char **argv)
         return 0;
     }
     if (strcmp(name, "--version") == 0 || strcmp(name, "version") == 0) {
-        printf("theta %s\n", THETA_VERSION);
+        printf("theta %s (kernel: %s)\n", THETA_VERSION, theta_kernel_isa());
         return 0;
     }
     if (strcmp(name, "help") == 0) {

@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# Benchmarks theta against fastText and gensim on one corpus with the same
+# settings (skip-gram, negative 5, window 5, dim 100, sample 1e-4,
+# min-count 5, alpha 0.025), alternating the systems run by run, and prints
+# one table: median tokens/s (corpus tokens x epochs / whole-run wall time),
+# min-max, peak RSS, analogy accuracy and WS353 rho (all evaluated by
+# `theta eval`), and theta's ratio to each peer; then thread scaling and the
+# speed of the vocabulary pass.
+#
+#   scripts/bench.sh [CORPUS]        (or CORPUS=... ; default: the demo corpus)
+#   ROUNDS=3 EPOCHS=1 THREADS=2 ANALOGIES=questions-words.txt PAIRS=wordsim353.tsv
+#   PEERS="fasttext gensim"  THETA_ARGS="..." (extra theta options)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+corpus=${1:-${CORPUS:-}}
+rounds=${ROUNDS:-3}
+epochs=${EPOCHS:-1}
+threads=${THREADS:-2}
+peers=${PEERS:-fasttext gensim}
+theta=build/theta
+make --no-print-directory "$theta" >/dev/null
+if [ -z "$corpus" ]; then
+    corpus=data/demo/corpus.txt
+    [ -s "$corpus" ] || bash scripts/demo-corpus.sh "$corpus"
+fi
+[ -r "$corpus" ] || { echo "bench.sh: cannot read corpus $corpus" >&2; exit 1; }
+
+# peers: install when missing, and say so
+for p in $peers; do
+    case $p in
+    fasttext) command -v fasttext >/dev/null || { echo "bench.sh: installing fasttext" >&2;
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -q fasttext >/dev/null; } ;;
+    gensim) /usr/bin/python3 -c 'import gensim' 2>/dev/null || { echo "bench.sh: installing python3-gensim" >&2;
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -q python3-gensim >/dev/null; } ;;
+    esac
+done
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/theta-bench.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+tokens=$(wc -w <"$corpus")
+bytes=$(stat -c %s "$corpus")
+echo "corpus: $corpus ($tokens tokens, $((bytes / 1000000)) MB), $epochs epoch(s), $threads threads, $rounds rounds"
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), theta kernel $($theta --version | sed 's/.*kernel: //; s/)//')"
+
+common_theta="--dim 100 --window 5 --negative 5 --sample 1e-4 --min-count 5 --alpha 0.025 --epochs $epochs"
+run() { # name threads -> appends "name seconds rss_kb" to $work/times
+    local name=$1 t=$2 out=$work/$1.bin
+    local cmd
+    case $name in
+    theta*) cmd=("$theta" train --input "$corpus" --output "$out" --binary --threads "$t" --quiet $common_theta ${THETA_ARGS:-}) ;;
+    fasttext) cmd=(fasttext skipgram -input "$corpus" -output "$work/ft" -minn 0 -maxn 0 -loss ns -neg 5
+        -ws 5 -dim 100 -t 1e-4 -minCount 5 -lr 0.025 -epoch "$epochs" -thread "$t" -verbose 0) ;;
+    gensim) cmd=(/usr/bin/python3 -c "
+import sys, logging
+from gensim.models import Word2Vec
+m = Word2Vec(corpus_file=sys.argv[1], sg=1, vector_size=100, window=5, negative=5, sample=1e-4,
+             min_count=5, alpha=0.025, epochs=int(sys.argv[3]), workers=int(sys.argv[4]))
+m.wv.save_word2vec_format(sys.argv[2], binary=True)" "$corpus" "$out" "$epochs" "$t") ;;
+    esac
+    /usr/bin/time -f "%e %M" -o "$work/time" "${cmd[@]}" >/dev/null 2>"$work/$name.err" ||
+        { echo "bench.sh: $name failed:" >&2; tail -3 "$work/$name.err" >&2; exit 1; }
+    [ "$name" = fasttext ] && mv "$work/ft.vec" "$out"
+    echo "$name $(cat "$work/time")" >>"$work/times"
+}
+
+for r in $(seq "$rounds"); do
+    run theta "$threads"
+    for p in $peers; do run "$p" "$threads"; done
+    run theta-1thread 1
+done
+
+evaluate() { # name -> "analogy% rho"
+    local args=()
+    [ -n "${ANALOGIES:-}" ] && args+=(--analogies "$ANALOGIES")
+    [ -n "${PAIRS:-}" ] && args+=(--pairs "$PAIRS")
+    if [ ${#args[@]} -eq 0 ]; then echo "- -"; return; fi
+    "$theta" eval "$work/$1.bin" "${args[@]}" --json 2>/dev/null | /usr/bin/python3 -c "
+import json, sys
+r = json.load(sys.stdin)
+a = r.get('analogy_accuracy'); p = r.get('pairs') or [{}]
+print('%s %s' % ('%.1f' % (100 * a) if a is not None else '-', '%.3f' % p[0]['spearman'] if 'spearman' in p[0] else '-'))"
+}
+
+echo
+printf "%-14s %12s %22s %10s %9s %7s %s\n" system "tokens/s" "min-max" "peak RSS" "analogy" "rho" "theta/system"
+theta_med=""
+for name in theta $peers theta-1thread; do
+    read -r med lo hi rss < <(awk -v n="$name" -v tok="$tokens" -v ep="$epochs" '$1 == n {
+            s[++k] = tok * ep / $2; m = ($3 > m ? $3 : m) }
+        END { asort(s); med = (k % 2) ? s[(k + 1) / 2] : (s[k / 2] + s[k / 2 + 1]) / 2;
+              printf "%.0f %.0f %.0f %.0f\n", med, s[1], s[k], m / 1024 }' "$work/times")
+    [ "$name" = theta ] && theta_med=$med
+    read -r acc rho < <(evaluate "$name")
+    ratio=$(awk -v a="$theta_med" -v b="$med" 'BEGIN { printf "%.2fx", a / b }')
+    printf "%-14s %12s %22s %8s MB %8s%% %7s %s\n" "$name" "$med" "$lo-$hi" "$rss" "$acc" "$rho" "$ratio"
+done
+t1=$(awk '$1 == "theta-1thread"' "$work/times" | wc -l)
+echo
+awk -v tok="$tokens" -v ep="$epochs" '$1 == "theta" { a[++i] = tok * ep / $2 } $1 == "theta-1thread" { b[++j] = tok * ep / $2 }
+    END { asort(a); asort(b); ma = a[int((i + 1) / 2)]; mb = b[int((j + 1) / 2)];
+          printf "thread scaling: %d threads / 1 thread = %.2fx (medians)\n", '"$threads"', ma / mb }' "$work/times"
+
+# vocabulary pass: count only (stop training after the first chunk), 3 runs, median
+for r in 1 2 3; do
+    "$theta" train --input "$corpus" --stop-after-words 1 --threads 1 2>&1 | sed -n 's/.*counted \([0-9.]*\) MB in \([0-9.]*\) s.*/\1 \2/p'
+done | awk '{ s[++k] = $1 / $2 } END { asort(s); printf "vocabulary pass: %.0f MB/s (median of %d)\n", s[int((k + 1) / 2)], k }'

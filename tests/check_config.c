@@ -1,0 +1,249 @@
+/* check_config.c — defaults, validation of every field, init strategy
+ * parsing and formatting, names. */
+#include <check.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "suites.h"
+#include "testutil.h"
+#include "theta.h"
+
+START_TEST(defaults)
+{
+    theta_config c = theta_config_default();
+    ck_assert_int_eq(c.arch, THETA_ARCH_SKIPGRAM);
+    ck_assert_int_eq(c.loss, THETA_LOSS_NS);
+    ck_assert_int_eq(c.dim, 100);
+    ck_assert_int_eq(c.window, 5);
+    ck_assert_int_eq(c.negative, 5);
+    ck_assert_int_eq(c.epochs, 5);
+    ck_assert_int_eq(c.min_count, 5);
+    ck_assert_int_eq(c.max_vocab, 0);
+    ck_assert(c.sample == 1e-3);
+    ck_assert(c.alpha == 0.025);
+    ck_assert(c.min_alpha_ratio == 1e-4);
+    ck_assert_int_ge(c.threads, 1);
+    ck_assert_int_le(c.threads, 512);
+    ck_assert_int_eq(c.init_in.kind, THETA_INIT_W2V);
+    ck_assert_int_eq(c.init_out.kind, THETA_INIT_W2V);
+    ck_assert_int_eq(theta_config_validate(&c), THETA_OK);
+}
+END_TEST
+
+/* One out-of-range (or in-range boundary) setting of one field. */
+typedef struct {
+    const char *what;
+    void (*set)(theta_config *c);
+    const char *msg; /* a word the message must contain; NULL if accepted */
+} field_case;
+
+#define SETTER(name, body) \
+    static void name(theta_config *c) { body; }
+
+SETTER(arch_bad, c->arch = (theta_arch)2)
+SETTER(loss_bad, c->loss = (theta_loss)3)
+SETTER(dim_0, c->dim = 0)
+SETTER(dim_neg, c->dim = -3)
+SETTER(dim_big, c->dim = 10001)
+SETTER(dim_1, c->dim = 1)
+SETTER(dim_max, c->dim = 10000)
+SETTER(window_0, c->window = 0)
+SETTER(window_big, c->window = 1001)
+SETTER(window_max, c->window = 1000)
+SETTER(negative_0, c->negative = 0)
+SETTER(negative_big, c->negative = 1001)
+SETTER(negative_0_hs, { c->loss = THETA_LOSS_HS; c->negative = 0; })
+SETTER(epochs_0, c->epochs = 0)
+SETTER(epochs_big, c->epochs = 100001)
+SETTER(threads_0, c->threads = 0)
+SETTER(threads_big, c->threads = 513)
+SETTER(threads_max, c->threads = 512)
+SETTER(min_count_0, c->min_count = 0)
+SETTER(min_count_neg, c->min_count = -5)
+SETTER(min_count_1, c->min_count = 1)
+SETTER(max_vocab_neg, c->max_vocab = -1)
+SETTER(max_vocab_1, c->max_vocab = 1)
+SETTER(max_vocab_2, c->max_vocab = 2)
+SETTER(sample_neg, c->sample = -1e-3)
+SETTER(sample_1, c->sample = 1.0)
+SETTER(sample_nan, c->sample = NAN)
+SETTER(sample_0, c->sample = 0)
+SETTER(alpha_0, c->alpha = 0)
+SETTER(alpha_neg, c->alpha = -0.1)
+SETTER(alpha_big, c->alpha = 10.5)
+SETTER(alpha_nan, c->alpha = NAN)
+SETTER(alpha_inf, c->alpha = INFINITY)
+SETTER(ratio_neg, c->min_alpha_ratio = -0.1)
+SETTER(ratio_big, c->min_alpha_ratio = 1.5)
+SETTER(ratio_nan, c->min_alpha_ratio = NAN)
+SETTER(init_kind_bad, c->init_in.kind = (theta_init_kind)5)
+SETTER(init_out_kind_bad, c->init_out.kind = (theta_init_kind)99)
+SETTER(init_value_nan, { c->init_in.kind = THETA_INIT_CONST; c->init_in.value = NAN; })
+SETTER(init_value_inf, { c->init_out.kind = THETA_INIT_CONST; c->init_out.value = -INFINITY; })
+SETTER(init_uniform_0, { c->init_in.kind = THETA_INIT_UNIFORM; c->init_in.value = 0; })
+SETTER(init_normal_neg, { c->init_out.kind = THETA_INIT_NORMAL; c->init_out.value = -1; })
+SETTER(init_const_huge, { c->init_in.kind = THETA_INIT_CONST; c->init_in.value = 2e6; })
+SETTER(init_const_neg, { c->init_in.kind = THETA_INIT_CONST; c->init_in.value = -2; })
+
+static const field_case field_cases[] = {
+    {"arch 2", arch_bad, "model"},
+    {"loss 3", loss_bad, "loss"},
+    {"dim 0", dim_0, "--dim"},
+    {"dim -3", dim_neg, "--dim"},
+    {"dim 10001", dim_big, "--dim"},
+    {"dim 1", dim_1, NULL},
+    {"dim 10000", dim_max, NULL},
+    {"window 0", window_0, "--window"},
+    {"window 1001", window_big, "--window"},
+    {"window 1000", window_max, NULL},
+    {"negative 0", negative_0, "--negative"},
+    {"negative 1001", negative_big, "--negative"},
+    {"negative 0 with hs", negative_0_hs, NULL},
+    {"epochs 0", epochs_0, "--epochs"},
+    {"epochs 100001", epochs_big, "--epochs"},
+    {"threads 0", threads_0, "--threads"},
+    {"threads 513", threads_big, "--threads"},
+    {"threads 512", threads_max, NULL},
+    {"min_count 0", min_count_0, "--min-count"},
+    {"min_count -5", min_count_neg, "--min-count"},
+    {"min_count 1", min_count_1, NULL},
+    {"max_vocab -1", max_vocab_neg, "--max-vocab"},
+    {"max_vocab 1", max_vocab_1, "--max-vocab"},
+    {"max_vocab 2", max_vocab_2, NULL},
+    {"sample -1e-3", sample_neg, "--sample"},
+    {"sample 1", sample_1, "--sample"},
+    {"sample nan", sample_nan, "--sample"},
+    {"sample 0", sample_0, NULL},
+    {"alpha 0", alpha_0, "--alpha"},
+    {"alpha -0.1", alpha_neg, "--alpha"},
+    {"alpha 10.5", alpha_big, "--alpha"},
+    {"alpha nan", alpha_nan, "--alpha"},
+    {"alpha inf", alpha_inf, "--alpha"},
+    {"min_alpha_ratio -0.1", ratio_neg, "alpha ratio"},
+    {"min_alpha_ratio 1.5", ratio_big, "alpha ratio"},
+    {"min_alpha_ratio nan", ratio_nan, "alpha ratio"},
+    {"init_in kind 5", init_kind_bad, "input"},
+    {"init_out kind 99", init_out_kind_bad, "output"},
+    {"init_in const nan", init_value_nan, "input"},
+    {"init_out const -inf", init_value_inf, "output"},
+    {"init_in uniform 0", init_uniform_0, "uniform"},
+    {"init_out normal -1", init_normal_neg, "normal"},
+    {"init_in const 2e6", init_const_huge, "too large"},
+    {"init_in const -2", init_const_neg, NULL},
+};
+
+START_TEST(validate_each_field)
+{
+    const field_case *fc = &field_cases[_i];
+    theta_config c = theta_config_default();
+    fc->set(&c);
+    theta_status st = theta_config_validate(&c);
+    if (!fc->msg) {
+        ck_assert_msg(st == THETA_OK, "%s: rejected: %s", fc->what, theta_last_error());
+        return;
+    }
+    ck_assert_msg(st == THETA_EINVAL, "%s: validate gave %d", fc->what, (int)st);
+    ck_assert_msg(strstr(theta_last_error(), fc->msg) != NULL, "%s: message '%s' lacks '%s'",
+                  fc->what, theta_last_error(), fc->msg);
+}
+END_TEST
+
+/* ---- init strategies ---------------------------------------------------- */
+
+START_TEST(init_parse_accepts)
+{
+    static const struct { const char *text; theta_init_kind kind; double value; } ok[] = {
+        {"w2v", THETA_INIT_W2V, 0},         {"zero", THETA_INIT_ZERO, 0},
+        {"const:0.1", THETA_INIT_CONST, 0.1}, {"const:-2", THETA_INIT_CONST, -2},
+        {"const:0", THETA_INIT_CONST, 0},   {"uniform:0.5", THETA_INIT_UNIFORM, 0.5},
+        {"normal:0.1", THETA_INIT_NORMAL, 0.1}, {"normal:1e-3", THETA_INIT_NORMAL, 1e-3},
+    };
+    for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+        theta_init in = {(theta_init_kind)77, 99};
+        ck_assert_msg(theta_init_parse(ok[i].text, &in) == THETA_OK, "%s: %s", ok[i].text,
+                      theta_last_error());
+        ck_assert_int_eq(in.kind, ok[i].kind);
+        ck_assert_msg(in.value == ok[i].value, "%s: value %.17g", ok[i].text, in.value);
+    }
+}
+END_TEST
+
+START_TEST(init_parse_rejects)
+{
+    static const char *bad[] = {"const",     "const:abc", "uniform:-1", "normal:0",  "zero:1",
+                                "bogus",     "",          "const:",     "uniform:0", "const:nan",
+                                "const:inf", "w2v:",      "w2v:1",      "constant:1", "uniform",
+                                "normal:-0.5", "const:1e7", "const:0.1x", "CONST:1",  ":1"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        theta_init in = {THETA_INIT_UNIFORM, 42};
+        ck_assert_msg(theta_init_parse(bad[i], &in) == THETA_EINVAL, "'%s' was accepted", bad[i]);
+        ck_assert_msg(strlen(theta_last_error()) > 0, "'%s': no message", bad[i]);
+        /* the output is written only on success */
+        ck_assert_int_eq(in.kind, THETA_INIT_UNIFORM);
+        ck_assert(in.value == 42);
+    }
+}
+END_TEST
+
+START_TEST(init_format_round_trips)
+{
+    /* canonical text -> init -> the same text */
+    static const char *canon[] = {"w2v", "zero", "const:0.1", "const:-2", "const:0",
+                                  "uniform:0.5", "normal:0.1", "normal:1e-05", "const:123456"};
+    char buf[64];
+    for (size_t i = 0; i < sizeof canon / sizeof canon[0]; i++) {
+        theta_init in;
+        ck_assert_int_eq(theta_init_parse(canon[i], &in), THETA_OK);
+        theta_init_format(&in, buf, sizeof buf);
+        ck_assert_str_eq(buf, canon[i]);
+    }
+    /* any value -> text -> the same value, bit for bit */
+    static const double values[] = {1.0 / 3, 0.1 + 0.2, 1e-7, -123456.78901234567, 0.5 / 300,
+                                    3.0517578125e-05, 999999.99999999988};
+    static const theta_init_kind kinds[] = {THETA_INIT_CONST, THETA_INIT_UNIFORM, THETA_INIT_NORMAL};
+    for (size_t k = 0; k < 3; k++) {
+        for (size_t i = 0; i < sizeof values / sizeof values[0]; i++) {
+            theta_init a = {kinds[k], values[i]}, b;
+            if (kinds[k] != THETA_INIT_CONST && a.value < 0)
+                a.value = -a.value;
+            theta_init_format(&a, buf, sizeof buf);
+            ck_assert_msg(theta_init_parse(buf, &b) == THETA_OK, "'%s': %s", buf,
+                          theta_last_error());
+            ck_assert_int_eq(b.kind, a.kind);
+            ck_assert_msg(b.value == a.value, "%.17g -> '%s' -> %.17g", a.value, buf, b.value);
+        }
+    }
+    /* a small buffer is truncated, still NUL-terminated */
+    theta_init u = {THETA_INIT_UNIFORM, 0.5};
+    theta_init_format(&u, buf, 5);
+    ck_assert_str_eq(buf, "unif");
+}
+END_TEST
+
+START_TEST(names)
+{
+    ck_assert_str_eq(theta_arch_name(THETA_ARCH_SKIPGRAM), "skipgram");
+    ck_assert_str_eq(theta_arch_name(THETA_ARCH_CBOW), "cbow");
+    ck_assert_str_eq(theta_loss_name(THETA_LOSS_NS), "ns");
+    ck_assert_str_eq(theta_loss_name(THETA_LOSS_HS), "hs");
+    ck_assert_str_eq(theta_loss_name(THETA_LOSS_SOFTMAX), "softmax");
+}
+END_TEST
+
+Suite *config_suite(void)
+{
+    Suite *s = suite_create("config");
+    TCase *core = tcase_create("core");
+    tcase_add_test(core, defaults);
+    tcase_add_test(core, init_parse_accepts);
+    tcase_add_test(core, init_format_round_trips);
+    tcase_add_test(core, names);
+    suite_add_tcase(s, core);
+    TCase *err = tcase_create("errors");
+    tcase_add_loop_test(err, validate_each_field, 0,
+                        (int)(sizeof field_cases / sizeof field_cases[0]));
+    tcase_add_test(err, init_parse_rejects);
+    suite_add_tcase(s, err);
+    return s;
+}

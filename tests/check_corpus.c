@@ -1,0 +1,899 @@
+/* check_corpus.c — the streaming corpus reader: tokens, separators, long
+ * words, buffer boundaries, gzip (plain vs gz, damaged, multi-member),
+ * errors, byte counts and the standard-input spool. */
+#include <check.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "suites.h"
+#include "testutil.h"
+#include "theta.h"
+
+/* An assertion for hot loops: Check's ck_assert records its location with a
+ * write to the runner on every *passing* check, which costs a system call. */
+#define REQUIRE(cond, ...) \
+    do { \
+        if (!(cond)) \
+            ck_abort_msg(__VA_ARGS__); \
+    } while (0)
+
+#define BUF (256 * 1024) /* the reader's internal buffer (corpus.c READ_BUFFER) */
+
+/* A token stream flattened into one string: each token followed by '\n'
+ * (tokens never contain '\n'; a sentence end shows as "</s>"). */
+typedef struct {
+    char *s;
+    size_t len, cap;
+    int n;
+} toks;
+
+static void toks_add(toks *t, const char *w, size_t len)
+{
+    if (t->len + len + 2 > t->cap) {
+        t->cap = (t->len + len + 2) * 2;
+        t->s = realloc(t->s, t->cap);
+        REQUIRE(t->s != NULL, "out of memory");
+    }
+    memcpy(t->s + t->len, w, len);
+    t->len += len;
+    t->s[t->len++] = '\n';
+    t->s[t->len] = '\0';
+    t->n++;
+}
+
+static void toks_free(toks *t)
+{
+    free(t->s);
+    memset(t, 0, sizeof *t);
+}
+
+/* Reads every token of path. *last is the final return of theta_reader_next
+ * (0 = clean end, -1 = error); returns the status of theta_reader_close. */
+static theta_status read_tokens(const char *path, toks *out, int *last)
+{
+    theta_reader *r = NULL;
+    ck_assert_int_eq(theta_reader_open(path, &r), THETA_OK);
+    const char *w;
+    size_t len;
+    int rc;
+    memset(out, 0, sizeof *out);
+    toks_add(out, "", 0); /* never empty: s is always allocated */
+    out->len = 0;
+    out->n = 0;
+    out->s[0] = '\0';
+    while ((rc = theta_reader_next(r, &w, &len)) > 0) {
+        REQUIRE(len > 0 && len <= THETA_MAX_WORD, "token of %zu bytes", len);
+        toks_add(out, w, len);
+    }
+    *last = rc;
+    return theta_reader_close(r);
+}
+
+/* Reads path and requires a clean end. */
+static void read_ok(const char *path, toks *out)
+{
+    int last;
+    ck_assert_int_eq(read_tokens(path, out, &last), THETA_OK);
+    ck_assert_int_eq(last, 0);
+}
+
+/* The reference tokenizer, for ASCII input only: split on NUL and ASCII
+ * whitespace, '\n' gives </s>, words cut at THETA_MAX_WORD bytes. */
+static void ref_tokens(const char *text, size_t n, toks *out)
+{
+    memset(out, 0, sizeof *out);
+    toks_add(out, "", 0);
+    out->len = 0;
+    out->n = 0;
+    out->s[0] = '\0';
+    size_t i = 0;
+    while (i < n) {
+        unsigned char c = (unsigned char)text[i];
+        if (c == '\n') {
+            toks_add(out, "</s>", 4);
+            i++;
+        } else if (c == 0 || c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f') {
+            i++;
+        } else {
+            size_t j = i;
+            while (j < n && text[j] != '\n' && text[j] != 0 && text[j] != ' ' && text[j] != '\t' &&
+                   text[j] != '\r' && text[j] != '\v' && text[j] != '\f')
+                j++;
+            toks_add(out, text + i, j - i > THETA_MAX_WORD ? THETA_MAX_WORD : j - i);
+            i = j;
+        }
+    }
+}
+
+static void write_gz(const char *path, const char *mode, const void *data, size_t len)
+{
+    gzFile g = gzopen(path, mode);
+    ck_assert_msg(g != NULL, "gzopen %s", path);
+    const char *p = data;
+    while (len > 0) {
+        unsigned step = len > (1u << 20) ? (1u << 20) : (unsigned)len;
+        ck_assert_int_eq(gzwrite(g, p, step), (int)step);
+        p += step;
+        len -= step;
+    }
+    ck_assert_int_eq(gzclose(g), Z_OK);
+}
+
+/* n bytes of ASCII text: words of 1..maxw letters from a small alphabet,
+ * separated by spaces, tabs and newlines (so it compresses, but not trivially). */
+static char *gen_text(size_t n, uint64_t seed, int maxw)
+{
+    char *t = malloc(n + 1);
+    ck_assert_ptr_nonnull(t);
+    theta_rng rng;
+    theta_rng_seed(&rng, seed);
+    size_t i = 0;
+    while (i < n) {
+        uint64_t x = theta_rng_next(&rng);
+        int wl = 1 + (int)(x % (uint64_t)maxw);
+        for (int k = 0; k < wl && i < n; k++)
+            t[i++] = (char)('a' + (theta_rng_next(&rng) >> 40) % 12);
+        if (i < n) {
+            int s = (int)((x >> 32) % 16);
+            t[i++] = s == 0 ? '\n' : s == 1 ? '\t' : ' ';
+        }
+    }
+    t[n] = '\0';
+    return t;
+}
+
+/* ---- core --------------------------------------------------------------- */
+
+START_TEST(separators_and_sentence_ends)
+{
+    char *dir = tu_tmpdir();
+    char *p = tu_path(dir, "c.txt");
+    static const char text[] = "the cat\tsat\r\non  the\vmat\f\n\nx\0y\0\0z \r\n\tend";
+    tu_write_file(p, text, sizeof text - 1);
+    toks t;
+    read_ok(p, &t);
+    ck_assert_str_eq(t.s, "the\ncat\nsat\n</s>\non\nthe\nmat\n</s>\n</s>\nx\ny\nz\n</s>\nend\n");
+    ck_assert_int_eq(t.n, 14);
+    toks_free(&t);
+    tu_rmdir(dir);
+    free(p);
+    free(dir);
+}
+END_TEST
+
+START_TEST(no_trailing_newline_and_only_separators)
+{
+    char *dir = tu_tmpdir();
+    char *p = tu_path(dir, "c.txt");
+    toks t;
+    tu_write_file(p, "last", (size_t)-1);
+    read_ok(p, &t);
+    ck_assert_str_eq(t.s, "last\n");
+    toks_free(&t);
+    tu_write_file(p, " \t\r\v\f", (size_t)-1);
+    read_ok(p, &t);
+    ck_assert_int_eq(t.n, 0);
+    toks_free(&t);
+    tu_write_file(p, "\n\n", (size_t)-1);
+    read_ok(p, &t);
+    ck_assert_str_eq(t.s, "</s>\n</s>\n");
+    toks_free(&t);
+    tu_rmdir(dir);
+    free(p);
+    free(dir);
+}
+END_TEST
+
+START_TEST(bytes_are_kept)
+{
+    /* UTF-8 and high bytes pass through untouched */
+    char *dir = tu_tmpdir();
+    char *p = tu_path(dir, "c.txt");
+    tu_write_file(p, "caf\xc3\xa9 \xe6\x97\xa5\xe6\x9c\xac \xff\xfe\n", (size_t)-1);
+    toks t;
+    read_ok(p, &t);
+    ck_assert_str_eq(t.s, "caf\xc3\xa9\n\xe6\x97\xa5\xe6\x9c\xac\n\xff\xfe\n</s>\n");
+    toks_free(&t);
+    tu_rmdir(dir);
+    free(p);
+    free(dir);
+}
+END_TEST
+
+START_TEST(long_ascii_word_cut_at_100)
+{
+    char *dir = tu_tmpdir();
+    char *p = tu_path(dir, "c.txt");
+    char text[1000];
+    size_t n = 0;
+    static const int lens[] = {99, 100, 101, 150, 400};
+    for (size_t k = 0; k < sizeof lens / sizeof lens[0]; k++) {
+        memset(text + n, 'a' + (int)k, (size_t)lens[k]);
+        n += (size_t)lens[k];
+        text[n++] = ' ';
+    }
+    tu_write_file(p, text, n);
+    theta_reader *r;
+    ck_assert_int_eq(theta_reader_open(p, &r), THETA_OK);
+    const char *w;
+    size_t len;
+    for (size_t k = 0; k < sizeof lens / sizeof lens[0]; k++) {
+        ck_assert_int_eq(theta_reader_next(r, &w, &len), 1);
+        ck_assert_uint_eq(len, lens[k] > 100 ? 100 : (size_t)lens[k]);
+        for (size_t i = 0; i < len; i++)
+            ck_assert_int_eq(w[i], 'a' + (int)k);
+    }
+    ck_assert_int_eq(theta_reader_next(r, &w, &len), 0);
+    ck_assert_int_eq(theta_reader_close(r), THETA_OK);
+    tu_rmdir(dir);
+    free(p);
+    free(dir);
+}
+END_TEST
+
+/* A word of k ASCII bytes followed by characters of width cw (2, 3 or 4
+ * bytes) up to about 130 bytes, so a character straddles byte 100. The
+ * result must be the longest prefix <= 100 bytes ending on a character
+ * boundary: the last boundary k + j*cw <= 100. */
+static size_t make_utf8_word(char *w, size_t k, int cw)
+{
+    static const char *chars[5] = {NULL, NULL, "\xc3\xa9", "\xe2\x82\xac", "\xf0\x9f\x98\x80"};
+    size_t n = 0;
+    for (size_t i = 0; i < k; i++)
+        w[n++] = 'x';
+    while (n < 130) {
+        memcpy(w + n, chars[cw], (size_t)cw);
+        n += (size_t)cw;
+    }
+    return n;
+}
+
+static size_t expected_cut(size_t k, int cw)
+{
+    return k + (100 - k) / (size_t)cw * (size_t)cw;
+}
+
+/* Checks the utf-8 cut both in the middle of the buffer (fast path) and on
+ * a word that crosses the buffer boundary (slow path). */
+START_TEST(long_utf8_word_cut_at_char_boundary)
+{
+    char *dir = tu_tmpdir();
+    char *p = tu_path(dir, "c.txt");
+    int cw = 2 + _i % 3;
+    size_t k = (size_t)(_i / 3); /* 0..3 ASCII bytes before the multi-byte run */
+    char w[200];
+    size_t wn = make_utf8_word(w, k, cw);
+    size_t want = expected_cut(k, cw);
+    ck_assert_uint_le(want, 100);
+    ck_assert_uint_gt(want + (size_t)cw, 100);
+    for (int boundary = 0; boundary < 2; boundary++) {
+        /* fast path: "w w\n"; slow path: pad so the word starts 40 bytes before BUF */
+        size_t pad = boundary ? BUF - 40 : 0;
+        size_t n = pad + 2 * (wn + 1);
+        char *text = malloc(n);
+        ck_assert_ptr_nonnull(text);
+        memset(text, ' ', pad);
+        memcpy(text + pad, w, wn);
+        text[pad + wn] = ' ';
+        memcpy(text + pad + wn + 1, w, wn);
+        text[n - 1] = '\n';
+        tu_write_file(p, text, n);
+        free(text);
+        theta_reader *r;
+        ck_assert_int_eq(theta_reader_open(p, &r), THETA_OK);
+        const char *tw;
+        size_t len;
+        for (int rep = 0; rep < 2; rep++) {
+            ck_assert_int_eq(theta_reader_next(r, &tw, &len), 1);
+            ck_assert_msg(len == want, "k=%zu cw=%d boundary=%d: cut at %zu, want %zu", k, cw,
+                          boundary, len, want);
+            ck_assert_int_eq(memcmp(tw, w, len), 0);
+        }
+        ck_assert_int_eq(theta_reader_next(r, &tw, &len), 1);
+        ck_assert_uint_eq(len, 4);
+        ck_assert_int_eq(memcmp(tw, "</s>", 4), 0);
+        ck_assert_int_eq(theta_reader_next(r, &tw, &len), 0);
+        ck_assert_int_eq(theta_reader_close(r), THETA_OK);
+    }
+    tu_rmdir(dir);
+    free(p);
+    free(dir);
+}
+END_TEST
+
+START_TEST(long_invalid_utf8_word_is_not_emptied)
+{
+    /* 150 continuation bytes (not UTF-8, e.g. Latin-1 text): the word must
+     * still come out, cut near 100 bytes, not as an empty token */
+    char *dir = tu_tmpdir();
+    char *p = tu_path(dir, "c.txt");
+    char text[160];
+    memset(text, 0xa0, 150);
+    memcpy(text + 150, " ok\n", 4);
+    tu_write_file(p, text, 154);
+    theta_reader *r;
+    ck_assert_int_eq(theta_reader_open(p, &r), THETA_OK);
+    const char *w;
+    size_t len;
+    ck_assert_int_eq(theta_reader_next(r, &w, &len), 1);
+    ck_assert_uint_le(len, 100);
+    ck_assert_uint_ge(len, 97);
+    ck_assert_int_eq((unsigned char)w[0], 0xa0);
+    ck_assert_int_eq(theta_reader_next(r, &w, &len), 1);
+    ck_assert_uint_eq(len, 2);
+    ck_assert_int_eq(memcmp(w, "ok", 2), 0);
+    ck_assert_int_eq(theta_reader_close(r), THETA_OK);
+    tu_rmdir(dir);
+    free(p);
+    free(dir);
+}
+END_TEST
+
+START_TEST(words_cross_buffer_boundaries_whole)
+{
+    /* ~900 KB of words 1..120 bytes long: every buffer boundary falls inside
+     * some word, at varying offsets; the stream must equal the reference */
+    char *dir = tu_tmpdir();
+    char *p = tu_path(dir, "c.txt");
+    size_t n = 3 * BUF + 100000;
+    char *text = gen_text(n, 7, 120);
+    /* plant known words across the first two boundaries */
+    memset(text + BUF - 60, ' ', 1);
+    memset(text + BUF - 59, 'q', 90);
+    text[BUF + 31] = ' ';
+    text[2 * BUF - 1] = '\n'; /* sentence end as the last byte of a buffer */
+    text[2 * BUF] = '\r';
+    text[2 * BUF + 1] = '\n';
+    tu_write_file(p, text, n);
+    toks got, want;
+    read_ok(p, &got);
+    ref_tokens(text, n, &want);
+    ck_assert_int_gt(want.n, 10000);
+    ck_assert_int_eq(got.n, want.n);
+    ck_assert_uint_eq(got.len, want.len);
+    ck_assert_int_eq(memcmp(got.s, want.s, want.len), 0);
+    char q90[92];
+    memset(q90, 'q', 90);
+    q90[90] = '\n';
+    q90[91] = '\0';
+    ck_assert_ptr_nonnull(strstr(got.s, q90));
+    toks_free(&got);
+    toks_free(&want);
+    free(text);
+    tu_rmdir(dir);
+    free(p);
+    free(dir);
+}
+END_TEST
+
+START_TEST(every_split_point_of_a_word)
+{
+    /* the word "boundary" (and a 100+ byte word) at every offset around the
+     * end of the first buffer */
+    char *dir = tu_tmpdir();
+    char *p = tu_path(dir, "c.txt");
+    size_t n = BUF + 300;
+    char *text = malloc(n);
+    ck_assert_ptr_nonnull(text);
+    for (int wl = 8; wl <= 130; wl += 122) {
+        for (size_t start = BUF - (size_t)wl - 1; start <= BUF + 1; start++) {
+            memset(text, ' ', n);
+            text[10] = 'a';
+            for (int i = 0; i < wl; i++)
+                text[start + (size_t)i] = (char)('b' + i % 20);
+            text[n - 1] = 'z';
+            tu_write_file(p, text, n);
+            toks got;
+            read_ok(p, &got);
+            ck_assert_int_eq(got.n, 3);
+            size_t keep = wl > 100 ? 100 : (size_t)wl;
+            ck_assert_uint_eq(got.len, 2 + keep + 1 + 2);
+            ck_assert_int_eq(memcmp(got.s + 2, text + start, keep), 0);
+            toks_free(&got);
+        }
+    }
+    free(text);
+    tu_rmdir(dir);
+    free(p);
+    free(dir);
+}
+END_TEST
+
+/* ---- gzip --------------------------------------------------------------- */
+
+START_TEST(plain_and_gzip_identical)
+{
+    char *dir = tu_tmpdir();
+    char *p = tu_path(dir, "c.txt"), *g = tu_path(dir, "c.txt.gz");
+    size_t n = 2 * BUF + 12345;
+    char *text = gen_text(n, 3, 15);
+    tu_write_file(p, text, n);
+    write_gz(g, "wb6", text, n);
+    size_t gzlen;
+    free(tu_read_file(g, &gzlen));
+    ck_assert_uint_lt(gzlen, n); /* it really is compressed */
+    toks a, b, want;
+    read_ok(p, &a);
+    read_ok(g, &b);
+    ref_tokens(text, n, &want);
+    ck_assert_int_gt(want.n, 50000);
+    ck_assert_int_eq(a.n, want.n);
+    ck_assert_int_eq(b.n, want.n);
+    ck_assert_uint_eq(b.len, want.len);
+    ck_assert_int_eq(memcmp(a.s, want.s, want.len), 0);
+    ck_assert_int_eq(memcmp(b.s, want.s, want.len), 0);
+    toks_free(&a);
+    toks_free(&b);
+    toks_free(&want);
+    free(text);
+    tu_rmdir(dir);
+    free(p);
+    free(g);
+    free(dir);
+}
+END_TEST
+
+START_TEST(gzip_two_members)
+{
+    char *dir = tu_tmpdir();
+    char *g = tu_path(dir, "c.gz");
+    write_gz(g, "wb", "first member\n", 13);
+    write_gz(g, "ab", "second one\nend", 14);
+    toks t;
+    read_ok(g, &t);
+    ck_assert_str_eq(t.s, "first\nmember\n</s>\nsecond\none\n</s>\nend\n");
+    toks_free(&t);
+    tu_rmdir(dir);
+    free(g);
+    free(dir);
+}
+END_TEST
+
+START_TEST(empty_gzip)
+{
+    char *dir = tu_tmpdir();
+    char *g = tu_path(dir, "e.gz");
+    write_gz(g, "wb", "", 0);
+    toks t;
+    read_ok(g, &t);
+    ck_assert_int_eq(t.n, 0);
+    toks_free(&t);
+    tu_rmdir(dir);
+    free(g);
+    free(dir);
+}
+END_TEST
+
+/* Reads a damaged file: it must fail (next returns -1 or close reports an
+ * error) with THETA_EIO and a message naming the file. With truth, every
+ * token delivered before the failure must be a prefix of the true stream
+ * (truncation; corrupt data may decode to garbage before its CRC is seen). */
+static void expect_damaged(const char *path, const toks *truth, const char *what)
+{
+    toks t;
+    int last;
+    theta_status st = read_tokens(path, &t, &last);
+    ck_assert_msg(last == -1 || st != THETA_OK, "%s: read %d tokens and ended cleanly", what, t.n);
+    ck_assert_msg(st == THETA_EIO, "%s: close gave %d, not THETA_EIO", what, (int)st);
+    ck_assert_msg(strstr(theta_last_error(), path) != NULL, "%s: message '%s' does not name %s",
+                  what, theta_last_error(), path);
+    if (truth) {
+        ck_assert_uint_le(t.len, truth->len);
+        ck_assert_msg(memcmp(t.s, truth->s, t.len) == 0, "%s: tokens differ before the error",
+                      what);
+    }
+    toks_free(&t);
+}
+
+/* Two members where the second one's header is damaged, or junk after the
+ * last member: zlib's gzread silently stops at the end of the good member;
+ * the reader must not lose the rest of the corpus without saying so. */
+START_TEST(gzip_damaged_member_header_is_an_error)
+{
+    char *dir = tu_tmpdir();
+    char *a = tu_path(dir, "a.gz"), *g = tu_path(dir, "ab.gz");
+    write_gz(a, "wb", "first member\n", 13);
+    size_t alen;
+    char *first = tu_read_file(a, &alen);
+    write_gz(g, "wb", "first member\n", 13);
+    size_t n = 100000;
+    char *text = gen_text(n, 23, 9);
+    write_gz(g, "ab", text, n);
+    size_t glen;
+    char *gz = tu_read_file(g, &glen);
+    ck_assert_int_eq(memcmp(gz, first, alen), 0);
+    /* each of the two magic bytes of the second member */
+    for (size_t k = 0; k < 2; k++) {
+        gz[alen + k] ^= 0x40;
+        tu_write_file(g, gz, glen);
+        gz[alen + k] ^= 0x40;
+        expect_damaged(g, NULL, k ? "second member magic byte 2" : "second member magic byte 1");
+    }
+    /* junk after a complete file: short, one byte, and longer than any buffer */
+    static const size_t junk[] = {1, 7, 600000};
+    char *j = malloc(600000);
+    ck_assert_ptr_nonnull(j);
+    memset(j, 'J', 600000);
+    for (size_t k = 0; k < 3; k++) {
+        char *both = malloc(glen + junk[k]);
+        ck_assert_ptr_nonnull(both);
+        memcpy(both, gz, glen);
+        memcpy(both + glen, j, junk[k]);
+        tu_write_file(g, both, glen + junk[k]);
+        free(both);
+        expect_damaged(g, NULL, "trailing junk");
+    }
+    free(j);
+    free(gz);
+    free(first);
+    free(text);
+    tu_rmdir(dir);
+    free(a);
+    free(g);
+    free(dir);
+}
+END_TEST
+
+START_TEST(gzip_truncated_is_an_error)
+{
+    char *dir = tu_tmpdir();
+    char *g = tu_path(dir, "c.gz"), *cut = tu_path(dir, "cut.gz");
+    size_t n = 150000;
+    char *text = gen_text(n, 11, 9);
+    write_gz(g, "wb", text, n);
+    size_t glen;
+    char *gz = tu_read_file(g, &glen);
+    toks truth;
+    ref_tokens(text, n, &truth);
+    /* cut inside the header, the deflate data, the CRC and the length */
+    size_t cuts[] = {2, 5, 10, 11, 20, glen / 3, glen / 2, glen - 9, glen - 8, glen - 5, glen - 1};
+    for (size_t i = 0; i < sizeof cuts / sizeof cuts[0]; i++) {
+        char what[64];
+        snprintf(what, sizeof what, "cut at %zu of %zu", cuts[i], glen);
+        tu_write_file(cut, gz, cuts[i]);
+        expect_damaged(cut, &truth, what);
+    }
+    toks_free(&truth);
+    free(gz);
+    free(text);
+    tu_rmdir(dir);
+    free(g);
+    free(cut);
+    free(dir);
+}
+END_TEST
+
+START_TEST(gzip_corrupt_deflate_is_an_error)
+{
+    char *dir = tu_tmpdir();
+    char *g = tu_path(dir, "c.gz"), *bad = tu_path(dir, "bad.gz");
+    size_t n = 60000;
+    char *text = gen_text(n, 5, 9);
+    write_gz(g, "wb", text, n);
+    size_t glen;
+    char *gz = tu_read_file(g, &glen);
+    /* bytes 0..9 are the gzip header (mtime, flags, OS: some are ignored by
+     * design); every later byte is deflate data or the CRC/length trailer */
+    int tried = 0;
+    for (size_t off = 10; off < glen; off += (off < glen - 16 ? 53 : 1)) {
+        char what[64];
+        snprintf(what, sizeof what, "byte %zu of %zu flipped", off, glen);
+        gz[off] ^= 0x55;
+        tu_write_file(bad, gz, glen);
+        gz[off] ^= 0x55;
+        expect_damaged(bad, NULL, what);
+        tried++;
+    }
+    ck_assert_int_gt(tried, 50);
+    free(gz);
+    free(text);
+    tu_rmdir(dir);
+    free(g);
+    free(bad);
+    free(dir);
+}
+END_TEST
+
+/* ---- errors and io ------------------------------------------------------ */
+
+START_TEST(missing_file)
+{
+    char *dir = tu_tmpdir();
+    char *p = tu_path(dir, "no-such-file.txt");
+    theta_reader *r = (theta_reader *)0x1;
+    ck_assert_int_eq(theta_reader_open(p, &r), THETA_EIO);
+    ck_assert_ptr_eq(r, (theta_reader *)0x1); /* untouched on failure */
+    ck_assert_ptr_nonnull(strstr(theta_last_error(), p));
+    ck_assert_ptr_nonnull(strstr(theta_last_error(), "No such file"));
+    tu_rmdir(dir);
+    free(p);
+    free(dir);
+}
+END_TEST
+
+START_TEST(directory_is_an_error)
+{
+    char *dir = tu_tmpdir();
+    theta_reader *r = NULL;
+    theta_status st = theta_reader_open(dir, &r);
+    if (st == THETA_OK) {
+        const char *w;
+        size_t len;
+        ck_assert_int_eq(theta_reader_next(r, &w, &len), -1);
+        ck_assert_ptr_nonnull(strstr(theta_last_error(), dir));
+        ck_assert_int_eq(theta_reader_close(r), THETA_EIO);
+    } else {
+        ck_assert_int_eq(st, THETA_EIO);
+    }
+    ck_assert_ptr_nonnull(strstr(theta_last_error(), dir));
+    tu_rmdir(dir);
+    free(dir);
+}
+END_TEST
+
+START_TEST(empty_file)
+{
+    char *dir = tu_tmpdir();
+    char *p = tu_path(dir, "empty.txt");
+    tu_write_file(p, "", 0);
+    theta_reader *r;
+    ck_assert_int_eq(theta_reader_open(p, &r), THETA_OK);
+    const char *w;
+    size_t len;
+    ck_assert_int_eq(theta_reader_next(r, &w, &len), 0);
+    ck_assert_int_eq(theta_reader_next(r, &w, &len), 0); /* stays at the end */
+    ck_assert_int_eq(theta_reader_bytes(r), 0);
+    ck_assert_int_eq(theta_reader_close(r), THETA_OK);
+    ck_assert_int_eq(theta_reader_close(NULL), THETA_OK);
+    tu_rmdir(dir);
+    free(p);
+    free(dir);
+}
+END_TEST
+
+START_TEST(reader_bytes_counts_decompressed_input)
+{
+    char *dir = tu_tmpdir();
+    char *p = tu_path(dir, "c.txt"), *g = tu_path(dir, "c.gz");
+    size_t n = 2 * BUF + 777;
+    char *text = gen_text(n, 13, 10);
+    tu_write_file(p, text, n);
+    write_gz(g, "wb9", text, n);
+    const char *paths[2] = {p, g};
+    for (int k = 0; k < 2; k++) {
+        theta_reader *r;
+        ck_assert_int_eq(theta_reader_open(paths[k], &r), THETA_OK);
+        ck_assert_int_eq(theta_reader_bytes(r), 0);
+        const char *w;
+        size_t len;
+        ck_assert_int_eq(theta_reader_next(r, &w, &len), 1);
+        /* streaming: after one token at most one buffer has been read */
+        int64_t b1 = theta_reader_bytes(r);
+        ck_assert_int_ge(b1, (int64_t)len);
+        ck_assert_int_le(b1, BUF);
+        int64_t prev = b1;
+        int rc;
+        while ((rc = theta_reader_next(r, &w, &len)) > 0) {
+            int64_t b = theta_reader_bytes(r);
+            REQUIRE(b >= prev, "bytes went back from %lld to %lld", (long long)prev, (long long)b);
+            prev = b;
+        }
+        ck_assert_int_eq(rc, 0);
+        ck_assert_int_eq(theta_reader_bytes(r), (int64_t)n);
+        ck_assert_int_eq(theta_reader_close(r), THETA_OK);
+    }
+    free(text);
+    tu_rmdir(dir);
+    free(p);
+    free(g);
+    free(dir);
+}
+END_TEST
+
+/* Redirects standard input from path (Check runs each test in its own
+ * process, so this does not leak into other tests). */
+static void stdin_from(const char *path)
+{
+    int fd = open(path, O_RDONLY);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(dup2(fd, STDIN_FILENO), STDIN_FILENO);
+    close(fd);
+}
+
+START_TEST(spool_stdin_reads_twice)
+{
+    char *dir = tu_tmpdir();
+    char *p = tu_path(dir, "in.txt");
+    size_t n = BUF + 5000;
+    char *text = gen_text(n, 17, 12);
+    tu_write_file(p, text, n);
+    stdin_from(p);
+    /* spool into our directory (restored below for CK_FORK=no runs) */
+    const char *old_tmp = getenv("TMPDIR");
+    char *saved_tmp = old_tmp ? strdup(old_tmp) : NULL;
+    setenv("TMPDIR", dir, 1);
+    char spool[256];
+    int fd = -1;
+    ck_assert_int_eq(theta_spool_stdin(spool, sizeof spool, &fd), THETA_OK);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_ptr_nonnull(strstr(spool, "/dev/fd/"));
+    toks want, a, b;
+    ref_tokens(text, n, &want);
+    read_ok(spool, &a);
+    read_ok(spool, &b);
+    ck_assert_int_eq(a.n, want.n);
+    ck_assert_int_eq(b.n, want.n);
+    ck_assert_int_eq(memcmp(a.s, want.s, want.len), 0);
+    ck_assert_int_eq(memcmp(b.s, want.s, want.len), 0);
+    /* the spool file is unlinked: nothing is left in TMPDIR but our input */
+    char cmd[4300];
+    snprintf(cmd, sizeof cmd, "test $(ls -A '%s' | wc -l) -eq 1", dir);
+    ck_assert_int_eq(system(cmd), 0);
+    if (saved_tmp)
+        setenv("TMPDIR", saved_tmp, 1);
+    else
+        unsetenv("TMPDIR");
+    free(saved_tmp);
+    close(fd);
+    toks_free(&want);
+    toks_free(&a);
+    toks_free(&b);
+    free(text);
+    tu_rmdir(dir);
+    free(p);
+    free(dir);
+}
+END_TEST
+
+START_TEST(spool_stdin_gzip)
+{
+    char *dir = tu_tmpdir();
+    char *g = tu_path(dir, "in.gz");
+    write_gz(g, "wb", "zipped words\non stdin\n", 22);
+    stdin_from(g);
+    char spool[256];
+    int fd;
+    ck_assert_int_eq(theta_spool_stdin(spool, sizeof spool, &fd), THETA_OK);
+    toks t;
+    read_ok(spool, &t);
+    ck_assert_str_eq(t.s, "zipped\nwords\n</s>\non\nstdin\n</s>\n");
+    toks_free(&t);
+    close(fd);
+    tu_rmdir(dir);
+    free(g);
+    free(dir);
+}
+END_TEST
+
+START_TEST(read_stdin_dash)
+{
+    char *dir = tu_tmpdir();
+    char *p = tu_path(dir, "in.txt");
+    tu_write_file(p, "from standard input\n", (size_t)-1);
+    stdin_from(p);
+    toks t;
+    read_ok("-", &t);
+    ck_assert_str_eq(t.s, "from\nstandard\ninput\n</s>\n");
+    toks_free(&t);
+    tu_rmdir(dir);
+    free(p);
+    free(dir);
+}
+END_TEST
+
+/* Standard input from a pipe fed one byte at a time by a child process:
+ * the gzip magic, headers and member boundaries arrive split across reads. */
+static void stdin_from_trickle(const char *data, size_t len)
+{
+    int fds[2];
+    ck_assert_int_eq(pipe(fds), 0);
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        close(fds[0]);
+        for (size_t i = 0; i < len; i++) {
+            if (write(fds[1], data + i, 1) != 1)
+                _exit(1);
+            usleep(100);
+        }
+        _exit(0);
+    }
+    close(fds[1]);
+    ck_assert_int_eq(dup2(fds[0], STDIN_FILENO), STDIN_FILENO);
+    close(fds[0]);
+}
+
+START_TEST(stdin_pipe_in_single_bytes)
+{
+    char *dir = tu_tmpdir();
+    char *g = tu_path(dir, "in.gz");
+    write_gz(g, "wb", "one two\n", 8);
+    write_gz(g, "ab", "three\n", 6);
+    size_t glen;
+    char *gz = tu_read_file(g, &glen);
+    const char *plain = "plain  text\r\nover a pipe";
+    for (int k = 0; k < 2; k++) {
+        stdin_from_trickle(k ? plain : gz, k ? strlen(plain) : glen);
+        toks t;
+        read_ok("-", &t);
+        ck_assert_str_eq(t.s, k ? "plain\ntext\n</s>\nover\na\npipe\n"
+                                : "one\ntwo\n</s>\nthree\n</s>\n");
+        toks_free(&t);
+        int status;
+        ck_assert_int_gt(wait(&status), 0);
+        ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    }
+    free(gz);
+    tu_rmdir(dir);
+    free(g);
+    free(dir);
+}
+END_TEST
+
+START_TEST(truncated_stdin_gzip_names_standard_input)
+{
+    char *dir = tu_tmpdir();
+    char *g = tu_path(dir, "in.gz");
+    size_t n = 50000;
+    char *text = gen_text(n, 19, 9);
+    write_gz(g, "wb", text, n);
+    size_t glen;
+    char *gz = tu_read_file(g, &glen);
+    tu_write_file(g, gz, glen / 2);
+    stdin_from(g);
+    toks t;
+    int last;
+    theta_status st = read_tokens("-", &t, &last);
+    ck_assert(last == -1 || st != THETA_OK);
+    ck_assert_int_eq(st, THETA_EIO);
+    ck_assert_ptr_nonnull(strstr(theta_last_error(), "standard input"));
+    toks_free(&t);
+    free(gz);
+    free(text);
+    tu_rmdir(dir);
+    free(g);
+    free(dir);
+}
+END_TEST
+
+Suite *corpus_suite(void)
+{
+    Suite *s = suite_create("corpus");
+    TCase *core = tcase_create("core");
+    tcase_add_test(core, separators_and_sentence_ends);
+    tcase_add_test(core, no_trailing_newline_and_only_separators);
+    tcase_add_test(core, bytes_are_kept);
+    tcase_add_test(core, long_ascii_word_cut_at_100);
+    tcase_add_loop_test(core, long_utf8_word_cut_at_char_boundary, 0, 12);
+    tcase_add_test(core, long_invalid_utf8_word_is_not_emptied);
+    tcase_add_test(core, words_cross_buffer_boundaries_whole);
+    tcase_add_test(core, every_split_point_of_a_word);
+    tcase_set_timeout(core, 20);
+    suite_add_tcase(s, core);
+    TCase *io = tcase_create("io");
+    tcase_add_test(io, plain_and_gzip_identical);
+    tcase_add_test(io, gzip_two_members);
+    tcase_add_test(io, empty_gzip);
+    tcase_add_test(io, empty_file);
+    tcase_add_test(io, reader_bytes_counts_decompressed_input);
+    tcase_add_test(io, spool_stdin_reads_twice);
+    tcase_add_test(io, spool_stdin_gzip);
+    tcase_add_test(io, read_stdin_dash);
+    tcase_add_test(io, stdin_pipe_in_single_bytes);
+    tcase_set_timeout(io, 20);
+    suite_add_tcase(s, io);
+    TCase *err = tcase_create("errors");
+    tcase_add_test(err, missing_file);
+    tcase_add_test(err, directory_is_an_error);
+    tcase_add_test(err, gzip_truncated_is_an_error);
+    tcase_add_test(err, gzip_corrupt_deflate_is_an_error);
+    tcase_add_test(err, gzip_damaged_member_header_is_an_error);
+    tcase_add_test(err, truncated_stdin_gzip_names_standard_input);
+    tcase_set_timeout(err, 20);
+    suite_add_tcase(s, err);
+    return s;
+}
