@@ -551,8 +551,9 @@ theta_status theta_model_load(const char *path, theta_model **out)
                 goto fail;
             decode_conf(conf, &cfg);
             if (theta_config_validate(&cfg)) {
-                st = theta__fail(THETA_EFORMAT, "%s: invalid hyper-parameters: %s", path,
-                                 theta_last_error());
+                char why[256]; /* the message buffer is about to be rewritten */
+                snprintf(why, sizeof why, "%s", theta_last_error());
+                st = theta__fail(THETA_EFORMAT, "%s: invalid hyper-parameters: %s", path, why);
                 goto fail;
             }
             break;
