@@ -57,7 +57,8 @@ typedef enum {
     THETA_INIT_ZERO,
     THETA_INIT_CONST,   /* every element = value */
     THETA_INIT_UNIFORM, /* U(-value, value) */
-    THETA_INIT_NORMAL   /* N(0, value^2) */
+    THETA_INIT_NORMAL,  /* N(0, value^2) */
+    THETA_INIT_SCALED   /* U(-value/dim, value/dim): word2vec's shape, any width */
 } theta_init_kind;
 
 typedef struct {

@@ -67,6 +67,9 @@ static void init_matrix(float *m, int64_t rows, int dim, const theta_init *init,
             kind = THETA_INIT_UNIFORM;
             scale = 0.5 / dim;
         }
+    } else if (kind == THETA_INIT_SCALED) {
+        kind = THETA_INIT_UNIFORM;
+        scale = scale / dim;
     }
     switch (kind) {
     case THETA_INIT_ZERO:
