@@ -1,0 +1,2 @@
+build-mpi/src/linalg.o: src/linalg.c src/linalg.h
+src/linalg.h:
