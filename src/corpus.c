@@ -50,6 +50,8 @@ struct theta_reader {
     int64_t next_off;     /* plain byte range: file offset of the next byte read */
     int skip_head;        /* plain byte range: drop bytes through the first newline */
     int range_done;       /* plain byte range: its last line was delivered */
+    int pending_eos;      /* a file ended without a newline and another has bytes: end
+                             the sentence before its first token */
 };
 
 /* ASCII whitespace and NUL separate tokens; '\n' also ends a sentence. */
@@ -117,6 +119,7 @@ static theta_status open_segment(theta_reader *r)
         return theta__fail(THETA_EIO, "%s: cannot open: %s", g->path, strerror(errno));
     r->next_off = 0;
     r->skip_head = 0;
+    r->range_done = g->end >= 0 && g->end <= g->start; /* empty */
     if (g->start > 0) {
         if (lseek(r->fd, (off_t)(g->start - 1), SEEK_SET) < 0)
             return theta__fail(THETA_EIO, "%s: cannot seek: %s", g->path, strerror(errno));
@@ -308,11 +311,7 @@ static int next_segment(theta_reader *r)
         return -1;
     }
     r->len = r->pos = 0;
-    if (need_newline) {
-        r->buf[0] = '\n';
-        r->len = 1;
-        return 1;
-    }
+    r->pending_eos |= need_newline;
     return refill(r);
 }
 
@@ -450,6 +449,12 @@ int theta_reader_next(theta_reader *r, const char **word, size_t *len)
             if (st <= 0)
                 return st;
         }
+        if (r->pending_eos) {
+            r->pending_eos = 0;
+            *word = THETA_EOS;
+            *len = sizeof THETA_EOS - 1;
+            return 1;
+        }
         unsigned char c = r->buf[r->pos];
         if (!is_sep[c])
             break;
@@ -482,8 +487,8 @@ int theta_reader_next(theta_reader *r, const char **word, size_t *len)
         int st = refill(r);
         if (st < 0)
             return -1;
-        if (st == 0)
-            break;
+        if (st == 0 || r->pending_eos)
+            break; /* the end of the input, or of a file: the word ends */
     }
     *word = r->word;
     *len = cut_word(r->word, n);

@@ -1,0 +1,40 @@
+Suite *cli_suite(void);
+Suite *cmd_dims_suite(void);
+Suite *config_suite(void);
+Suite *corpus_suite(void);
+Suite *dims_suite(void);
+Suite *eval_suite(void);
+Suite *huffman_suite(void);
+Suite *kmeans_suite(void);
+Suite *model_suite(void);
+Suite *mpi_suite(void);
+Suite *reliability_suite(void);
+Suite *rng_suite(void);
+Suite *sampler_suite(void);
+Suite *tools_suite(void);
+Suite *train_suite(void);
+Suite *util_suite(void);
+Suite *vecio_suite(void);
+Suite *vecwrite_suite(void);
+Suite *vocab_suite(void);
+#define THETA_SUITES \
+    cli_suite, \
+    cmd_dims_suite, \
+    config_suite, \
+    corpus_suite, \
+    dims_suite, \
+    eval_suite, \
+    huffman_suite, \
+    kmeans_suite, \
+    model_suite, \
+    mpi_suite, \
+    reliability_suite, \
+    rng_suite, \
+    sampler_suite, \
+    tools_suite, \
+    train_suite, \
+    util_suite, \
+    vecio_suite, \
+    vecwrite_suite, \
+    vocab_suite, \
+
