@@ -10,6 +10,9 @@
 #   scripts/bench.sh [CORPUS]        (or CORPUS=... ; default: the demo corpus)
 #   ROUNDS=3 EPOCHS=1 THREADS=2 ANALOGIES=questions-words.txt PAIRS=wordsim353.tsv
 #   PEERS="fasttext gensim"  THETA_ARGS="..." (extra theta options)
+#   MPI_ONLY=1  only the MPI lines (needs build-mpi/theta from `make MPI=1` and
+#   mpirun): mpirun -np 2 x 1 thread against 1 process x 2 threads, and the
+#   quality at several --sync-every periods (SYNC_PERIODS="0.1 0.5 2")
 set -euo pipefail
 cd "$(dirname "$0")/.."
 corpus=${1:-${CORPUS:-}}
@@ -63,12 +66,6 @@ m.wv.save_word2vec_format(sys.argv[2], binary=True)" "$corpus" "$out" "$epochs" 
     echo "$name $(cat "$work/time")" >>"$work/times"
 }
 
-for r in $(seq "$rounds"); do
-    run theta "$threads"
-    for p in $peers; do run "$p" "$threads"; done
-    run theta-1thread 1
-done
-
 evaluate() { # name -> "analogy% rho"
     local args=()
     [ -n "${ANALOGIES:-}" ] && args+=(--analogies "$ANALOGIES")
@@ -80,6 +77,43 @@ r = json.load(sys.stdin)
 a = r.get('analogy_accuracy'); p = r.get('pairs') or [{}]
 print('%s %s' % ('%.1f' % (100 * a) if a is not None else '-', '%.3f' % p[0]['spearman'] if 'spearman' in p[0] else '-'))"
 }
+
+mpi_bench() { # tokens/s and quality: -np 2 x 1 thread vs 1 process x 2 threads, sync periods
+    local mpi=build-mpi/theta
+    if [ ! -x "$mpi" ] || ! command -v mpirun >/dev/null; then
+        echo "mpi: skipped (build with make MPI=1 and install mpirun: scripts/install-deps.sh --mpi)"
+        return
+    fi
+    export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+    local over=""
+    mpirun --version 2>&1 | grep -q "Open MPI" && over=--oversubscribe
+    echo
+    printf "%-26s %12s %9s %7s\n" "mpi run" "tokens/s" "analogy" "rho"
+    local name secs
+    while read -r name np t sync; do
+        local cmd=("$mpi" train --input "$corpus" --output "$work/$name.bin" --binary --threads "$t" --quiet $common_theta ${THETA_ARGS:-})
+        if [ "$np" = 1 ]; then
+            /usr/bin/time -f "%e" -o "$work/time" "$theta" train --input "$corpus" --output "$work/$name.bin" --binary --threads "$t" --quiet $common_theta ${THETA_ARGS:-} 2>"$work/$name.err"
+        else
+            /usr/bin/time -f "%e" -o "$work/time" mpirun -np "$np" $over "${cmd[@]}" --sync-every "$sync" >/dev/null 2>"$work/$name.err"
+        fi || { echo "bench.sh: $name failed:" >&2; tail -3 "$work/$name.err" >&2; exit 1; }
+        secs=$(cat "$work/time")
+        read -r acc rho < <(evaluate "$name")
+        printf "%-26s %12.0f %8s%% %7s\n" "$name" "$(awk -v t="$tokens" -v e="$epochs" -v s="$secs" 'BEGIN { print t * e / s }')" "$acc" "$rho"
+    done < <(echo "1-process-x-${threads}-threads 1 $threads -"
+             for p in ${SYNC_PERIODS:-0.1 0.5 2}; do echo "np2-x-1-thread-sync-$p 2 1 $p"; done)
+}
+if [ -n "${MPI_ONLY:-}" ]; then
+    mpi_bench
+    exit 0
+fi
+
+for r in $(seq "$rounds"); do
+    run theta "$threads"
+    for p in $peers; do run "$p" "$threads"; done
+    run theta-1thread 1
+done
+
 
 echo
 printf "%-14s %12s %22s %10s %9s %7s %s\n" system "tokens/s" "min-max" "peak RSS" "analogy" "rho" "theta/system"
@@ -104,3 +138,5 @@ awk -v tok="$tokens" -v ep="$epochs" '$1 == "theta" { a[++i] = tok * ep / $2 } $
 for r in 1 2 3; do
     "$theta" train --input "$corpus" --stop-after-words 1 --threads 1 2>&1 | sed -n 's/.*counted \([0-9.]*\) MB in \([0-9.]*\) s.*/\1 \2/p'
 done | awk '{ s[++k] = $1 / $2 } END { asort(s); printf "vocabulary pass: %.0f MB/s (median of %d)\n", s[int((k + 1) / 2)], k }'
+
+mpi_bench
