@@ -95,7 +95,7 @@ mpi_bench() { # tokens/s and quality: -np 2 x 1 thread vs 1 process x 2 threads,
         if [ "$np" = 1 ]; then
             /usr/bin/time -f "%e" -o "$work/time" "$theta" train --input "$corpus" --output "$work/$name.bin" --binary --threads "$t" --quiet $common_theta ${THETA_ARGS:-} 2>"$work/$name.err"
         else
-            /usr/bin/time -f "%e" -o "$work/time" mpirun -np "$np" $over "${cmd[@]}" --sync-every "$sync" >/dev/null 2>"$work/$name.err"
+            /usr/bin/time -f "%e" -o "$work/time" mpirun -np "$np" $over "${cmd[@]}" --sync-every "$sync" </dev/null >/dev/null 2>"$work/$name.err"
         fi || { echo "bench.sh: $name failed:" >&2; tail -3 "$work/$name.err" >&2; exit 1; }
         secs=$(cat "$work/time")
         read -r acc rho < <(evaluate "$name")
