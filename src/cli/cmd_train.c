@@ -60,7 +60,7 @@ void help_train(FILE *out)
 "      --window N          maximum context distance (default %d)\n"
 "      --negative N        negative samples per example (default %d)\n"
 "      --sample T          subsampling threshold, 0 = off (default %g)\n"
-"      --alpha A           starting learning rate (default %g; %g for cbow)\n"
+"      --alpha A           starting learning rate (default %g; word2vec: 0.025)\n"
 "      --epochs N          passes over the corpus (default %d)\n"
 "      --min-count N       drop words rarer than N (default %lld)\n"
 "      --max-vocab N       keep at most N words (default: no limit)\n"
@@ -74,15 +74,16 @@ void help_train(FILE *out)
 "\n"
 "Initialisation (each matrix): w2v | zero | const:C | uniform:A | normal:SIGMA |\n"
 "scaled:K (uniform in +-K/dim)\n"
-"      --init-in S         input matrix (default w2v: uniform in +-0.5/dim)\n"
-"      --init-out S        output matrix (default w2v: zero)\n"
+"      --init-in S         input matrix (default scaled:1, uniform in +-1/dim;\n"
+"                          w2v: word2vec's +-0.5/dim)\n"
+"      --init-out S        output matrix (default zero, as w2v)\n"
 "      --zero-init         both matrices zero (nothing will ever move)\n"
 "\n"
 "word2vec's flags work too, with word2vec's meanings: -train -output -size\n"
 "-window -sample -hs -negative -threads -iter -min-count -alpha -binary -cbow\n"
 "-save-vocab -read-vocab (theta's default model is skip-gram; -cbow 1 selects CBOW;\n"
 "-hs 1 selects hierarchical softmax and needs -negative 0).\n",
-            SYNC_EVERY_DEFAULT, d.dim, d.window, d.negative, d.sample, d.alpha, 2 * d.alpha, d.epochs,
+            SYNC_EVERY_DEFAULT, d.dim, d.window, d.negative, d.sample, d.alpha, d.epochs,
             (long long)d.min_count, d.threads, (unsigned long long)d.seed);
 }
 
@@ -349,8 +350,6 @@ static int parse_args(int argc, char **argv, train_args *a)
         a->checkpoint = a->resume; /* keep checkpointing where we resumed from */
     if (a->resume && a->read_vocab)
         return cli_usage_error(cmd, "--resume uses the checkpoint's vocabulary; drop --read-vocab");
-    if (a->cfg.arch == THETA_ARCH_CBOW && !a->alpha_set)
-        a->cfg.alpha = 2 * theta_config_default().alpha;
     if (theta_config_validate(&a->cfg))
         return cli_usage_error(cmd, "%s", theta_last_error());
     return 0;

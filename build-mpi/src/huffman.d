@@ -1,3 +1,0 @@
-build-mpi/src/huffman.o: src/huffman.c src/internal.h include/theta.h
-src/internal.h:
-include/theta.h:

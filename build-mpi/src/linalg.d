@@ -1,2 +1,0 @@
-build-mpi/src/linalg.o: src/linalg.c src/linalg.h
-src/linalg.h:
