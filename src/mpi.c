@@ -16,15 +16,23 @@
  *      requested" (a signal on any rank), "checkpoint due" (rank 0's timer).
  *      Every rank gets the same sums, so every rank takes the same decision:
  *      which rows to average, whether to stop, whether to checkpoint.
- *   3. Then the matrices: the hot rows (the prefix of the frequency-sorted
- *      rows that covers HOT_SHARE of the tokens) are averaged at every sync,
- *      every row every FULL_EVERY-th sync (pWord2Vec's scheme), and at a
- *      full sync (the epoch is over on every rank, a stop, a checkpoint)
- *      rank 0 reduces, divides and broadcasts, so every rank holds the very
- *      same bits afterwards.
+ *   3. Then the matrices. Every rank keeps base, a copy of both matrices as
+ *      they were after their last sync (the same bits on every rank; taken
+ *      from rank 0 by theta__mpi_sync_begin before training). A sync adds
+ *      every rank's change in full: delta = current - base on each rank,
+ *      the deltas summed over the ranks, current = base = base + sum. (An
+ *      average would keep only 1/N of a change that one rank alone made,
+ *      which is most changes of the rarer rows: in effect the learning rate
+ *      divided by N for them.) The hot rows (the prefix of the
+ *      frequency-sorted rows that covers HOT_SHARE of the tokens) are
+ *      synced at every sync, every row every FULL_EVERY-th sync
+ *      (pWord2Vec's scheme); a row not synced keeps accumulating its change
+ *      against its own base. At a full sync (the epoch is over on every
+ *      rank, a stop, a checkpoint) rank 0 sums, adds and broadcasts, so
+ *      every rank holds the very same bits afterwards.
  *   A rank that fails calls MPI_Abort (theta__mpi_abort): the job ends with
  *   a non-zero status instead of waiting for it forever. With one rank the
- *   sync changes nothing: no average, the same word counts.
+ *   sync changes nothing: no copy, no sum, the same word counts.
  */
 #include "theta_mpi.h"
 
@@ -279,28 +287,70 @@ theta_status theta__mpi_vocab(const theta_segment *segs, int nsegs, int64_t min_
 
 /* ---- sync --------------------------------------------------------------- */
 
-/* rows [0, n) of a (rows, dim) matrix: the mean over the ranks on every rank */
-static void average_rows(float *m, int64_t n, int dim, int size, int exact)
+/* Rows [0, n) of a (rows, dim) matrix cur and of its copy base (the rows as
+ * they were after their last sync, the same bits on every rank): every
+ * rank's change since then, summed, added to base, on every rank:
+ *   cur = base = base + sum over the ranks of (cur - base).
+ * exact: rank 0 adds and sends the result to all (the very same bits
+ * everywhere, whatever the MPI library's reduction order); otherwise every
+ * rank adds the allreduced sum itself. */
+static void sum_deltas(float *cur, float *base, int64_t n, int dim, int exact)
 {
-    const float ranks = (float)size;
     int64_t total = n * dim;
     const int rank = theta__mpi_rank();
     for (int64_t off = 0; off < total; off += PIECE) {
         int k = (int)(total - off < PIECE ? total - off : PIECE);
-        float *p = m + off;
+        float *p = cur + off, *b = base + off;
+        for (int i = 0; i < k; i++)
+            p[i] -= b[i];
         if (exact) {
-            /* one sum, divided once, sent to all: the same bits everywhere */
             MPI_Reduce(rank == 0 ? MPI_IN_PLACE : p, p, k, MPI_FLOAT, MPI_SUM, 0, MPI_COMM_WORLD);
             if (rank == 0)
                 for (int i = 0; i < k; i++)
-                    p[i] /= ranks;
+                    p[i] = b[i] + p[i];
             MPI_Bcast(p, k, MPI_FLOAT, 0, MPI_COMM_WORLD);
+            memcpy(b, p, (size_t)k * sizeof *p);
         } else {
             MPI_Allreduce(MPI_IN_PLACE, p, k, MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD);
             for (int i = 0; i < k; i++)
-                p[i] /= ranks;
+                b[i] = p[i] = b[i] + p[i];
         }
     }
+}
+
+static void bcast_floats(float *p, int64_t total)
+{
+    for (int64_t off = 0; off < total; off += PIECE)
+        MPI_Bcast(p + off, (int)(total - off < PIECE ? total - off : PIECE), MPI_FLOAT, 0,
+                  MPI_COMM_WORLD);
+}
+
+theta_status theta__mpi_sync_begin(theta__mpi_sync_ctx *ctx, theta_model *m)
+{
+    if (theta__mpi_size() == 1)
+        return THETA_OK; /* nothing to sum: no copy, no change */
+    const int64_t in = (int64_t)m->vocab->size * m->cfg.dim, out = m->out_rows * m->cfg.dim;
+    ctx->base_in = theta__alloc((size_t)in, sizeof(float));
+    ctx->base_out = theta__alloc((size_t)(out > 0 ? out : 1), sizeof(float));
+    if (!ctx->base_in || !ctx->base_out) {
+        theta__mpi_sync_end(ctx);
+        return theta__fail(THETA_ENOMEM, "no memory for the MPI sync's copy of the matrices "
+                                         "(%.1f MB)", (double)(in + out) * sizeof(float) / 1e6);
+    }
+    /* every rank starts from rank 0's matrices (a new model's are the same
+     * on every rank already; this makes sure of it) */
+    bcast_floats(m->in, in);
+    bcast_floats(m->out, out);
+    memcpy(ctx->base_in, m->in, (size_t)in * sizeof(float));
+    memcpy(ctx->base_out, m->out, (size_t)out * sizeof(float));
+    return THETA_OK;
+}
+
+void theta__mpi_sync_end(theta__mpi_sync_ctx *ctx)
+{
+    free(ctx->base_in);
+    free(ctx->base_out);
+    ctx->base_in = ctx->base_out = NULL;
 }
 
 static int64_t hot_prefix(const theta_vocab *v)
@@ -351,11 +401,13 @@ theta_status theta__mpi_sync(theta_model *m, theta_sync *s, void *user)
         const int full = s->all_finished || s->stop || checkpoint || ctx->nsync % FULL_EVERY == 0;
         const int exact = s->all_finished || s->stop || checkpoint;
         const int dim = m->cfg.dim;
-        average_rows(m->in, full ? m->vocab->size : ctx->hot_rows, dim, size, exact);
-        /* hs: the inner nodes are not in frequency order; average them all */
+        if (!ctx->base_in)
+            return theta__fail(THETA_EINVAL, "MPI sync without theta__mpi_sync_begin");
+        sum_deltas(m->in, ctx->base_in, full ? m->vocab->size : ctx->hot_rows, dim, exact);
+        /* hs: the inner nodes are not in frequency order; sum them all */
         int64_t out_hot = m->cfg.loss == THETA_LOSS_HS ? m->out_rows
                           : (ctx->hot_rows < m->out_rows ? ctx->hot_rows : m->out_rows);
-        average_rows(m->out, full ? m->out_rows : out_hot, dim, size, exact);
+        sum_deltas(m->out, ctx->base_out, full ? m->out_rows : out_hot, dim, exact);
         ctx->nfull += full;
     }
     if (checkpoint) {

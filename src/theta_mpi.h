@@ -2,7 +2,7 @@
  * theta_mpi.h — data-parallel training over MPI (built only with `make MPI=1`,
  * which defines THETA_MPI). Each rank reads its share of the corpus, the
  * vocabulary counts are merged into one global vocabulary, and the ranks
- * average their matrices every few tenths of a second through
+ * add up their changes to the matrices every few tenths of a second through
  * theta_train_hooks.sync. Nothing here prints; errors are theta_status.
  */
 #ifndef THETA_THETA_MPI_H
@@ -41,14 +41,23 @@ typedef struct {
     double checkpoint_every;       /* seconds, measured on rank 0 */
     /* private */
     int64_t words_done, hot_rows;
+    float *base_in, *base_out;     /* the matrices after the last sync (theta__mpi_sync_begin) */
     int64_t nsync, nfull;
     double last_checkpoint;
     int stopped;                   /* the last sync stopped training */
 } theta__mpi_sync_ctx;
 
+/* Before theta_train (collective): with more than one rank, every rank takes
+ * rank 0's matrices and keeps a copy of them (the base of the first sync):
+ * one more copy of both matrices per rank. With one rank, nothing. */
+theta_status theta__mpi_sync_begin(theta__mpi_sync_ctx *ctx, theta_model *m);
+/* Frees the copy (any time after theta__mpi_sync_begin; idempotent). */
+void theta__mpi_sync_end(theta__mpi_sync_ctx *ctx);
+
 /* theta_train_hooks.sync: one allreduce of (words, still training, stop,
- * checkpoint due), then the average of the hot rows (or of every row).
- * user is a theta__mpi_sync_ctx. Collective. */
+ * checkpoint due), then the sum of the ranks' changes since the last sync
+ * for the hot rows (or for every row). user is a theta__mpi_sync_ctx.
+ * Collective. */
 theta_status theta__mpi_sync(theta_model *m, theta_sync *s, void *user);
 
 /* The state a checkpoint of an MPI run records: the epoch so far is

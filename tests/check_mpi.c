@@ -1,7 +1,9 @@
 /*
  * check_mpi.c — data-parallel training over MPI, end to end with mpirun:
  * one vocabulary on every rank, identical matrices on every rank after the
- * last sync, neighbour quality equal to one process, `mpirun -np 1` equal
+ * last sync, each rank's change to the matrices added in full (base + the
+ * sum of the ranks' deltas, bit for bit, against the ranks' training redone
+ * in this process), neighbour quality equal to one process, `mpirun -np 1` equal
  * to the build without MPI, a failing rank ending the job. Skips (with a
  * message) when THETA_BIN was not built with `make MPI=1` or mpirun is
  * missing. The byte-range reader behind the corpus split is tested always.
@@ -295,6 +297,128 @@ START_TEST(np2_shards_one_vocab_same_matrices_same_quality)
 }
 END_TEST
 
+/* theta_train_hooks.sync of one process standing for one rank of a run whose
+ * only sync is the one at the end of the epoch: no change to the matrices */
+static theta_status alone_sync(theta_model *m, theta_sync *s, void *user)
+{
+    (void)m;
+    (void)user;
+    s->words_total = s->words;
+    s->all_finished = 1;
+    s->stop = 0;
+    return THETA_OK;
+}
+
+#define SUM_DIM 16
+
+/* One rank's training, redone in this process: the same vocabulary, seed,
+ * stream (the rank) and share, no sync before the end of the epoch. */
+static theta_model *train_like_rank(const char *vocab_path, const char *share, int rank)
+{
+    theta_config cfg = theta_config_default();
+    cfg.dim = SUM_DIM;
+    cfg.window = 5;
+    cfg.epochs = 1;
+    cfg.min_count = 1;
+    cfg.seed = 11;
+    cfg.threads = 1;
+    theta_vocab *v;
+    ck_assert_int_eq(theta_vocab_load(vocab_path, cfg.min_count, cfg.max_vocab, &v), THETA_OK);
+    theta_model *m;
+    ck_assert_int_eq(theta_model_new(&cfg, v, &m), THETA_OK);
+    theta_train_hooks h;
+    memset(&h, 0, sizeof h);
+    h.sync = alone_sync;
+    h.sync_every = 1e9;
+    h.stream = (uint64_t)rank;
+    theta_segment seg = {share, 0, -1};
+    h.segments = &seg;
+    h.nsegments = 1;
+    ck_assert_int_eq(theta_train(m, share, &h), THETA_OK);
+    return m;
+}
+
+/* rows x dim floats: expect[i] == init[i] + ((a[i] - init[i]) + (b[i] - init[i])),
+ * bit for bit; returns the number of values that differ, *avg_off the
+ * number where the mean of a and b (the old scheme) differs from expect */
+static int64_t check_sum(const float *got, const float *init, const float *a, const float *b,
+                         int64_t n, int64_t *avg_off, double *max_diff)
+{
+    int64_t bad = 0;
+    *avg_off = 0;
+    *max_diff = 0;
+    for (int64_t i = 0; i < n; i++) {
+        float da = a[i] - init[i], db = b[i] - init[i];
+        float sum = da + db;
+        float expect = init[i] + sum;
+        float mean = (a[i] + b[i]) / 2.0f;
+        if (memcmp(&expect, &got[i], sizeof expect) != 0) {
+            bad++;
+            double d = fabs((double)expect - (double)got[i]);
+            if (d > *max_diff)
+                *max_diff = d;
+        }
+        *avg_off += fabsf(mean - expect) > 1e-6f;
+    }
+    return bad;
+}
+
+START_TEST(np2_adds_every_ranks_change_in_full)
+{
+    if (!have_mpi())
+        return;
+    /* rare words: 3000 distinct ones, each in one shard only, few times */
+    char *s1 = make_corpus("r1.txt", 3000, 21), *s2 = make_corpus("r2.txt", 3000, 22);
+    char cmd[8192];
+    snprintf(cmd, sizeof cmd, "awk '{ print $0, \"rare_a\" NR %% 1500 }' %s > %s.t && mv %s.t %s && "
+             "awk '{ print $0, \"rare_b\" NR %% 1500 }' %s > %s.t && mv %s.t %s",
+             s1, s1, s1, s1, s2, s2, s2, s2);
+    ck_assert_int_eq(system(cmd), 0);
+    char args[4096], *err = NULL;
+    /* a sync period longer than the run: the only sync ends the epoch */
+    snprintf(args, sizeof args, "--input %s %s --save-model %s/np2.model --save-vocab %s/np2.vocab "
+             "--threads 1 --sync-every 1000 --dim %d --epochs 1 --min-count 1 --seed 11 "
+             "--window 5 --quiet", s1, s2, dir, dir, SUM_DIM);
+    int rc = mpirun(2, &err, args);
+    ck_assert_msg(rc == 0, "mpirun -np 2: exit %d: %s", rc, err);
+    free(err);
+    char *vocab = tu_path(dir, "np2.vocab"), *saved = tu_path(dir, "np2.model");
+    theta_model *got;
+    ck_assert_int_eq(theta_model_load(saved, &got), THETA_OK);
+    /* the starting point: a fresh model of the same configuration */
+    theta_config cfg = got->cfg;
+    theta_vocab *v;
+    ck_assert_int_eq(theta_vocab_load(vocab, 1, cfg.max_vocab, &v), THETA_OK);
+    theta_model *init;
+    ck_assert_int_eq(theta_model_new(&cfg, v, &init), THETA_OK);
+    theta_model *r0 = train_like_rank(vocab, s1, 0), *r1 = train_like_rank(vocab, s2, 1);
+    ck_assert_int_eq(got->vocab->size, r0->vocab->size);
+    ck_assert_int_eq(got->out_rows, r0->out_rows);
+    const int64_t nin = (int64_t)got->vocab->size * SUM_DIM, nout = got->out_rows * SUM_DIM;
+    /* each rank moved the matrices, differently */
+    ck_assert(memcmp(r0->in, init->in, (size_t)nin * sizeof(float)) != 0);
+    ck_assert(memcmp(r0->in, r1->in, (size_t)nin * sizeof(float)) != 0);
+    int64_t avg_in, avg_out;
+    double dmax_in, dmax_out;
+    int64_t bad_in = check_sum(got->in, init->in, r0->in, r1->in, nin, &avg_in, &dmax_in);
+    int64_t bad_out = check_sum(got->out, init->out, r0->out, r1->out, nout, &avg_out, &dmax_out);
+    fprintf(stderr, "check_mpi: base + sum of deltas: %lld of %lld input and %lld of %lld output "
+            "values differ (max %g, %g); the mean of the ranks would differ in %lld and %lld\n",
+            (long long)bad_in, (long long)nin, (long long)bad_out, (long long)nout, dmax_in,
+            dmax_out, (long long)avg_in, (long long)avg_out);
+    ck_assert_msg(bad_in == 0 && bad_out == 0, "the final matrices are not base + the ranks' "
+                  "summed changes: %lld input, %lld output values differ",
+                  (long long)bad_in, (long long)bad_out);
+    /* and the test tells the sum from the old average */
+    ck_assert(avg_in > nin / 4 && avg_out > nout / 4);
+    theta_model_free(got);
+    theta_model_free(init);
+    theta_model_free(r0);
+    theta_model_free(r1);
+    free(vocab); free(saved); free(s1); free(s2);
+}
+END_TEST
+
 START_TEST(np2_splits_one_plain_file)
 {
     if (!have_mpi())
@@ -354,6 +478,7 @@ Suite *mpi_suite(void)
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, np1_equals_build_without_mpi);
     tcase_add_test(tc, np2_shards_one_vocab_same_matrices_same_quality);
+    tcase_add_test(tc, np2_adds_every_ranks_change_in_full);
     tcase_add_test(tc, np2_splits_one_plain_file);
     tcase_add_test(tc, failing_rank_ends_the_job);
     suite_add_tcase(s, tc);

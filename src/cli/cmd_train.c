@@ -47,9 +47,9 @@ void help_train(FILE *out)
 "                          options come from FILE and may be omitted)\n"
 "  -q, --quiet             no progress or summary on stderr\n"
 "      --sync-every S      MPI builds (mpirun -np N theta train --input SHARDS...):\n"
-"                          seconds between two averages of the ranks' matrices\n"
-"                          (default %g; frequent words every time, all words\n"
-"                          every 8th time and at the end of each epoch)\n"
+"                          seconds between two sums of the ranks' changes to\n"
+"                          the matrices (default %g; frequent words every time,\n"
+"                          all words every 8th time and at the end of each epoch)\n"
 "\n"
 "Model:\n"
 "      --model skipgram|cbow  architecture (default skipgram)\n"
@@ -665,6 +665,10 @@ static int train_main(int argc, char **argv)
     hooks.segments = a.segs;
     hooks.nsegments = a.nsegs;
     hooks.sync_user = &sync_ctx;
+    if (theta__mpi_sync_begin(&sync_ctx, m)) {
+        cli_error(cmd, "%s", theta_last_error());
+        goto done;
+    }
 #endif
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
@@ -672,6 +676,9 @@ static int train_main(int argc, char **argv)
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     theta_status st = theta_train(m, input, &hooks);
+#ifdef THETA_MPI
+    theta__mpi_sync_end(&sync_ctx);
+#endif
     signal(SIGINT, SIG_DFL);
     signal(SIGTERM, SIG_DFL);
     if (pctx.printed)
@@ -681,7 +688,7 @@ static int train_main(int argc, char **argv)
         const char *to = a.checkpoint ? a.checkpoint : a.save_model;
         status = stop_flag ? 128 + stop_flag : 0;
 #ifdef THETA_MPI
-        /* the stop sync averaged every row: rank 0 saves for everyone */
+        /* the stop sync summed every row: rank 0 saves for everyone */
         if (rank != 0)
             goto done;
         theta__mpi_checkpoint_state(m);
