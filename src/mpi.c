@@ -15,7 +15,7 @@
  *      words trained since the last sync, "still training" (1 / 0), "stop
  *      requested" (a signal on any rank), "checkpoint due" (rank 0's timer).
  *      Every rank gets the same sums, so every rank takes the same decision:
- *      which rows to average, whether to stop, whether to checkpoint.
+ *      which rows to sync, whether to stop, whether to checkpoint.
  *   3. Then the matrices. Every rank keeps base, a copy of both matrices as
  *      they were after their last sync (the same bits on every rank; taken
  *      from rank 0 by theta__mpi_sync_begin before training). A sync adds

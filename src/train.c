@@ -500,7 +500,7 @@ static theta_status run_epoch(trainer *t, const char *path, const theta_train_ho
             st = cst;
     }
     /* this share is trained: keep joining the other processes' syncs until
-     * they have trained theirs too (the last one averages everything) */
+     * they have trained theirs too (the last one syncs every row) */
     if (h && h->sync && !st && !stop_req && !atomic_load(&t->failed)) {
         int all_finished = 0;
         while (!st && !all_finished && !stop_req)
