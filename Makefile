@@ -3,6 +3,7 @@
 #   SANITIZE=1       AddressSanitizer + UBSan build in build-asan/
 #   SANITIZE=thread  ThreadSanitizer build in build-tsan/
 #   WERROR=1         treat warnings as errors (CI)
+#   MPI=1            data-parallel training over MPI: mpicc, build in build-mpi/
 #   PREFIX=/usr/local  install prefix
 CC      ?= cc
 OPT     ?= -O3
@@ -21,6 +22,15 @@ else ifeq ($(SANITIZE),thread)
   SANFLAGS := -fsanitize=thread
   OPT := -O1 -g
 endif
+# MPI: src/mpi.c and the THETA_MPI parts of the CLI, compiled by mpicc (Open
+# MPI or MPICH); without MPI=1 nothing of MPI is compiled or linked.
+ifeq ($(MPI),1)
+  CC := mpicc
+  BUILD := build-mpi
+  MPIFLAGS := -DTHETA_MPI
+else
+  NO_MPI_SRC := src/mpi.c
+endif
 ifeq ($(WERROR),1)
   WARN += -Werror
 endif
@@ -28,12 +38,12 @@ endif
 # -ffp-contract=off: every dimension must get the same arithmetic (no FMA in
 # one loop and not in another), or the symmetry experiments lie.
 CFLAGS  ?=
-ALL_CFLAGS := -std=c11 -D_GNU_SOURCE $(OPT) -g -ffp-contract=off $(WARN) $(SANFLAGS) -Iinclude -Isrc $(CFLAGS)
+ALL_CFLAGS := -std=c11 -D_GNU_SOURCE $(OPT) -g -ffp-contract=off $(WARN) $(SANFLAGS) $(MPIFLAGS) -Iinclude -Isrc $(CFLAGS)
 LDLIBS  := -lz -lm -pthread
 LDFLAGS ?=
 ALL_LDFLAGS := $(SANFLAGS) $(LDFLAGS)
 
-LIB_SRC  := $(sort $(wildcard src/*.c))
+LIB_SRC  := $(filter-out $(NO_MPI_SRC),$(sort $(wildcard src/*.c)))
 CLI_SRC  := $(sort $(wildcard src/cli/*.c))
 TEST_SRC := $(sort $(wildcard tests/check_*.c))
 # every tests/check_<name>.c but the runner defines Suite *<name>_suite(void)
@@ -105,6 +115,6 @@ install: $(THETA) $(LIBTHETA)
 	install -m 644 include/theta.h $(DESTDIR)$(PREFIX)/include/theta.h
 
 clean:
-	rm -rf build build-asan build-tsan theta
+	rm -rf build build-asan build-tsan build-mpi theta
 
 -include $(DEPS)
