@@ -345,7 +345,11 @@ typedef struct {
 
 /* Reads word2vec text (with or without trailing space), word2vec binary
  * (with or without newline after each record), fastText .vec and GloVe (no
- * header); format detected from content. Checks sizes before allocating. */
+ * header); format detected from content. Checks sizes before allocating.
+ * NaN and infinite values are accepted as stored (callers check if they
+ * need finite values); words are kept as raw bytes. THETA_EIO / THETA_EFORMAT
+ * with "path:line: problem" (text) or "path: binary row N: problem". *out is
+ * set only on success; free it with theta_vectors_free. */
 theta_status theta_vectors_load(const char *path, theta_vectors **out);
 void theta_vectors_free(theta_vectors *v);
 
@@ -367,6 +371,50 @@ const char *theta_kernel_isa(void);
 
 /* Monotonic wall clock in seconds. */
 double theta_now(void);
+
+/* ---- identical dimensions and rank (dims.c) ----------------------------- */
+
+#define THETA_DIMS_TOP 8            /* singular values kept in a report */
+#define THETA_DIMS_RANK_REL 1e-6    /* rank: singular values above this x the largest */
+#define THETA_DIMS_MAX_RANK_DIM 2048 /* more distinct columns than this: rank not computed */
+
+/* What theta_dims_analyze finds in a (rows, dim) matrix. Two columns are
+ * identical when they are equal in every row: exactly (float ==, so +0 and
+ * -0 are equal) with tol 0, or with max |a - b| <= tol * max_abs otherwise.
+ * A column that holds a NaN is identical to no other column. */
+typedef struct {
+    int64_t rows;
+    int dim;
+    double tol;             /* relative tolerance used; 0 = exact equality */
+    double threshold;       /* absolute tolerance: tol * max_abs */
+    double max_abs;         /* largest |value| among the finite values */
+    int distinct_dims;      /* classes of identical columns */
+    int identical_dims;     /* columns identical to at least one other column */
+    int largest_class;      /* columns in the largest class */
+    int nan_dims;           /* columns holding a NaN (each a class of its own) */
+    int64_t zero_rows;      /* rows whose values are all zero */
+    int64_t duplicate_rows; /* rows equal to an earlier row (bitwise, +0 == -0) */
+    int64_t nonfinite_rows; /* rows holding a NaN or an infinity; left out of the rank */
+    int all_zero;           /* every value is zero (also when rows == 0) */
+    int rank;               /* singular values above THETA_DIMS_RANK_REL x the largest;
+                               -1 if not computed (see THETA_DIMS_MAX_RANK_DIM) */
+    double first_share;     /* sigma_1^2 / sum of sigma_i^2 (0 for a zero matrix) */
+    int n_singular;         /* entries used in singular[]: min(dim, THETA_DIMS_TOP) */
+    double singular[THETA_DIMS_TOP]; /* largest singular values, descending */
+} theta_dims_report;
+
+/* Analyses a row-major (rows, dim) matrix: column classes, zero and
+ * duplicate rows, numerical rank from the eigenvalues of the Gram matrix
+ * (double). Does not copy the matrix; temporary memory is about
+ * 16 bytes per row plus a few (distinct dims)^2 doubles. Uses up to 4
+ * threads for large matrices; the result does not depend on the thread
+ * count. THETA_EINVAL for bad arguments, THETA_ENOMEM. Thread-safe. */
+theta_status theta_dims_analyze(const float *m, int64_t rows, int dim, double tol,
+                                theta_dims_report *out);
+
+/* The column classes alone: class_of[j] (dim entries) is set to the lowest
+ * column index of column j's class, under the same rules. */
+theta_status theta_dims_classes(const float *m, int64_t rows, int dim, double tol, int *class_of);
 
 #ifdef __cplusplus
 }
