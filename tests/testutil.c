@@ -2,10 +2,13 @@
 #include "testutil.h"
 
 #include <check.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -88,6 +91,56 @@ int tu_run(char **out, char **err, const char *fmt, ...)
     snprintf(cmd, sizeof cmd, "%s %s >'%s' 2>'%s'", tu_theta_bin(), args, o, e);
     int rc = system(cmd);
     int status = WIFEXITED(rc) ? WEXITSTATUS(rc) : 128 + (WIFSIGNALED(rc) ? WTERMSIG(rc) : 0);
+    if (out)
+        *out = tu_read_file(o, NULL);
+    if (err)
+        *err = tu_read_file(e, NULL);
+    free(o);
+    free(e);
+    tu_rmdir(dir);
+    free(dir);
+    return status;
+}
+
+int tu_run_limited(long as_limit_mb, long *maxrss_kb, char **out, char **err, const char *fmt, ...)
+{
+    char args[8192], cmd[12288];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(args, sizeof args, fmt, ap);
+    va_end(ap);
+    snprintf(cmd, sizeof cmd, "exec %s %s", tu_theta_bin(), args);
+    char *dir = tu_tmpdir();
+    char *o = tu_path(dir, "out"), *e = tu_path(dir, "err");
+    fflush(NULL);
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        int fo = open(o, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        int fe = open(e, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        if (fo < 0 || fe < 0 || dup2(fo, STDOUT_FILENO) < 0 || dup2(fe, STDERR_FILENO) < 0)
+            _exit(126);
+        close(fo);
+        close(fe);
+        if (as_limit_mb > 0) {
+            struct rlimit rl = {(rlim_t)as_limit_mb << 20, (rlim_t)as_limit_mb << 20};
+            if (setrlimit(RLIMIT_AS, &rl) != 0)
+                _exit(126);
+        }
+        execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+        _exit(127);
+    }
+    int wstatus;
+    struct rusage ru;
+    pid_t got;
+    do
+        got = wait4(pid, &wstatus, 0, &ru);
+    while (got < 0 && errno == EINTR);
+    ck_assert_int_eq(got, pid);
+    if (maxrss_kb)
+        *maxrss_kb = ru.ru_maxrss;
+    int status = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus)
+                                    : 128 + (WIFSIGNALED(wstatus) ? WTERMSIG(wstatus) : 0);
     if (out)
         *out = tu_read_file(o, NULL);
     if (err)
