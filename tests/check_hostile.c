@@ -674,10 +674,10 @@ START_TEST(corpus_100mb_single_line_in_bounded_memory)
     }
     ck_assert_int_eq(fclose(f), 0);
     char *vocab = tu_path(dir, "vocab.txt");
-    long rss_kb = 0;
+    long peak_kb = 0;
     char *err = NULL;
     /* 256 MB of address space (ulimit -v) for a 100 MB line */
-    int rc = tu_run_limited(UNDER_SANITIZER ? 0 : 256, &rss_kb, NULL, &err,
+    int rc = tu_run_limited(UNDER_SANITIZER ? 0 : 256, &peak_kb, NULL, &err,
                             TRAIN " --input '%s' --save-vocab '%s'", path, vocab);
     ck_assert_msg(rc == 0, "exit %d: %s", rc, err);
     char *v = tu_read_file(vocab, NULL);
@@ -694,8 +694,9 @@ START_TEST(corpus_100mb_single_line_in_bounded_memory)
     ck_assert_msg(strstr(v, want) != NULL, "vocabulary: %.300s", v);
     /* streaming: far less resident memory than the line (sanitizers add
      * their shadow and quarantine) */
-    long max_kb = UNDER_SANITIZER ? 64 * 1024 : 32 * 1024; /* measured: ~11 MB both */
-    ck_assert_msg(rss_kb < max_kb, "peak RSS %ld KB", rss_kb);
+    long max_kb = UNDER_SANITIZER ? 64 * 1024 : 32 * 1024; /* measured: 3.3 MB, 11 MB (ASan) */
+    /* over 2 MB: the samples saw theta, not only the shell before it */
+    ck_assert_msg(peak_kb > 2048 && peak_kb < max_kb, "peak RSS %ld KB", peak_kb);
     free(v);
     free(err);
     free(vocab);
