@@ -432,6 +432,15 @@ START_TEST(vocab_line_without_count)
 }
 END_TEST
 
+START_TEST(vocab_nul_byte_after_the_count)
+{
+    /* regression (fuzz_vocab): "w 1\0junk" loaded as "w 1", the rest ignored */
+    char *path = write_bytes("nul.txt", "a 5\nw 1\0junk\n", 14);
+    expect_refused(LOAD_VOCAB, path, THETA_EFORMAT, ":2: NUL byte");
+    free(path);
+}
+END_TEST
+
 /* ---- corpora through theta train ---------------------------------------- */
 
 #define TRAIN "train --dim 8 --epochs 1 --threads 2 --min-count 1 --quiet"
@@ -722,6 +731,7 @@ Suite *hostile_suite(void)
     tcase_add_test(files, vectors_binary_word_without_terminator);
     tcase_add_test(files, vectors_binary_ends_inside_a_vector);
     tcase_add_test(files, vocab_line_without_count);
+    tcase_add_test(files, vocab_nul_byte_after_the_count);
     suite_add_tcase(s, files);
     TCase *corpora = tcase_create("corpora");
     tcase_set_timeout(corpora, 60);

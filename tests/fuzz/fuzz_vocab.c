@@ -3,7 +3,8 @@
  * "word count" vocabulary files).
  *
  * The input is loaded with (min-count 1, no limit) and (min-count 2, at most
- * 3 rows). A failure must come with a message; a success must be a finalized
+ * 3 rows). A failure must come with a message; an input with a NUL byte
+ * must fail; a success must be a finalized
  * vocabulary: </s> at id 0, the other words by count (descending) then
  * bytes, none below min-count, every word found at its own id, lengths and
  * the total consistent.
@@ -49,6 +50,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     for (int k = 0; k < 2; k++) {
         theta_vocab *v = NULL;
         theta_status st = theta_vocab_load(path, limits[k][0], limits[k][1], &v);
+        /* a NUL byte is never part of a valid file */
+        FUZZ_REQUIRE(st != THETA_OK || !memchr(data, '\0', size), "a NUL byte was accepted");
         if (st != THETA_OK) {
             FUZZ_REQUIRE(v == NULL, "output written on failure");
             FUZZ_REQUIRE(theta_last_error()[0] != '\0', "failure %d without a message", st);
