@@ -16,6 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -441,6 +443,42 @@ START_TEST(vocab_nul_byte_after_the_count)
 }
 END_TEST
 
+START_TEST(vectors_words_with_carriage_returns_round_trip)
+{
+    /* regression (fuzz_vectors): the words "5\r" and "\r" of a GloVe file
+     * were written back as text that then read as binary, because the
+     * text/binary detection skipped a '\r' that the text reader keeps */
+    char *path = write_bytes("cr.txt", "5\r 4\n\r 4\n\r\r\n", (size_t)-1);
+    theta_vectors *v, *w;
+    ck_assert_msg(theta_vectors_load(path, &v) == THETA_OK, "%s", theta_last_error());
+    ck_assert_str_eq(v->format, "glove");
+    ck_assert_int_eq(v->rows, 2);
+    ck_assert_int_eq(v->dim, 1);
+    ck_assert_str_eq(v->words[0], "5\r");
+    ck_assert_str_eq(v->words[1], "\r");
+    char *out = tu_path(dir, "cr.vec");
+    ck_assert_int_eq(theta_vectors_write(out, THETA_VEC_TEXT, v->rows, v->dim, v->data,
+                                         (const char *const *)v->words),
+                     THETA_OK);
+    ck_assert_msg(theta_vectors_load(out, &w) == THETA_OK, "%s", theta_last_error());
+    ck_assert_str_eq(w->format, "word2vec-text");
+    ck_assert_int_eq(w->rows, 2);
+    ck_assert_str_eq(w->words[0], "5\r");
+    ck_assert_str_eq(w->words[1], "\r");
+    ck_assert(w->data[0] == 4.0f && w->data[1] == 4.0f);
+    theta_vectors_free(v);
+    theta_vectors_free(w);
+    /* blank lines of blanks and '\r' still end a text file */
+    free(out);
+    out = write_bytes("blank-end.vec", "1 1\nw 1\r\n \r\t\r\n", (size_t)-1);
+    ck_assert_msg(theta_vectors_load(out, &w) == THETA_OK, "%s", theta_last_error());
+    ck_assert_str_eq(w->format, "word2vec-text");
+    theta_vectors_free(w);
+    free(out);
+    free(path);
+}
+END_TEST
+
 /* ---- corpora through theta train ---------------------------------------- */
 
 #define TRAIN "train --dim 8 --epochs 1 --threads 2 --min-count 1 --quiet"
@@ -648,7 +686,11 @@ END_TEST
 START_TEST(corpus_stdin_empty)
 {
     char *err = NULL;
-    int rc = train_on("- < /dev/null", &err);
+    /* an empty file of our own: the machine's /dev/null is shared */
+    char *empty = write_bytes("empty", "", 0), input[4200];
+    snprintf(input, sizeof input, "- < '%s'", empty);
+    free(empty);
+    int rc = train_on(input, &err);
     ck_assert_msg(rc == 1, "exit %d: %s", rc, err);
     ck_assert_msg(strstr(err, "theta train: standard input is empty") != NULL, "stderr: %s", err);
     ck_assert(!exists("vec.txt") && !exists("vocab.txt"));
@@ -713,6 +755,104 @@ START_TEST(corpus_100mb_single_line_in_bounded_memory)
 }
 END_TEST
 
+/* ---- outputs that are not regular files --------------------------------- */
+
+static int is_char_device(const char *path)
+{
+    struct stat sb;
+    return lstat(path, &sb) == 0 && S_ISCHR(sb.st_mode);
+}
+
+START_TEST(output_to_a_device_keeps_the_device)
+{
+    /* regression: `theta train --output /dev/null` as root renamed a
+     * temporary file over /dev/null, leaving a regular file there for every
+     * process on the machine. A null device of our own stands in for it. */
+    char *dev = tu_path(dir, "null");
+    if (mknod(dev, S_IFCHR | 0666, makedev(1, 3)) != 0) {
+        /* no CAP_MKNOD here (not root, or a container): nothing to check */
+        ck_assert_int_eq(errno, EPERM);
+        free(dev);
+        return;
+    }
+    char *corpus = write_bytes("c.txt", "a b c a b\nb c a\n", (size_t)-1);
+    char *err = NULL;
+    int rc = tu_run(NULL, &err, TRAIN " --input '%s' --output '%s' --save-model '%s' --save-vocab '%s'",
+                    corpus, dev, dev, dev);
+    ck_assert_msg(rc == 0, "exit %d: %s", rc, err);
+    ck_assert_msg(is_char_device(dev), "the device was replaced");
+    free(err);
+    free(corpus);
+    free(dev);
+}
+END_TEST
+
+START_TEST(output_through_a_symlink_keeps_the_link)
+{
+    char *target = tu_path(dir, "target.txt"), *link = tu_path(dir, "link.txt");
+    tu_write_file(target, "old", (size_t)-1);
+    ck_assert_int_eq(symlink(target, link), 0);
+    char *corpus = write_bytes("c.txt", "a b c a b\nb c a\n", (size_t)-1);
+    char *err = NULL;
+    int rc = tu_run(NULL, &err, TRAIN " --input '%s' --output '%s'", corpus, link);
+    ck_assert_msg(rc == 0, "exit %d: %s", rc, err);
+    struct stat sb;
+    ck_assert_int_eq(lstat(link, &sb), 0);
+    ck_assert_msg(S_ISLNK(sb.st_mode), "the link was replaced by a file");
+    char *text = tu_read_file(target, NULL);
+    ck_assert_int_eq(strncmp(text, "4 8\n", 4), 0);
+    free(text);
+    free(err);
+    free(corpus);
+    free(target);
+    free(link);
+}
+END_TEST
+
+START_TEST(output_to_a_fifo_is_written_in_place)
+{
+    char *fifo = tu_path(dir, "fifo"), *copy = tu_path(dir, "copy");
+    ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+    fflush(NULL);
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) { /* the reader: copies the FIFO into a file */
+        FILE *in = fopen(fifo, "rb"), *out = fopen(copy, "wb");
+        int ch;
+        while (in && out && (ch = getc(in)) != EOF)
+            putc(ch, out);
+        _exit(in && out && fclose(out) == 0 ? 0 : 1);
+    }
+    const float m[4] = {1, 2, 3, 4};
+    const char *names[2] = {"x", "y"};
+    theta_status st = theta_vectors_write(fifo, THETA_VEC_TEXT, 2, 2, m, names);
+    int ws;
+    ck_assert_int_eq(waitpid(pid, &ws, 0), pid);
+    ck_assert_msg(st == THETA_OK, "%s", theta_last_error());
+    ck_assert(WIFEXITED(ws) && WEXITSTATUS(ws) == 0);
+    char *text = tu_read_file(copy, NULL);
+    ck_assert_str_eq(text, "2 2\nx 1 2\ny 3 4\n");
+    struct stat sb;
+    ck_assert_int_eq(lstat(fifo, &sb), 0);
+    ck_assert(S_ISFIFO(sb.st_mode));
+    free(text);
+    free(fifo);
+    free(copy);
+}
+END_TEST
+
+START_TEST(output_to_a_directory_is_an_error)
+{
+    const float m[2] = {1, 2};
+    const char *names[1] = {"x"};
+    ck_assert_int_eq(theta_vectors_write(dir, THETA_VEC_TEXT, 1, 2, m, names), THETA_EIO);
+    ck_assert_ptr_nonnull(strstr(theta_last_error(), "is a directory"));
+    struct stat sb;
+    ck_assert_int_eq(lstat(dir, &sb), 0);
+    ck_assert(S_ISDIR(sb.st_mode));
+}
+END_TEST
+
 Suite *hostile_suite(void)
 {
     Suite *s = suite_create("hostile");
@@ -730,6 +870,7 @@ Suite *hostile_suite(void)
                         (int)(sizeof vector_files / sizeof vector_files[0]));
     tcase_add_test(files, vectors_binary_word_without_terminator);
     tcase_add_test(files, vectors_binary_ends_inside_a_vector);
+    tcase_add_test(files, vectors_words_with_carriage_returns_round_trip);
     tcase_add_test(files, vocab_line_without_count);
     tcase_add_test(files, vocab_nul_byte_after_the_count);
     suite_add_tcase(s, files);
@@ -747,5 +888,13 @@ Suite *hostile_suite(void)
     tcase_add_test(corpora, corpus_stdin_closed);
     tcase_add_test(corpora, corpus_100mb_single_line_in_bounded_memory);
     suite_add_tcase(s, corpora);
+    TCase *outputs = tcase_create("outputs");
+    tcase_set_timeout(outputs, 30);
+    tcase_add_checked_fixture(outputs, setup, teardown);
+    tcase_add_test(outputs, output_to_a_device_keeps_the_device);
+    tcase_add_test(outputs, output_through_a_symlink_keeps_the_link);
+    tcase_add_test(outputs, output_to_a_fifo_is_written_in_place);
+    tcase_add_test(outputs, output_to_a_directory_is_an_error);
+    suite_add_tcase(s, outputs);
     return s;
 }

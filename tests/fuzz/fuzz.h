@@ -47,4 +47,29 @@ static inline const char *fuzz_file(const uint8_t *data, size_t size)
     return path;
 }
 
+static char fuzz_dir_path[256];
+
+static void fuzz_dir_remove(void)
+{
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", fuzz_dir_path);
+    if (system(cmd) != 0)
+        fprintf(stderr, "fuzz: could not remove %s\n", fuzz_dir_path);
+}
+
+/* A private directory for files the library writes (atomic saves need a
+ * real directory): in /dev/shm when there is one (no disk, cheap fsync),
+ * else in TMPDIR; removed at exit. */
+static inline const char *fuzz_dir(void)
+{
+    if (!fuzz_dir_path[0]) {
+        const char *base = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : getenv("TMPDIR");
+        snprintf(fuzz_dir_path, sizeof fuzz_dir_path, "%s/theta-fuzz-XXXXXX",
+                 base && *base ? base : "/tmp");
+        FUZZ_REQUIRE(mkdtemp(fuzz_dir_path) != NULL, "mkdtemp failed");
+        atexit(fuzz_dir_remove);
+    }
+    return fuzz_dir_path;
+}
+
 #endif

@@ -5,7 +5,8 @@
  * then, if some section CRC does not match, again with every section CRC
  * recomputed, so the fuzzer reaches the parsing behind the checksums
  * (configuration, vocabulary, training state, matrix shapes). A failure
- * must come with a message; a success must be a consistent model.
+ * must come with a message; a success must be a consistent model that
+ * theta_model_save writes and theta_model_load reads back unchanged.
  */
 #include <string.h>
 #include <zlib.h>
@@ -66,6 +67,51 @@ static void check_model(const theta_model *m)
     fuzz_sink = bits;
 }
 
+static void same_model(const theta_model *a, const theta_model *b)
+{
+    const theta_config *x = &a->cfg, *y = &b->cfg;
+    FUZZ_REQUIRE(x->arch == y->arch && x->loss == y->loss && x->dim == y->dim &&
+                     x->window == y->window && x->negative == y->negative &&
+                     x->epochs == y->epochs && x->threads == y->threads &&
+                     x->min_count == y->min_count && x->max_vocab == y->max_vocab &&
+                     x->seed == y->seed && x->kernel == y->kernel &&
+                     x->init_in.kind == y->init_in.kind && x->init_out.kind == y->init_out.kind &&
+                     memcmp(&x->sample, &y->sample, sizeof x->sample) == 0 &&
+                     memcmp(&x->alpha, &y->alpha, sizeof x->alpha) == 0 &&
+                     memcmp(&x->min_alpha_ratio, &y->min_alpha_ratio, sizeof(double)) == 0 &&
+                     memcmp(&x->init_in.value, &y->init_in.value, sizeof(double)) == 0 &&
+                     memcmp(&x->init_out.value, &y->init_out.value, sizeof(double)) == 0,
+                 "configuration changed");
+    const theta_train_state *s = &a->state, *t = &b->state;
+    FUZZ_REQUIRE(s->epoch == t->epoch && s->words_done == t->words_done &&
+                     s->chunks_done == t->chunks_done && s->train_words == t->train_words &&
+                     s->loss_count == t->loss_count && s->corpus_bytes == t->corpus_bytes &&
+                     s->corpus_crc == t->corpus_crc &&
+                     memcmp(&s->loss_sum, &t->loss_sum, sizeof(double)) == 0,
+                 "training state changed");
+    FUZZ_REQUIRE(a->vocab->size == b->vocab->size, "vocabulary size changed");
+    for (int32_t i = 0; i < a->vocab->size; i++)
+        FUZZ_REQUIRE(strcmp(a->vocab->entries[i].word, b->vocab->entries[i].word) == 0 &&
+                         a->vocab->entries[i].count == b->vocab->entries[i].count,
+                     "vocabulary entry %d changed", i);
+    FUZZ_REQUIRE(a->out_rows == b->out_rows, "output rows changed");
+    size_t nin = (size_t)a->vocab->size * (size_t)a->cfg.dim;
+    size_t nout = (size_t)a->out_rows * (size_t)a->cfg.dim;
+    FUZZ_REQUIRE(memcmp(a->in, b->in, nin * sizeof(float)) == 0, "input matrix changed");
+    FUZZ_REQUIRE(memcmp(a->out, b->out, nout * sizeof(float)) == 0, "output matrix changed");
+}
+
+static void round_trip(const theta_model *m)
+{
+    char path[300];
+    snprintf(path, sizeof path, "%s/round-trip.theta", fuzz_dir());
+    FUZZ_REQUIRE(theta_model_save(m, path) == THETA_OK, "save: %s", theta_last_error());
+    theta_model *back = NULL;
+    FUZZ_REQUIRE(theta_model_load(path, &back) == THETA_OK, "reload: %s", theta_last_error());
+    same_model(m, back);
+    theta_model_free(back);
+}
+
 static void load(const uint8_t *data, size_t size)
 {
     theta_model *m = NULL;
@@ -76,6 +122,7 @@ static void load(const uint8_t *data, size_t size)
         return;
     }
     check_model(m);
+    round_trip(m);
     theta_model_free(m);
 }
 

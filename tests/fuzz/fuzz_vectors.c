@@ -5,12 +5,47 @@
  * A failure must leave the output untouched and come with a message; a
  * success must be a consistent matrix: a known format, dim >= 1, a
  * non-empty NUL-free word per row, and rows x dim floats that can all be
- * read (AddressSanitizer checks the bounds).
+ * read (AddressSanitizer checks the bounds). Vectors read from text must
+ * survive a round trip through theta_vectors_write (text) unchanged (NaNs
+ * stay NaN). Binary is not round-tripped: its text-or-binary detection is
+ * a documented heuristic that crafted float bytes can fool.
  */
 #include <string.h>
 
 #include "fuzz.h"
 #include "theta.h"
+
+static int same_float(float a, float b)
+{
+    uint32_t x, y;
+    memcpy(&x, &a, 4);
+    memcpy(&y, &b, 4);
+    return x == y || (a != a && b != b);
+}
+
+static void text_round_trip(const theta_vectors *v)
+{
+    char path[300];
+    snprintf(path, sizeof path, "%s/round-trip.vec", fuzz_dir());
+    FUZZ_REQUIRE(theta_vectors_write(path, THETA_VEC_TEXT, v->rows, v->dim, v->data,
+                                     (const char *const *)v->words) == THETA_OK,
+                 "write: %s", theta_last_error());
+    theta_vectors *w = NULL;
+    FUZZ_REQUIRE(theta_vectors_load(path, &w) == THETA_OK, "reload: %s", theta_last_error());
+    FUZZ_REQUIRE(strcmp(w->format, "word2vec-text") == 0, "reloaded as %s", w->format);
+    FUZZ_REQUIRE(w->rows == v->rows && w->dim == v->dim, "reloaded as %lld x %d",
+                 (long long)w->rows, w->dim);
+    for (int64_t r = 0; r < v->rows; r++) {
+        FUZZ_REQUIRE(strcmp(w->words[r], v->words[r]) == 0, "row %lld: word changed",
+                     (long long)r);
+        for (int d = 0; d < v->dim; d++) {
+            size_t i = (size_t)r * (size_t)v->dim + (size_t)d;
+            FUZZ_REQUIRE(same_float(w->data[i], v->data[i]), "row %lld value %d: %.9g became %.9g",
+                         (long long)r, d, v->data[i], w->data[i]);
+        }
+    }
+    theta_vectors_free(w);
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -41,6 +76,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
     }
     fuzz_sink = bits;
+    if (strcmp(v->format, "word2vec-binary") != 0)
+        text_round_trip(v);
     theta_vectors_free(v);
     return 0;
 }
