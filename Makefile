@@ -129,7 +129,7 @@ $(FUZZ_BUILD)/libtheta.a: $(FUZZ_LIB_OBJ)
 $(FUZZ_BUILD)/fuzz_%: $(FUZZ_BUILD)/tests/fuzz/fuzz_%.o $(FUZZ_BUILD)/libtheta.a
 	$(FUZZ_CC) -fsanitize=fuzzer,address,undefined -o $@ $^ -lz -lm
 
-.PRECIOUS: $(FUZZ_BUILD)/tests/fuzz/%.o
+.SECONDARY: $(FUZZ_NAMES:%=$(FUZZ_BUILD)/tests/fuzz/fuzz_%.o)
 fuzz-build: $(FUZZ_BINS)
 
 # Builds every target and runs each for FUZZ_SECONDS from its seed corpus;

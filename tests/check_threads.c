@@ -1,7 +1,8 @@
 /*
  * check_threads.c — training with several worker threads: every loss,
  * architecture and kernel; checkpoints taken while workers exist (they must
- * see every worker idle); a stop request; a divergence. Small and fast, so
+ * see every worker idle); a stop request; a divergence; and the threaded
+ * Gram matrix sum of theta_dims_analyze. Small and fast, so
  * that the ThreadSanitizer build can run the whole suite
  * (make test SANITIZE=thread with CK_RUN_SUITE=threads); the only races it
  * may report are the hogwild row updates in the kernels, which
@@ -221,6 +222,38 @@ START_TEST(divergence_with_threads_is_reported)
 }
 END_TEST
 
+START_TEST(dims_analysis_with_threads)
+{
+    /* large enough (rows x distinct columns^2 >= 2^24) for theta_dims_analyze
+     * to sum the Gram matrix on several threads: a rank-5 matrix
+     * M = A (4096 x 5) . B (5 x 64) with random A and B */
+    enum { ROWS = 4096, DIM = 64, RANK = 5 };
+    float *a = malloc(sizeof(float) * ROWS * RANK), *b = malloc(sizeof(float) * RANK * DIM);
+    float *m = malloc(sizeof(float) * ROWS * DIM);
+    ck_assert(a && b && m);
+    theta_rng rng;
+    theta_rng_seed(&rng, 3);
+    for (int i = 0; i < ROWS * RANK; i++)
+        a[i] = (float)(theta_rng_uniform(&rng) - 0.5);
+    for (int i = 0; i < RANK * DIM; i++)
+        b[i] = (float)(theta_rng_uniform(&rng) - 0.5);
+    for (int r = 0; r < ROWS; r++)
+        for (int d = 0; d < DIM; d++) {
+            double x = 0;
+            for (int k = 0; k < RANK; k++)
+                x += (double)a[r * RANK + k] * b[k * DIM + d];
+            m[r * DIM + d] = (float)x;
+        }
+    theta_dims_report rep;
+    ck_assert_int_eq(theta_dims_analyze(m, ROWS, DIM, 0, &rep), THETA_OK);
+    ck_assert_int_eq(rep.distinct_dims, DIM);
+    ck_assert_int_eq(rep.rank, RANK);
+    free(a);
+    free(b);
+    free(m);
+}
+END_TEST
+
 Suite *threads_suite(void)
 {
     Suite *s = suite_create("threads");
@@ -233,6 +266,7 @@ Suite *threads_suite(void)
     tcase_add_test(tc, failing_checkpoint_stops_training);
     tcase_add_test(tc, stop_request_with_threads_leaves_a_consistent_state);
     tcase_add_test(tc, divergence_with_threads_is_reported);
+    tcase_add_test(tc, dims_analysis_with_threads);
     suite_add_tcase(s, tc);
     return s;
 }
