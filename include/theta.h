@@ -152,7 +152,8 @@ int64_t theta_reader_bytes(const theta_reader *r);
 theta_status theta_reader_close(theta_reader *r);
 
 /* Copies standard input to an unlinked temporary file and returns a path
- * that can be opened again for each epoch (/dev/fd/N). */
+ * that can be opened again for each epoch (/dev/fd/N). A closed standard
+ * input is THETA_EIO, an empty one THETA_EDATA. */
 theta_status theta_spool_stdin(char *path_out, size_t size, int *fd_out);
 
 /* ---- vocabulary --------------------------------------------------------- */

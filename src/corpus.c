@@ -518,6 +518,10 @@ theta_status theta_reader_close(theta_reader *r)
 
 theta_status theta_spool_stdin(char *path_out, size_t size, int *fd_out)
 {
+    /* a closed descriptor 0 would be handed out again by mkstemp below, and
+     * the spool would then read itself: an empty corpus, not an error */
+    if (fcntl(STDIN_FILENO, F_GETFD) < 0 && errno == EBADF)
+        return theta__fail(THETA_EIO, "standard input is closed");
     const char *dir = getenv("TMPDIR");
     char tmpl[4096];
     snprintf(tmpl, sizeof tmpl, "%s/theta-stdin-XXXXXX", dir && *dir ? dir : "/tmp");
@@ -531,10 +535,12 @@ theta_status theta_spool_stdin(char *path_out, size_t size, int *fd_out)
         close(fd);
         return THETA_ENOMEM;
     }
+    int64_t total = 0;
     for (;;) {
         ssize_t n = read(STDIN_FILENO, buf, READ_BUFFER);
         if (n == 0)
             break;
+        total += n;
         if (n < 0) {
             if (errno == EINTR)
                 continue;
@@ -559,6 +565,10 @@ theta_status theta_spool_stdin(char *path_out, size_t size, int *fd_out)
         }
     }
     free(buf);
+    if (total == 0) {
+        close(fd);
+        return theta__fail(THETA_EDATA, "standard input is empty");
+    }
     snprintf(path_out, size, "/dev/fd/%d", fd);
     *fd_out = fd;
     return THETA_OK;

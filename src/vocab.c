@@ -374,6 +374,12 @@ theta_status theta_vocab_load(const char *path, int64_t min_count, int64_t max_v
             line[--n] = '\0';
         if (n == 0)
             continue;
+        /* a NUL would end the word or the count early and hide what follows it */
+        if (memchr(line, '\0', (size_t)n)) {
+            st = theta__fail(THETA_EFORMAT, "%s:%lld: NUL byte in the line", path,
+                             (long long)lineno);
+            break;
+        }
         char *sp = strrchr(line, ' ');
         if (!sp || sp == line) {
             st = theta__fail(THETA_EFORMAT, "%s:%lld: expected 'word count'", path,
