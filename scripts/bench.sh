@@ -47,11 +47,15 @@ bytes=$(stat -c %s "$corpus")
 echo "corpus: $corpus ($tokens tokens, $((bytes / 1000000)) MB), $epochs epoch(s), $threads threads, $rounds rounds"
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), theta kernel $($theta --version | sed 's/.*kernel: //; s/)//')"
 
-common_theta="--dim 100 --window 5 --negative 5 --sample 1e-4 --min-count 5 --alpha 0.025 --epochs $epochs"
+# theta at its own defaults (alpha 0.05, input init +-1/dim, batch kernel) with the
+# shared settings; theta-w2v with word2vec's exact choices (alpha 0.025, +-0.5/dim, pair)
+common_theta="--dim 100 --window 5 --negative 5 --sample 1e-4 --min-count 5 --epochs $epochs"
+w2v_theta="--alpha 0.025 --init-in w2v --kernel pair"
 run() { # name threads -> appends "name seconds rss_kb" to $work/times
     local name=$1 t=$2 out=$work/$1.bin
     local cmd
     case $name in
+    theta-w2v) cmd=("$theta" train --input "$corpus" --output "$out" --binary --threads "$t" --quiet $common_theta $w2v_theta) ;;
     theta*) cmd=("$theta" train --input "$corpus" --output "$out" --binary --threads "$t" --quiet $common_theta ${THETA_ARGS:-}) ;;
     fasttext) cmd=(fasttext skipgram -input "$corpus" -output "$work/ft" -minn 0 -maxn 0 -loss ns -neg 5
         -ws 5 -dim 100 -t 1e-4 -minCount 5 -lr 0.025 -epoch "$epochs" -thread "$t" -verbose 0) ;;
@@ -123,6 +127,7 @@ fi
 
 for r in $(seq "$rounds"); do
     run theta "$threads"
+    run theta-w2v "$threads"
     for p in $peers; do run "$p" "$threads"; done
     run theta-1thread 1
 done
@@ -131,7 +136,7 @@ done
 echo
 printf "%-14s %12s %22s %10s %9s %7s %s\n" system "tokens/s" "min-max" "peak RSS" "analogy" "rho" "theta/system"
 theta_med=""
-for name in theta $peers theta-1thread; do
+for name in theta theta-w2v $peers theta-1thread; do
     read -r med lo hi rss < <(awk -v n="$name" -v tok="$tokens" -v ep="$epochs" '$1 == n {
             s[++k] = tok * ep / $2; m = ($3 > m ? $3 : m) }
         function sortn(a, n,  i, j, v) { for (i = 2; i <= n; i++) { v = a[i]; for (j = i - 1; j >= 1 && a[j] > v; j--) a[j + 1] = a[j]; a[j + 1] = v } }
