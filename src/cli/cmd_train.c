@@ -593,6 +593,13 @@ static int train_main(int argc, char **argv)
                            "(size or content differs)", a.input, a.resume);
             goto done;
         }
+        /* the state must describe this model, or resuming would skip or repeat work */
+        if (m->state.train_words != m->vocab->total ||
+            (double)m->state.words_done > (double)m->cfg.epochs * (double)m->state.train_words) {
+            cli_error(cmd, "%s: the training state does not match the model's vocabulary "
+                           "(damaged checkpoint?)", a.resume);
+            goto done;
+        }
         if (m->state.epoch >= m->cfg.epochs) {
             cli_error(cmd, "%s: training already finished (%d of %d epochs)", a.resume,
                       m->state.epoch, m->cfg.epochs);
