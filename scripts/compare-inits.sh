@@ -72,7 +72,11 @@ cmdline=scripts/compare-inits.sh
 prev=""
 for a in "$@"; do
     case $prev in --analogies | --pairs) a=$(basename -- "$a") ;; esac
-    cmdline+=" $(printf '%q' "$a")"
+    if [[ $a =~ ^[A-Za-z0-9_./,:=+-]+$ ]]; then
+        cmdline+=" $a"
+    else
+        cmdline+=" '${a//\'/\'\\\'\'}'"
+    fi
     prev=$a
 done
 
@@ -285,7 +289,7 @@ for ((seed = seed0; seed < seed0 + seeds; seed++)); do
                 t0=$EPOCHREALTIME
                 "$theta" "${args[@]}" 2>"$work/err" ||
                     { cat "$work/err" >&2; die "theta ${args[*]} failed"; }
-                secs=$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.2f", b - a }')
+                secs=$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.3f", b - a }')
                 row=$(summarize_log "$log" "$s,$loss,$t,$seed" "$ecsv") ||
                     die "no epoch in the log of theta ${args[*]}"
                 acc="" rho=""
