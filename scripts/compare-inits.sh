@@ -5,8 +5,9 @@
 #   results.csv   one row per run (figures from theta train's --log-json log)
 #   epochs.csv    one row per log snapshot (epoch ends and intermediate points)
 #   table.md      the Markdown table printed on stdout (mean +- sd over seeds)
-#   loss.png      mean loss per epoch, one line per strategy (1 thread)
-#   dims.png      distinct dimensions of the input matrix per epoch
+#   loss.png      mean loss per epoch, one line per strategy (first thread count)
+#   dims.png      distinct dimensions of the input matrix per epoch (and at the
+#                 --points snapshots), first and last thread count
 #   README.md     the command, date, settings, total wall time and the table
 # The plots need gnuplot (Debian: gnuplot-nox, installed through
 # scripts/install-deps.sh --plot unless --no-install); without it the CSV
@@ -373,46 +374,62 @@ if [ -z "$no_plot_reason" ]; then
     }
     term="pngcairo size 900,500 font ',9'"
     "$gnuplot_bin" -e "set terminal pngcairo" >/dev/null 2>&1 || term="png size 900,500"
-    tmax=${threads[${#threads[@]} - 1]}
+    t1=${threads[0]} tmax=${threads[${#threads[@]} - 1]}
     np=${#losses[@]}
+    # one key for all panels, below them (titles only in the first panel)
+    common="set grid; set bmargin 7; set key at screen 0.5, screen 0.02 center bottom horizontal font ',8' samplen 3"
     {
         echo "set terminal $term"
         echo "set output '$out/loss.png'"
-        echo "set datafile missing '?'"
-        echo "set multiplot layout 1,$np title 'theta: mean training loss per epoch by init strategy (dim $dim, 1 thread, seed $seed0)'"
-        echo "set xlabel 'epoch'; set ylabel 'mean loss'; set grid; set key top right font ',8'"
+        echo "set multiplot layout 1,$np title 'theta: mean training loss per epoch by init strategy (dim $dim, $t1 thread(s), seed $seed0)'"
+        echo "$common"
+        echo "set xlabel 'epoch'; set ylabel 'mean loss'"
         echo "set xtics 1; set xrange [0.8:$epochs.2]; set offsets 0, 0, graph 0.05, graph 0.05"
+        first=1
         for loss in "${losses[@]}"; do
             echo "set title '$loss'"
             cmd="plot"
             i=0
             for s in "${strategies[@]}"; do
                 i=$((i + 1))
-                f=$(series "$loss" "$s" 1 9 1)
-                cmd+=" '$f' using 1:2 with linespoints lt $i lw 1.5 pt $i ps 0.8 title '$s',"
+                f=$(series "$loss" "$s" "$t1" 9 1)
+                title="title '$s'"
+                [ $first = 1 ] || title=notitle
+                cmd+=" '$f' using 1:2 with linespoints lt $i lw 1.5 pt $i ps 0.8 $title,"
             done
             echo "${cmd%,}"
+            first=0
         done
         echo "unset multiplot"
         echo "set output '$out/dims.png'"
-        echo "set multiplot layout 1,$np title 'theta: distinct dimensions of the input matrix (dim $dim, seed $seed0; solid: 1 thread, dashed: $tmax threads)'"
-        echo "set xlabel 'epoch'; set ylabel 'distinct dimensions (log scale)'; set key bottom right font ',8'"
+        echo "set multiplot layout 1,$np title 'theta: distinct dimensions of the input matrix (dim $dim, seed $seed0)'"
+        echo "$common"
+        echo "set xlabel 'epoch'; set ylabel 'distinct dimensions (log scale)'"
         echo "set xrange [0:$epochs.2]; set logscale y 2; set yrange [0.8:$((dim * 3 / 2 + 1))]; set offsets 0, 0, 0, 0"
         echo "set ytics ('1' 1, '2' 2, '4' 4, '8' 8, '16' 16, '32' 32, '$dim' $dim)"
+        first=1
         for loss in "${losses[@]}"; do
             echo "set title '$loss'"
             cmd="plot"
             i=0
             for s in "${strategies[@]}"; do
                 i=$((i + 1))
-                f=$(series "$loss" "$s" 1 10 0)
-                cmd+=" '$f' using 1:2 with linespoints lt $i lw $((1 + (${#strategies[@]} - i) / 2)) pt $i ps 0.7 title '$s',"
-                if [ "$tmax" != 1 ]; then
+                f=$(series "$loss" "$s" "$t1" 10 0)
+                title="title '$s'"
+                [ $first = 1 ] || title=notitle
+                # thicker lines first: lines that coincide stay visible
+                cmd+=" '$f' using 1:2 with linespoints lt $i lw $((1 + (${#strategies[@]} - i) / 2)) pt $i ps 0.7 $title,"
+                if [ "$tmax" != "$t1" ]; then
                     f=$(series "$loss" "$s" "$tmax" 10 0)
                     cmd+=" '$f' using 1:2 with linespoints lt $i dt 2 pt $i ps 0.5 notitle,"
                 fi
             done
+            if [ $first = 1 ]; then
+                cmd+=" NaN with lines lc 'black' title '$t1 thread(s)',"
+                [ "$tmax" != "$t1" ] && cmd+=" NaN with lines lc 'black' dt 2 title '$tmax threads',"
+            fi
             echo "${cmd%,}"
+            first=0
         done
         echo "unset multiplot"
     } >"$work/plot.gp"
