@@ -57,7 +57,8 @@ typedef enum {
     THETA_INIT_ZERO,
     THETA_INIT_CONST,   /* every element = value */
     THETA_INIT_UNIFORM, /* U(-value, value) */
-    THETA_INIT_NORMAL   /* N(0, value^2) */
+    THETA_INIT_NORMAL,  /* N(0, value^2) */
+    THETA_INIT_SCALED   /* U(-value/dim, value/dim): word2vec's shape, any width */
 } theta_init_kind;
 
 typedef struct {
@@ -381,6 +382,150 @@ const char *theta_kernel_isa(void);
 /* Monotonic wall clock in seconds. */
 double theta_now(void);
 
+/* ---- evaluation ----------------------------------------------------------
+ * Cosine search, word analogies, word-pair similarity and k-means over a
+ * matrix of named vectors, with the definitions of word2vec's distance /
+ * word-analogy / compute-accuracy / -classes and gensim 4's most_similar,
+ * most_similar_cosmul, evaluate_word_analogies and evaluate_word_pairs.
+ * Files are read here only for the question and pair lists; vectors come
+ * from theta_vectors_load or a model. Nothing here prints. */
+
+/* Upper-cases word into buf (NUL-terminated) the way Python's str.upper()
+ * does for ASCII, Latin-1, Latin Extended-A, Greek and Cyrillic letters;
+ * every other byte is copied. Returns the length, or (size_t)-1 if buf is
+ * too small (the output can be longer than the input: "ß" -> "SS"). */
+size_t theta_eval_fold(const char *word, char *buf, size_t size);
+
+/* A search index over a (rows, dim) matrix: normalizes every row of m to
+ * unit length IN PLACE (zero rows stay zero, their cosine with anything is
+ * 0), keeps the norms, and hashes the words exactly and case-folded. m and
+ * words are borrowed and must outlive the index. THETA_EDATA if a value is
+ * NaN or infinite. Read-only afterwards: safe to search from many threads. */
+typedef struct theta_eval_index theta_eval_index;
+
+theta_status theta_eval_index_new(float *m, int64_t rows, int dim, const char *const *words,
+                                  theta_eval_index **out);
+void theta_eval_index_free(theta_eval_index *ix);
+int64_t theta_eval_index_rows(const theta_eval_index *ix);
+int theta_eval_index_dim(const theta_eval_index *ix);
+const char *theta_eval_index_word(const theta_eval_index *ix, int64_t row);
+const float *theta_eval_index_unit(const theta_eval_index *ix, int64_t row); /* [dim] */
+double theta_eval_index_norm(const theta_eval_index *ix, int64_t row);       /* before normalizing */
+
+/* The first row holding exactly word, or -1. */
+int64_t theta_eval_find(const theta_eval_index *ix, const char *word);
+/* The first row whose folded word equals word's folded form, if that row is
+ * below limit (limit <= 0: no limit); else -1. gensim's case_insensitive
+ * look-up over restrict_vocab rows. */
+int64_t theta_eval_find_folded(const theta_eval_index *ix, const char *word, int64_t limit);
+
+typedef struct {
+    int64_t row;
+    float score;
+} theta_eval_hit;
+
+/* The k rows among the first limit rows (limit <= 0: all) with the highest
+ * cosine to query[dim] (any length, not all zero), best first, skipping the
+ * rows listed in exclude[nexclude]. Writes *nhits <= k hits. */
+theta_status theta_eval_nearest(const theta_eval_index *ix, const float *query, int64_t limit,
+                                const int64_t *exclude, int nexclude, int k, theta_eval_hit *hits,
+                                int *nhits);
+
+/* The normalized sum of the unit vectors of rows[n] (word2vec's distance
+ * query for several words) into query[dim]. */
+void theta_eval_query_sum(const theta_eval_index *ix, const int64_t *rows, int n, float *query);
+
+typedef enum {
+    THETA_ANALOGY_ADD = 0, /* 3CosAdd: argmax cos(x, b - a + c) over unit vectors */
+    THETA_ANALOGY_MUL = 1  /* 3CosMul: argmax s(x,b) s(x,c) / (s(x,a) + 1e-6), s = (1 + cos) / 2 */
+} theta_analogy_method;
+
+/* a : b :: c : ?  The k best rows among the first limit (<= 0: all), rows a,
+ * b and c excluded, best first, with their 3CosAdd / 3CosMul scores. */
+theta_status theta_eval_analogy(const theta_eval_index *ix, int64_t a, int64_t b, int64_t c,
+                                theta_analogy_method method, int64_t limit, int k,
+                                theta_eval_hit *hits, int *nhits);
+
+/* An analogy question file (word2vec's questions-words format): ": name"
+ * lines open sections; other lines hold four words a b c d ("a is to b as c
+ * is to d"). Lines without exactly four words are skipped and counted. */
+typedef struct {
+    char *name;
+    int64_t first, count; /* questions [first, first + count) */
+} theta_eval_section;
+
+typedef struct {
+    int64_t n;                   /* questions */
+    char **words;                /* [4 n]: a b c d of question i at 4 i */
+    int64_t nsections;
+    theta_eval_section *sections;
+    int64_t skipped_lines;       /* non-blank lines that are not four words */
+} theta_eval_questions;
+
+/* THETA_EFORMAT (with the line number) for a question before any section. */
+theta_status theta_eval_questions_load(const char *path, theta_eval_questions **out);
+void theta_eval_questions_free(theta_eval_questions *q);
+
+typedef struct {
+    int64_t correct, seen, total; /* seen: all four words in vocabulary */
+} theta_eval_score;
+
+typedef struct {
+    theta_eval_score overall;
+    int64_t nsections;
+    theta_eval_score *sections; /* [nsections], in the order of the file */
+    int64_t *predicted;         /* [n]: predicted row, or -1 if skipped (OOV) */
+} theta_eval_analogy_result;
+
+/* gensim's evaluate_word_analogies(restrict_vocab = limit, case_insensitive):
+ * the vocabulary is the first limit rows (<= 0: all); words are matched
+ * case-folded to the first row of their folded form; a question with a word
+ * outside it is skipped (counted in total, not in seen); otherwise the
+ * answer is the best of the top 5 rows (a, b, c excluded) whose folded word
+ * is none of a, b, c. Blocked matrix products on `threads` threads. */
+theta_status theta_eval_analogies(const theta_eval_index *ix, const theta_eval_questions *q,
+                                  int64_t limit, theta_analogy_method method, int threads,
+                                  theta_eval_analogy_result *out);
+void theta_eval_analogy_result_free(theta_eval_analogy_result *r);
+
+/* A word-pair similarity file: "w1 w2 score" per line, tab-separated (words
+ * may hold spaces) or else whitespace-separated; '#' comment lines, blank
+ * lines and CRLF accepted; malformed lines skipped and counted. */
+typedef struct {
+    int64_t n;
+    char **words;   /* [2 n] */
+    double *gold;   /* [n] */
+    int64_t skipped_lines;
+} theta_eval_pairs;
+
+/* THETA_EFORMAT if the file holds no valid pair. */
+theta_status theta_eval_pairs_load(const char *path, theta_eval_pairs **out);
+void theta_eval_pairs_free(theta_eval_pairs *p);
+
+typedef struct {
+    int64_t used, oov;  /* pairs scored / pairs with a word outside the vocabulary */
+    double spearman;    /* rank correlation, ties ranked by their average (NaN if undefined) */
+    double pearson;
+    double oov_ratio;   /* oov / (used + oov) */
+} theta_eval_pairs_result;
+
+/* gensim's evaluate_word_pairs(restrict_vocab = limit, case_insensitive):
+ * cosine of the two words' vectors against the gold scores; pairs with a
+ * word outside the first limit rows are left out. */
+theta_status theta_eval_pairs_score(const theta_eval_index *ix, const theta_eval_pairs *p,
+                                    int64_t limit, theta_eval_pairs_result *out);
+
+/* Correlations of x[n] and y[n] in double; NaN if n < 2 or a side is constant. */
+double theta_eval_pearson(const double *x, const double *y, int64_t n);
+double theta_eval_spearman(const double *x, const double *y, int64_t n);
+
+/* Spherical k-means (word2vec's -classes: cosine to normalized centroids)
+ * of the rows of m (rows, dim), k-means++ seeding from seed, at most iters
+ * rounds (stops early when no row moves). assign[rows] gets classes 0..k-1;
+ * an empty class is re-seeded with the row farthest from its centroid.
+ * Deterministic for a given seed, whatever the thread count. */
+theta_status theta_kmeans_cluster(const float *m, int64_t rows, int dim, int k, int iters,
+                                  uint64_t seed, int threads, int32_t *assign, int *iters_done);
 /* ---- identical dimensions and rank (dims.c) ----------------------------- */
 
 #define THETA_DIMS_TOP 8            /* singular values kept in a report */

@@ -64,12 +64,15 @@ theta_status theta_config_validate(const theta_config *c)
     const theta_init *inits[2] = {&c->init_in, &c->init_out};
     for (int i = 0; i < 2; i++) {
         const theta_init *in = inits[i];
-        if (in->kind > THETA_INIT_NORMAL || !isfinite(in->value))
+        if (in->kind > THETA_INIT_SCALED || !isfinite(in->value))
             return theta__fail(THETA_EINVAL, "bad init strategy for the %s matrix",
                                i ? "output" : "input");
-        if ((in->kind == THETA_INIT_UNIFORM || in->kind == THETA_INIT_NORMAL) && in->value <= 0)
+        if ((in->kind == THETA_INIT_UNIFORM || in->kind == THETA_INIT_NORMAL ||
+             in->kind == THETA_INIT_SCALED) && in->value <= 0)
             return theta__fail(THETA_EINVAL, "init %s needs a positive scale",
-                               in->kind == THETA_INIT_UNIFORM ? "uniform" : "normal");
+                               in->kind == THETA_INIT_UNIFORM  ? "uniform"
+                               : in->kind == THETA_INIT_NORMAL ? "normal"
+                                                               : "scaled");
         if (fabs(in->value) > 1e6)
             return theta__fail(THETA_EINVAL, "init value %g is too large", in->value);
     }
@@ -93,7 +96,7 @@ theta_status theta_init_parse(const char *text, theta_init *out)
     static const struct { const char *name; theta_init_kind kind; int has_value; } kinds[] = {
         {"w2v", THETA_INIT_W2V, 0},         {"zero", THETA_INIT_ZERO, 0},
         {"const", THETA_INIT_CONST, 1},     {"uniform", THETA_INIT_UNIFORM, 1},
-        {"normal", THETA_INIT_NORMAL, 1},
+        {"normal", THETA_INIT_NORMAL, 1},   {"scaled", THETA_INIT_SCALED, 1},
     };
     const char *colon = strchr(text, ':');
     size_t nlen = colon ? (size_t)(colon - text) : strlen(text);
@@ -116,7 +119,8 @@ theta_status theta_init_parse(const char *text, theta_init *out)
         return THETA_OK;
     }
     return theta__fail(THETA_EINVAL,
-                       "unknown init strategy '%s' (w2v, zero, const:C, uniform:A, normal:SIGMA)",
+                       "unknown init strategy '%s' (w2v, zero, const:C, uniform:A, normal:SIGMA, "
+                       "scaled:K)",
                        text);
 }
 
@@ -141,6 +145,7 @@ void theta_init_format(const theta_init *init, char *buf, size_t size)
     case THETA_INIT_CONST: snprintf(buf, size, "const:%s", num); break;
     case THETA_INIT_UNIFORM: snprintf(buf, size, "uniform:%s", num); break;
     case THETA_INIT_NORMAL: snprintf(buf, size, "normal:%s", num); break;
+    case THETA_INIT_SCALED: snprintf(buf, size, "scaled:%s", num); break;
     default: snprintf(buf, size, "?"); break;
     }
 }

@@ -67,6 +67,9 @@ static void init_matrix(float *m, int64_t rows, int dim, const theta_init *init,
             kind = THETA_INIT_UNIFORM;
             scale = 0.5 / dim;
         }
+    } else if (kind == THETA_INIT_SCALED) {
+        kind = THETA_INIT_UNIFORM;
+        scale = scale / dim;
     }
     switch (kind) {
     case THETA_INIT_ZERO:
@@ -551,8 +554,9 @@ theta_status theta_model_load(const char *path, theta_model **out)
                 goto fail;
             decode_conf(conf, &cfg);
             if (theta_config_validate(&cfg)) {
-                st = theta__fail(THETA_EFORMAT, "%s: invalid hyper-parameters: %s", path,
-                                 theta_last_error());
+                char why[256]; /* the message buffer is about to be rewritten */
+                snprintf(why, sizeof why, "%s", theta_last_error());
+                st = theta__fail(THETA_EFORMAT, "%s: invalid hyper-parameters: %s", path, why);
                 goto fail;
             }
             break;

@@ -297,16 +297,14 @@ static theta_status run_epoch(trainer *t, const char *path, const theta_train_ho
     worker_arg *args = theta__calloc((size_t)threads, sizeof *args);
     pthread_t *tids = theta__calloc((size_t)threads, sizeof *tids);
     float *scratch = NULL;
-    const int dim = m->cfg.dim;
-    (void)dim;
-    size_t per = theta__worker_scratch(m);
+    size_t per = theta__worker_scratch(m); /* floats, a multiple of 16 */
     if (args && tids)
         scratch = aligned_alloc(64, (size_t)threads * per * sizeof *scratch);
     if (!args || !tids || !scratch) {
         free(args);
         free(tids);
         free(scratch);
-        return THETA_ENOMEM;
+        return theta__fail(THETA_ENOMEM, "out of memory for the workers' scratch space");
     }
     if (queue_init(&t->full, npool) || queue_init(&t->empty, npool)) {
         free(args); free(tids); free(scratch);

@@ -77,7 +77,7 @@ SETTER(alpha_inf, c->alpha = INFINITY)
 SETTER(ratio_neg, c->min_alpha_ratio = -0.1)
 SETTER(ratio_big, c->min_alpha_ratio = 1.5)
 SETTER(ratio_nan, c->min_alpha_ratio = NAN)
-SETTER(init_kind_bad, c->init_in.kind = (theta_init_kind)5)
+SETTER(init_kind_bad, c->init_in.kind = (theta_init_kind)6) /* one past THETA_INIT_SCALED */
 SETTER(init_out_kind_bad, c->init_out.kind = (theta_init_kind)99)
 SETTER(init_value_nan, { c->init_in.kind = THETA_INIT_CONST; c->init_in.value = NAN; })
 SETTER(init_value_inf, { c->init_out.kind = THETA_INIT_CONST; c->init_out.value = -INFINITY; })
@@ -123,7 +123,7 @@ static const field_case field_cases[] = {
     {"min_alpha_ratio -0.1", ratio_neg, "alpha ratio"},
     {"min_alpha_ratio 1.5", ratio_big, "alpha ratio"},
     {"min_alpha_ratio nan", ratio_nan, "alpha ratio"},
-    {"init_in kind 5", init_kind_bad, "input"},
+    {"init_in kind 6", init_kind_bad, "input"},
     {"init_out kind 99", init_out_kind_bad, "output"},
     {"init_in const nan", init_value_nan, "input"},
     {"init_out const -inf", init_value_inf, "output"},
@@ -158,6 +158,7 @@ START_TEST(init_parse_accepts)
         {"const:0.1", THETA_INIT_CONST, 0.1}, {"const:-2", THETA_INIT_CONST, -2},
         {"const:0", THETA_INIT_CONST, 0},   {"uniform:0.5", THETA_INIT_UNIFORM, 0.5},
         {"normal:0.1", THETA_INIT_NORMAL, 0.1}, {"normal:1e-3", THETA_INIT_NORMAL, 1e-3},
+        {"scaled:1", THETA_INIT_SCALED, 1},     {"scaled:0.5", THETA_INIT_SCALED, 0.5},
     };
     for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
         theta_init in = {(theta_init_kind)77, 99};
@@ -171,7 +172,8 @@ END_TEST
 
 START_TEST(init_parse_rejects)
 {
-    static const char *bad[] = {"const",     "const:abc", "uniform:-1", "normal:0",  "zero:1",
+    static const char *bad[] = {"scaled",    "scaled:0",  "scaled:-1",
+                                "const",     "const:abc", "uniform:-1", "normal:0",  "zero:1",
                                 "bogus",     "",          "const:",     "uniform:0", "const:nan",
                                 "const:inf", "w2v:",      "w2v:1",      "constant:1", "uniform",
                                 "normal:-0.5", "const:1e7", "const:0.1x", "CONST:1",  ":1"};

@@ -178,6 +178,23 @@ START_TEST(init_uniform)
 }
 END_TEST
 
+START_TEST(init_scaled)
+{
+    /* scaled:K is uniform in +-K/dim: with dim from small_config */
+    theta_config c = small_config(100);
+    ck_assert_int_eq(theta_init_parse("scaled:1", &c.init_in), THETA_OK);
+    theta_model *m = new_model(&c, 300);
+    double a = 1.0 / c.dim;
+    stats s = stats_of(m->in, in_count(m));
+    ck_assert_double_ge(s.min, -a);
+    ck_assert_double_le(s.max, a);
+    ck_assert_double_lt(s.min, -0.99 * a);
+    ck_assert_double_gt(s.max, 0.99 * a);
+    ck_assert_double_eq_tol(s.sd, a / sqrt(3.0), 5 * a / sqrt(3.0) / sqrt((double)in_count(m)));
+    theta_model_free(m);
+}
+END_TEST
+
 START_TEST(init_normal)
 {
     theta_config c = small_config(100);
@@ -786,6 +803,7 @@ Suite *model_suite(void)
     tcase_add_test(core, init_const);
     tcase_add_test(core, init_uniform);
     tcase_add_test(core, init_normal);
+    tcase_add_test(core, init_scaled);
     tcase_add_test(core, seeds);
     tcase_add_test(core, shapes_per_loss);
     suite_add_tcase(s, core);

@@ -25,9 +25,61 @@ int cli_parse_double(const char *s, double lo, double hi, double *out);
 int cli_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* A matrix of named vectors from either a .theta model (which: 0 the input
+ * matrix, 1 the output matrix) or a word-vector file in any format
+ * theta_vectors_load reads (which must be 0). load.c. */
+typedef struct {
+    int64_t rows;
+    int dim;
+    float *data;           /* (rows, dim) */
+    const char **words;    /* [rows] */
+    char format[40];       /* "theta-model" or the detected vector format */
+    theta_model *model;    /* owner, for a model */
+    theta_vectors *vectors;/* owner, for a vector file */
+    char *node_names;      /* storage of "__node_N" names (hs output matrix) */
+} cli_vectors;
+
+/* Loads path; on failure prints "theta CMD: message" and returns 1. */
+int cli_load_vectors(const char *cmd, const char *path, int which, cli_vectors *out);
+void cli_vectors_free(cli_vectors *v);
+
+/* Parses "in" / "out" for --matrix; -1 if neither. */
+int cli_parse_matrix(const char *s);
+
+/* s as a JSON string literal: quoted, escaped, invalid UTF-8 bytes as U+FFFD. */
+void cli_json_string(FILE *f, const char *s);
+/* A finite number with %.*g, or null. */
+void cli_json_number(FILE *f, double v, int digits);
+
+/* Splits line in place at ASCII whitespace into tok[max]; returns the
+ * number of words, or max + 1 if there are more. */
+int cli_split_words(char *line, char **tok, int max);
+
+/* The usage error for getopt_long's '?' or ':' (optstring starting with ':',
+ * opterr = 0): names the option from argv[optind - 1]. Returns 2. */
+int cli_option_error(const char *cmd, int c, char **argv);
+
+/* Parses "3cosadd" / "3cosmul" for --method; -1 if neither. cmd_analogy.c. */
+int cli_parse_method(const char *s, theta_analogy_method *out);
+
+/* Threads for an analysis command: the trainer's default (online CPUs). */
+int cli_default_threads(void);
+
 /* The commands (one cmd_<name>.c each). */
 int cmd_train(int argc, char **argv);
 void help_train(FILE *out);
+int cmd_nn(int argc, char **argv);
+void help_nn(FILE *out);
+int cmd_analogy(int argc, char **argv);
+void help_analogy(FILE *out);
+int cmd_eval(int argc, char **argv);
+void help_eval(FILE *out);
+int cmd_export(int argc, char **argv);
+void help_export(FILE *out);
+int cmd_info(int argc, char **argv);
+void help_info(FILE *out);
+int cmd_classes(int argc, char **argv);
+void help_classes(FILE *out);
 int cmd_dims(int argc, char **argv);
 void help_dims(FILE *out);
 

@@ -63,73 +63,17 @@ typedef struct {
 
 /* ---- JSON --------------------------------------------------------------- */
 
-/* Length of a valid UTF-8 sequence at p (n bytes left), 0 if invalid. */
-static int utf8_len(const unsigned char *p, size_t n)
-{
-    unsigned char c = p[0];
-    int len = c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3 : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
-    if (!len || (size_t)len > n)
-        return 0;
-    for (int i = 1; i < len; i++)
-        if ((p[i] & 0xc0) != 0x80)
-            return 0;
-    /* overlong forms, surrogates, past U+10FFFF */
-    if ((c == 0xe0 && p[1] < 0xa0) || (c == 0xed && p[1] >= 0xa0) || (c == 0xf0 && p[1] < 0x90) ||
-        (c == 0xf4 && p[1] >= 0x90))
-        return 0;
-    return len;
-}
-
-/* s as a JSON string; bytes that are not UTF-8 become U+FFFD. */
-static void json_string(FILE *f, const char *s)
-{
-    const unsigned char *p = (const unsigned char *)s;
-    size_t n = strlen(s);
-    fputc('"', f);
-    for (size_t i = 0; i < n;) {
-        unsigned char c = p[i];
-        if (c == '"' || c == '\\') {
-            fprintf(f, "\\%c", c);
-            i++;
-        } else if (c < 0x20 || c == 0x7f) {
-            fprintf(f, "\\u%04x", c);
-            i++;
-        } else if (c < 0x80) {
-            fputc(c, f);
-            i++;
-        } else {
-            int len = utf8_len(p + i, n - i);
-            if (len) {
-                fwrite(p + i, 1, (size_t)len, f);
-                i += (size_t)len;
-            } else {
-                fputs("\\ufffd", f);
-                i++;
-            }
-        }
-    }
-    fputc('"', f);
-}
-
-static void json_number(FILE *f, double v)
-{
-    if (isfinite(v))
-        fprintf(f, "%.9g", v);
-    else
-        fputs("null", f);
-}
-
 static void print_json(FILE *f, const char *path, const char *format, double tol,
                        const matrix_result *mr, int n)
 {
     fputs("{\"file\": ", f);
-    json_string(f, path);
+    cli_json_string(f, path);
     fputs(", \"format\": ", f);
-    json_string(f, format);
+    cli_json_string(f, format);
     fputs(", \"tolerance\": ", f);
-    json_number(f, tol);
+    cli_json_number(f, tol, 9);
     fprintf(f, ", \"equality\": \"%s\", \"rank_rel\": ", tol > 0 ? "tolerance" : "exact");
-    json_number(f, THETA_DIMS_RANK_REL);
+    cli_json_number(f, THETA_DIMS_RANK_REL, 9);
     fputs(", \"matrices\": [", f);
     for (int i = 0; i < n; i++) {
         const theta_dims_report *r = &mr[i].rep;
@@ -145,19 +89,19 @@ static void print_json(FILE *f, const char *path, const char *format, double tol
                    "\"nan_dims\": %d, \"nonfinite_rows\": %lld, \"max_abs\": ",
                 (long long)r->zero_rows, (long long)r->duplicate_rows,
                 r->all_zero ? "true" : "false", r->nan_dims, (long long)r->nonfinite_rows);
-        json_number(f, r->max_abs);
+        cli_json_number(f, r->max_abs, 9);
         fputs(", \"threshold\": ", f);
-        json_number(f, r->threshold);
+        cli_json_number(f, r->threshold, 9);
         fputs(", \"first_share\": ", f);
-        json_number(f, r->first_share);
+        cli_json_number(f, r->first_share, 9);
         fputs(", \"singular_values\": [", f);
         for (int t = 0; r->rank >= 0 && t < r->n_singular; t++) {
             if (t)
                 fputs(", ", f);
-            json_number(f, r->singular[t]);
+            cli_json_number(f, r->singular[t], 9);
         }
         fputs("], \"verdict\": ", f);
-        json_string(f, mr[i].verdict);
+        cli_json_string(f, mr[i].verdict);
         fputc('}', f);
     }
     fputs("]}\n", f);

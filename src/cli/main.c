@@ -5,6 +5,12 @@
 
 static const cli_command commands[] = {
     {"train", cmd_train, "train word vectors on a corpus", help_train},
+    {"nn", cmd_nn, "nearest neighbours of words by cosine similarity", help_nn},
+    {"analogy", cmd_analogy, "solve a : b :: c : ? (3CosAdd or 3CosMul)", help_analogy},
+    {"eval", cmd_eval, "analogy accuracy and word-pair correlations", help_eval},
+    {"export", cmd_export, "write a model's matrix, or convert vectors (txt, bin, npy)", help_export},
+    {"info", cmd_info, "format, shape, hyper-parameters and state of a file", help_info},
+    {"classes", cmd_classes, "k-means clusters of the vectors (word2vec -classes)", help_classes},
     {"dims", cmd_dims, "report identical dimensions and rank of trained vectors", help_dims},
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
