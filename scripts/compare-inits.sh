@@ -250,7 +250,8 @@ summarize_log() { # log prefix epochs_csv
             printf("%s,%d,%d,%s,%.4f,%s,%s,%s,%s,%s\n", prefix, ep[i], end[i] == "true",
                 words[i], (per_epoch > 0 ? words[i] / per_epoch : 0), loss[i], din[i], dout[i],
                 rin[i], rout[i]) >> ecsv
-        if (zin[last] == "true" && zout[last] == "true") verdict = "stuck: all zero"
+        if (din[last] == "" || rin[last] == "") verdict = "dims not computed"
+        else if (zin[last] == "true" && zout[last] == "true") verdict = "stuck: all zero"
         else if (din[last] == 1) verdict = "symmetric: 1 distinct dim"
         else if (din[last] < dim) verdict = "partly symmetric: " din[last] " of " dim " dims distinct"
         else if (rin[last] == dim) verdict = "full rank"
@@ -375,13 +376,15 @@ if [ -z "$no_plot_reason" ]; then
     term="pngcairo size 900,500 font ',9'"
     "$gnuplot_bin" -e "set terminal pngcairo" >/dev/null 2>&1 || term="png size 900,500"
     t1=${threads[0]} tmax=${threads[${#threads[@]} - 1]}
+    tword1=threads
+    [ "$t1" = 1 ] && tword1=thread
     np=${#losses[@]}
     # one key for all panels, below them (titles only in the first panel)
     common="set grid; set bmargin 7; set key at screen 0.5, screen 0.02 center bottom horizontal font ',8' samplen 3"
     {
         echo "set terminal $term"
         echo "set output '$out/loss.png'"
-        echo "set multiplot layout 1,$np title 'theta: mean training loss per epoch by init strategy (dim $dim, $t1 thread(s), seed $seed0)'"
+        echo "set multiplot layout 1,$np title 'theta: mean training loss per epoch by init strategy (dim $dim, $t1 $tword1, seed $seed0)'"
         echo "$common"
         echo "set xlabel 'epoch'; set ylabel 'mean loss'"
         echo "set xtics 1; set xrange [0.8:$epochs.2]; set offsets 0, 0, graph 0.05, graph 0.05"
@@ -425,7 +428,7 @@ if [ -z "$no_plot_reason" ]; then
                 fi
             done
             if [ $first = 1 ]; then
-                cmd+=" NaN with lines lc 'black' title '$t1 thread(s)',"
+                cmd+=" NaN with lines lc 'black' title '$t1 $tword1',"
                 [ "$tmax" != "$t1" ] && cmd+=" NaN with lines lc 'black' dt 2 title '$tmax threads',"
             fi
             echo "${cmd%,}"
