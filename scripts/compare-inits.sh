@@ -263,7 +263,7 @@ summarize_log() { # log prefix epochs_csv
 
 csv=$out/results.csv
 ecsv=$out/epochs.csv
-echo "strategy,init_in,init_out,loss,threads,seed,first_loss,final_loss,distinct_in,distinct_out,rank_in,rank_out,verdict,analogy_accuracy,spearman,seconds" >"$csv"
+echo "strategy,init_in,init_out,loss,threads,seed,first_loss,final_loss,distinct_in,distinct_out,rank_in,rank_out,verdict,analogy_accuracy,analogy_seen,spearman,pairs_used,seconds" >"$csv"
 echo "strategy,loss,threads,seed,epoch,epoch_end,words,epoch_progress,mean_loss,distinct_in,distinct_out,rank_in,rank_out" >"$ecsv"
 
 total=$((${#losses[@]} * ${#strategies[@]} * ${#threads[@]} * seeds))
@@ -294,7 +294,7 @@ for ((seed = seed0; seed < seed0 + seeds; seed++)); do
                 secs=$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.3f", b - a }')
                 row=$(summarize_log "$log" "$s,$loss,$t,$seed" "$ecsv") ||
                     die "no epoch in the log of theta ${args[*]}"
-                acc="" rho=""
+                acc="" seen="" rho="" used=""
                 if [ $evaluate = 1 ]; then
                     eargs=()
                     [ -n "$analogies" ] && eargs+=(--analogies "$analogies")
@@ -302,12 +302,21 @@ for ((seed = seed0; seed < seed0 + seeds; seed++)); do
                     json=$("$theta" eval "$vec" "${eargs[@]}" --json 2>"$work/err") ||
                         { cat "$work/err" >&2; die "theta eval failed on the vectors of run $k"; }
                     json=$(tr -d '\n' <<<"$json")
-                    [ -n "$analogies" ] && acc=$(sed -n 's/.*"analogy_accuracy": \([^,}]*\).*/\1/p' <<<"$json")
-                    [ -n "$pairs" ] && rho=$(sed -n 's/.*"pairs": \[ *{[^}]*"spearman": \([^,}]*\).*/\1/p' <<<"$json")
+                    # the first pairs file's object: {"file": ..., "spearman": R, ..., "pairs": N, ...}
+                    first_pairs=$(sed -n 's/.*"pairs": \[ *\({[^}]*}\).*/\1/p' <<<"$json")
+                    if [ -n "$analogies" ]; then
+                        acc=$(sed -n 's/.*"analogy_accuracy": \([^,}]*\).*/\1/p' <<<"$json")
+                        seen=$(sed -n 's/.*"analogy_seen": \([^,}]*\).*/\1/p' <<<"$json")
+                    fi
+                    if [ -n "$pairs" ]; then
+                        rho=$(sed -n 's/.*"spearman": \([^,}]*\).*/\1/p' <<<"$first_pairs")
+                        used=$(sed -n 's/.*"pairs": \([^,}]*\).*/\1/p' <<<"$first_pairs")
+                    fi
+                    # undefined (no question seen, all cosines equal): left empty
                     [ "$acc" = null ] && acc=""
                     [ "$rho" = null ] && rho=""
                 fi
-                echo "$s,$init_in,$init_out,$loss,$t,$seed,$row,$acc,$rho,$secs" >>"$csv"
+                echo "$s,$init_in,$init_out,$loss,$t,$seed,$row,$acc,$seen,$rho,$used,$secs" >>"$csv"
                 printf 'compare-inits: [%d/%d] %-7s %-10s threads %d seed %d: %s s, final loss %s, %s\n' \
                     "$k" "$total" "$loss" "$s" "$t" "$seed" "$secs" "$(cut -d, -f2 <<<"$row")" \
                     "$(cut -d, -f7 <<<"$row")" >&2
@@ -318,27 +327,29 @@ done
 elapsed=$(awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.0f", b - a }')
 
 # The Markdown table: one row per (loss, strategy, threads), mean +- sd over seeds.
-awk -F, -v dim="$dim" -v eval_cols="$([ -n "$analogies$pairs" ] && echo 1 || echo 0)" '
-    function stat(key, col, fmt,   n, m, v, i, x) {
+awk -F, -v eval_cols="$([ -n "$analogies$pairs" ] && echo 1 || echo 0)" '
+    function stat(key, name, fmt, scale,   n, m, v, i, x) {
         n = cnt[key]; m = 0; v = 0
-        for (i = 1; i <= n; i++) { x = val[key, col, i]; if (x == "") return "–"; m += x }
+        for (i = 1; i <= n; i++) { x = val[key, name, i]; if (x == "") return "–"; m += x * scale }
         m /= n
         if (n == 1) return sprintf(fmt, m)
-        for (i = 1; i <= n; i++) v += (val[key, col, i] - m) ^ 2
+        for (i = 1; i <= n; i++) v += (val[key, name, i] * scale - m) ^ 2
         return sprintf(fmt " ± " fmt, m, sqrt(v / (n - 1)))
     }
-    NR == 1 { next }
+    function count(key, name) { return val[key, name, 1] == "" ? "" : " (" val[key, name, 1] ")" }
+    NR == 1 { for (i = 1; i <= NF; i++) names[i] = $i; next }
     {
-        key = $4 SUBSEP $1 SUBSEP $5
-        if (!(key in cnt)) { order[++nk] = key; init[key] = $2 " / " $3 }
+        for (i = 1; i <= NF; i++) f[names[i]] = $i
+        key = f["loss"] SUBSEP f["strategy"] SUBSEP f["threads"]
+        if (!(key in cnt)) { order[++nk] = key; init[key] = f["init_in"] " / " f["init_out"] }
         c = ++cnt[key]
-        for (i = 7; i <= 16; i++) val[key, i, c] = $i
-        if (c == 1) verdict[key] = $13
-        else if (verdict[key] != $13) verdict[key] = "mixed over seeds"
+        for (i = 1; i <= NF; i++) val[key, names[i], c] = $i
+        if (c == 1) verdict[key] = f["verdict"]
+        else if (verdict[key] != f["verdict"]) verdict[key] = "mixed over seeds"
     }
     END {
         printf "| loss | strategy | init in / out | threads | loss, epoch 1 → last | distinct dims in / out | rank in / out |"
-        if (eval_cols) printf " analogy %% | ρ |"
+        if (eval_cols) printf " analogy %% (seen) | ρ (pairs) |"
         printf " time (s) | verdict |\n"
         printf "|---|---|---|--:|--:|--:|--:|"
         if (eval_cols) printf "--:|--:|"
@@ -346,19 +357,13 @@ awk -F, -v dim="$dim" -v eval_cols="$([ -n "$analogies$pairs" ] && echo 1 || ech
         for (k = 1; k <= nk; k++) {
             key = order[k]; split(key, p, SUBSEP)
             printf "| %s | %s | %s | %s | %s → %s | %s / %s | %s / %s |", p[1], p[2], init[key], p[3],
-                stat(key, 7, "%.4f"), stat(key, 8, "%.4f"), stat(key, 9, "%.3g"), stat(key, 10, "%.3g"),
-                stat(key, 11, "%.3g"), stat(key, 12, "%.3g")
-            if (eval_cols) {
-                a = stat(key, 14, "%.4f")
-                if (a != "–") {
-                    # accuracy as a percentage
-                    n = cnt[key]
-                    for (i = 1; i <= n; i++) val[key, 14, i] *= 100
-                    a = stat(key, 14, "%.1f")
-                }
-                printf " %s | %s |", a, stat(key, 15, "%.3f")
-            }
-            printf " %s | %s |\n", stat(key, 16, "%.1f"), verdict[key]
+                stat(key, "first_loss", "%.4f", 1), stat(key, "final_loss", "%.4f", 1),
+                stat(key, "distinct_in", "%.3g", 1), stat(key, "distinct_out", "%.3g", 1),
+                stat(key, "rank_in", "%.3g", 1), stat(key, "rank_out", "%.3g", 1)
+            if (eval_cols)
+                printf " %s%s | %s%s |", stat(key, "analogy_accuracy", "%.1f", 100),
+                    count(key, "analogy_seen"), stat(key, "spearman", "%.3f", 1), count(key, "pairs_used")
+            printf " %s | %s |\n", stat(key, "seconds", "%.1f", 1), verdict[key]
         }
     }' "$csv" >"$out/table.md"
 cat "$out/table.md"

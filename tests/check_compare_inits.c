@@ -229,7 +229,9 @@ START_TEST(grid_rows_and_symmetry)
         }
         /* no evaluation files: empty columns */
         ck_assert_str_eq(get(&c, r, "analogy_accuracy"), "");
+        ck_assert_str_eq(get(&c, r, "analogy_seen"), "");
         ck_assert_str_eq(get(&c, r, "spearman"), "");
+        ck_assert_str_eq(get(&c, r, "pairs_used"), "");
     }
     csv_free(&c);
 
