@@ -384,61 +384,76 @@ if [ -z "$no_plot_reason" ]; then
     tword1=threads
     [ "$t1" = 1 ] && tword1=thread
     np=${#losses[@]}
-    # one key for all panels, below them (titles only in the first panel)
-    common="set grid; set bmargin 7; set key at screen 0.5, screen 0.02 center bottom horizontal font ',8' samplen 3"
+    # panels side by side above a full-width strip that holds the one key
+    panel() { # index -> origin and size of panel i (0-based)
+        awk -v i="$1" -v n="$np" 'BEGIN { printf "set origin %.4f, 0.12; set size %.4f, 0.82\n", i / n, 1 / n }'
+    }
+    key_strip() { # plot items -> the key, drawn alone below the panels
+        echo "set origin 0, 0; set size 1, 0.12; unset border; unset tics; unset xlabel; unset ylabel"
+        echo "unset title; unset grid; unset logscale; set xrange [0:1]; set yrange [0:1]"
+        echo "set key center center horizontal maxrows 2 font ',8' samplen 3"
+        echo "plot ${1%,}"
+    }
     {
         echo "set terminal $term"
         echo "set output '$out/loss.png'"
-        echo "set multiplot layout 1,$np title 'theta: mean training loss per epoch by init strategy (dim $dim, $t1 $tword1, seed $seed0)'"
-        echo "$common"
-        echo "set xlabel 'epoch'; set ylabel 'mean loss'"
+        echo "set multiplot title 'theta: mean training loss per epoch by init strategy (dim $dim, $t1 $tword1, seed $seed0)'"
+        echo "set grid; unset key; set xlabel 'epoch'; set ylabel 'mean loss'"
         echo "set xtics 1; set xrange [0.8:$epochs.2]; set offsets 0, 0, graph 0.05, graph 0.05"
-        first=1
+        p=0
         for loss in "${losses[@]}"; do
+            panel $p
+            p=$((p + 1))
             echo "set title '$loss'"
             cmd="plot"
             i=0
             for s in "${strategies[@]}"; do
                 i=$((i + 1))
                 f=$(series "$loss" "$s" "$t1" 9 1)
-                title="title '$s'"
-                [ $first = 1 ] || title=notitle
-                cmd+=" '$f' using 1:2 with linespoints lt $i lw 1.5 pt $i ps 0.8 $title,"
+                cmd+=" '$f' using 1:2 with linespoints lt $i lw 1.5 pt $i ps 0.8,"
             done
             echo "${cmd%,}"
-            first=0
         done
+        items="" i=0
+        for s in "${strategies[@]}"; do
+            i=$((i + 1))
+            items+=" NaN with linespoints lt $i lw 1.5 pt $i ps 0.8 title '$s',"
+        done
+        key_strip "$items"
         echo "unset multiplot"
+
         echo "set output '$out/dims.png'"
-        echo "set multiplot layout 1,$np title 'theta: distinct dimensions of the input matrix (dim $dim, seed $seed0)'"
-        echo "$common"
-        echo "set xlabel 'epoch'; set ylabel 'distinct dimensions (log scale)'"
+        echo "set multiplot title 'theta: distinct dimensions of the input matrix (dim $dim, seed $seed0)'"
+        echo "set border; set tics; set grid; unset key; set xlabel 'epoch'; set ylabel 'distinct dimensions (log scale)'"
         echo "set xrange [0:$epochs.2]; set logscale y 2; set yrange [0.8:$((dim * 3 / 2 + 1))]; set offsets 0, 0, 0, 0"
-        echo "set ytics ('1' 1, '2' 2, '4' 4, '8' 8, '16' 16, '32' 32, '$dim' $dim)"
-        first=1
+        echo "set xtics 1; set ytics ('1' 1, '2' 2, '4' 4, '8' 8, '16' 16, '32' 32, '$dim' $dim)"
+        p=0
         for loss in "${losses[@]}"; do
+            panel $p
+            p=$((p + 1))
             echo "set title '$loss'"
             cmd="plot"
             i=0
             for s in "${strategies[@]}"; do
                 i=$((i + 1))
                 f=$(series "$loss" "$s" "$t1" 10 0)
-                title="title '$s'"
-                [ $first = 1 ] || title=notitle
                 # thicker lines first: lines that coincide stay visible
-                cmd+=" '$f' using 1:2 with linespoints lt $i lw $((1 + (${#strategies[@]} - i) / 2)) pt $i ps 0.7 $title,"
+                cmd+=" '$f' using 1:2 with linespoints lt $i lw $((1 + (${#strategies[@]} - i) / 2)) pt $i ps 0.7,"
                 if [ "$tmax" != "$t1" ]; then
                     f=$(series "$loss" "$s" "$tmax" 10 0)
-                    cmd+=" '$f' using 1:2 with linespoints lt $i dt 2 pt $i ps 0.5 notitle,"
+                    cmd+=" '$f' using 1:2 with linespoints lt $i dt 2 pt $i ps 0.5,"
                 fi
             done
-            if [ $first = 1 ]; then
-                cmd+=" NaN with lines lc 'black' title '$t1 $tword1',"
-                [ "$tmax" != "$t1" ] && cmd+=" NaN with lines lc 'black' dt 2 title '$tmax threads',"
-            fi
             echo "${cmd%,}"
-            first=0
         done
+        items="" i=0
+        for s in "${strategies[@]}"; do
+            i=$((i + 1))
+            items+=" NaN with linespoints lt $i lw 1.5 pt $i ps 0.7 title '$s',"
+        done
+        items+=" NaN with lines lc 'black' title '$t1 $tword1',"
+        [ "$tmax" != "$t1" ] && items+=" NaN with lines lc 'black' dt 2 title '$tmax threads',"
+        key_strip "$items"
         echo "unset multiplot"
     } >"$work/plot.gp"
     if "$gnuplot_bin" "$work/plot.gp" 2>"$work/gp.err"; then
