@@ -481,7 +481,9 @@ fi
     echo "- machine: $(nproc 2>/dev/null || echo '?') online CPUs"
     echo "- corpus: $(basename "$corpus"), $tokens tokens, $lines lines"
     echo "- skip-gram, dim $dim, $epochs epoch(s), min-count $min_count, seeds $seed0..$((seed0 + seeds - 1)), threads ${threads[*]}"
-    [ "$softmax_max_vocab" -gt 0 ] && echo "- softmax runs: --max-vocab $softmax_max_vocab"
+    if [ "$softmax_max_vocab" -gt 0 ] && [[ ",$losses_list," == *,softmax,* ]]; then
+        echo "- softmax runs: --max-vocab $softmax_max_vocab"
+    fi
     echo "- strategies: const C = $const, uniform A = $uniform, normal S = $normal"
     [ -n "$analogies" ] && echo "- analogies: $(basename "$analogies")$([ $evaluate = 1 ] || echo ' (not scored: this theta has no eval command)')"
     [ -n "$pairs" ] && echo "- word pairs: $(basename "$pairs")$([ $evaluate = 1 ] || echo ' (not scored: this theta has no eval command)')"
