@@ -1,8 +1,11 @@
 # theta — plain Makefile. Knobs (override on the command line):
 #   OPT=-O3          optimisation flags
 #   SANITIZE=1       AddressSanitizer + UBSan build in build-asan/
-#   SANITIZE=thread  ThreadSanitizer build in build-tsan/
+#   SANITIZE=thread  ThreadSanitizer build in build-tsan/ (hogwild races in
+#                    the kernels suppressed by tests/tsan.supp)
+#   FUZZ_SECONDS=30  make fuzz: seconds per libFuzzer target (clang, build-fuzz/)
 #   WERROR=1         treat warnings as errors (CI)
+#   MPI=1            data-parallel training over MPI: mpicc, build in build-mpi/
 #   PREFIX=/usr/local  install prefix
 CC      ?= cc
 OPT     ?= -O3
@@ -12,14 +15,30 @@ CHECK_CFLAGS := $(shell pkg-config --cflags check 2>/dev/null)
 CHECK_LIBS   := $(shell pkg-config --libs check 2>/dev/null)
 
 BUILD := build
+# Sanitizer runs use CK_FORK=no: Check's forked children hide leaks from
+# LeakSanitizer (they exit before it looks).
+TEST_ENV :=
 ifeq ($(SANITIZE),1)
   BUILD := build-asan
   SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
   OPT := -O1 -g
+  TEST_ENV := CK_FORK=no ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
+              UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 else ifeq ($(SANITIZE),thread)
   BUILD := build-tsan
   SANFLAGS := -fsanitize=thread
   OPT := -O1 -g
+  TEST_ENV := CK_FORK=no \
+              TSAN_OPTIONS="suppressions=$(abspath tests/tsan.supp) history_size=7 halt_on_error=1 report_signal_unsafe=0"
+endif
+# MPI: src/mpi.c and the THETA_MPI parts of the CLI, compiled by mpicc (Open
+# MPI or MPICH); without MPI=1 nothing of MPI is compiled or linked.
+ifeq ($(MPI),1)
+  CC := mpicc
+  BUILD := build-mpi
+  MPIFLAGS := -DTHETA_MPI
+else
+  NO_MPI_SRC := src/mpi.c
 endif
 ifeq ($(WERROR),1)
   WARN += -Werror
@@ -28,12 +47,12 @@ endif
 # -ffp-contract=off: every dimension must get the same arithmetic (no FMA in
 # one loop and not in another), or the symmetry experiments lie.
 CFLAGS  ?=
-ALL_CFLAGS := -std=c11 -D_GNU_SOURCE $(OPT) -g -ffp-contract=off $(WARN) $(SANFLAGS) -Iinclude -Isrc $(CFLAGS)
+ALL_CFLAGS := -std=c11 -D_GNU_SOURCE $(OPT) -g -ffp-contract=off $(WARN) $(SANFLAGS) $(MPIFLAGS) -Iinclude -Isrc $(CFLAGS)
 LDLIBS  := -lz -lm -pthread
 LDFLAGS ?=
 ALL_LDFLAGS := $(SANFLAGS) $(LDFLAGS)
 
-LIB_SRC  := $(sort $(wildcard src/*.c))
+LIB_SRC  := $(filter-out $(NO_MPI_SRC),$(sort $(wildcard src/*.c)))
 CLI_SRC  := $(sort $(wildcard src/cli/*.c))
 TEST_SRC := $(sort $(wildcard tests/check_*.c))
 # every tests/check_<name>.c but the runner defines Suite *<name>_suite(void)
@@ -47,7 +66,7 @@ THETA    := $(BUILD)/theta
 LIBTHETA := $(BUILD)/libtheta.a
 CHECKBIN := $(BUILD)/check_theta
 
-.PHONY: all test demo bench install clean deps
+.PHONY: all test demo bench install clean deps fuzz fuzz-build valgrind
 all: $(THETA) $(LIBTHETA)
 	@ln -sf $(THETA) theta 2>/dev/null || true
 
@@ -88,7 +107,47 @@ deps:
 # The unit and end-to-end suites. THETA_BIN tells the CLI tests which binary to run.
 test: deps
 	@$(MAKE) --no-print-directory $(THETA) $(CHECKBIN)
-	THETA_BIN=$(abspath $(THETA)) $(CHECKBIN)
+	$(TEST_ENV) THETA_BIN=$(abspath $(THETA)) $(CHECKBIN)
+
+# One training run under valgrind (memcheck): no errors, no definite leaks.
+valgrind:
+	@bash scripts/install-deps.sh --valgrind
+	@$(MAKE) --no-print-directory $(THETA)
+	@bash scripts/valgrind-train.sh $(THETA)
+
+# ---- libFuzzer targets (clang): tests/fuzz/fuzz_<name>.c against the
+# library sources, with AddressSanitizer and UBSan, in build-fuzz/.
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 30
+FUZZ_BUILD   := build-fuzz
+FUZZ_FLAGS   := -std=c11 -D_GNU_SOURCE -O1 -g -fno-omit-frame-pointer $(WARN) \
+                -fsanitize=address,undefined -fno-sanitize-recover=all -Iinclude -Isrc
+# the training driver and kernels are not fuzzed (and use GCC target pragmas)
+FUZZ_LIB_SRC := $(filter-out src/kernel.c src/train.c,$(LIB_SRC))
+FUZZ_LIB_OBJ := $(FUZZ_LIB_SRC:%.c=$(FUZZ_BUILD)/%.o)
+FUZZ_NAMES   := $(patsubst tests/fuzz/fuzz_%.c,%,$(sort $(wildcard tests/fuzz/fuzz_*.c)))
+FUZZ_BINS    := $(FUZZ_NAMES:%=$(FUZZ_BUILD)/fuzz_%)
+
+$(FUZZ_BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(FUZZ_BUILD)/libtheta.a: $(FUZZ_LIB_OBJ)
+	rm -f $@
+	ar rcs $@ $^
+
+$(FUZZ_BUILD)/fuzz_%: $(FUZZ_BUILD)/tests/fuzz/fuzz_%.o $(FUZZ_BUILD)/libtheta.a
+	$(FUZZ_CC) -fsanitize=fuzzer,address,undefined -o $@ $^ -lz -lm
+
+.SECONDARY: $(FUZZ_NAMES:%=$(FUZZ_BUILD)/tests/fuzz/fuzz_%.o)
+fuzz-build: $(FUZZ_BINS)
+
+# Builds every target and runs each for FUZZ_SECONDS from its seed corpus;
+# fails on the first crash, leak, timeout or oversized allocation.
+fuzz:
+	@bash scripts/install-deps.sh --fuzz
+	@$(MAKE) --no-print-directory fuzz-build
+	@bash tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) $(FUZZ_NAMES)
 
 demo: deps
 	@$(MAKE) --no-print-directory $(THETA)
@@ -105,6 +164,6 @@ install: $(THETA) $(LIBTHETA)
 	install -m 644 include/theta.h $(DESTDIR)$(PREFIX)/include/theta.h
 
 clean:
-	rm -rf build build-asan build-tsan theta
+	rm -rf build build-asan build-tsan build-fuzz build-mpi theta
 
--include $(DEPS)
+-include $(DEPS) $(wildcard $(FUZZ_BUILD)/src/*.d $(FUZZ_BUILD)/tests/fuzz/*.d)

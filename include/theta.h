@@ -126,6 +126,20 @@ typedef struct theta_reader theta_reader;
 /* Opens a plain or gzip file, or standard input for "-". */
 theta_status theta_reader_open(const char *path, theta_reader **out);
 
+/* A part of a corpus: a whole file (start 0, end -1), or the lines of a
+ * plain text file that start in the byte range [start, end) (end -1: to the
+ * end). Splitting a file at any byte offsets gives every line to exactly one
+ * range. */
+typedef struct {
+    const char *path;
+    int64_t start, end;
+} theta_segment;
+
+/* Opens segments[n] to be read one after the other as one input (a newline
+ * is added between two files when the first does not end with one). Whole
+ * files may be gzip; byte ranges must be plain text (else a read error). */
+theta_status theta_reader_open_segments(const theta_segment *segments, int n, theta_reader **out);
+
 /* Next token. Returns 1 and sets *word and *len (not NUL-terminated, valid until
  * the next call) for a word, or THETA_EOS for a newline; 0 at the end of the
  * input; -1 on a read or decompression error (see theta_last_error()). */
@@ -138,7 +152,8 @@ int64_t theta_reader_bytes(const theta_reader *r);
 theta_status theta_reader_close(theta_reader *r);
 
 /* Copies standard input to an unlinked temporary file and returns a path
- * that can be opened again for each epoch (/dev/fd/N). */
+ * that can be opened again for each epoch (/dev/fd/N). A closed standard
+ * input is THETA_EIO, an empty one THETA_EDATA. */
 theta_status theta_spool_stdin(char *path_out, size_t size, int *fd_out);
 
 /* ---- vocabulary --------------------------------------------------------- */
@@ -190,6 +205,13 @@ void theta_vocab_find_batch(const theta_vocab *v, const char *const *words, cons
 /* Drops words below min_count, keeps </s> at id 0, sorts the rest by count
  * (descending) then bytes, cuts to max_vocab rows (0 = no limit), rehashes. */
 theta_status theta_vocab_finalize(theta_vocab *v, int64_t min_count, int64_t max_vocab);
+
+/* Counts every token of r into v (not finalized; prunes as theta_vocab_add
+ * does) and adds the bytes read to v->bytes_read. THETA_EIO on a read error. */
+theta_status theta_vocab_count(theta_vocab *v, theta_reader *r);
+
+/* The pruning cap used while counting: requested, or the default if <= 0. */
+int64_t theta_vocab_prune_limit(int64_t requested);
 
 /* Counts a whole corpus (one pass of the reader) and finalizes. */
 theta_status theta_vocab_build(const char *path, int64_t min_count, int64_t max_vocab,
@@ -294,6 +316,8 @@ typedef struct {
     double epoch_seconds;   /* with epoch_end: wall time of the epoch */
 } theta_progress;
 
+struct theta_sync;
+
 /* Called from the training thread; m may be read (not written) in the call.
  * Return nonzero to stop training (theta_train returns THETA_EINTR). */
 typedef int (*theta_progress_fn)(const theta_progress *p, const theta_model *m, void *user);
@@ -312,7 +336,31 @@ typedef struct {
     double checkpoint_every;
     const char *isa;            /* force "avx512f", "avx2" or "sse2" kernels; NULL = best */
     int64_t log_every_words;    /* also report a snapshot each time this many words are done */
+    /* Data-parallel training (several processes, each on its share of the
+     * corpus). sync is called with every worker idle: every sync_every
+     * seconds at a chunk boundary (finished = 0), and at the end of the
+     * share of each epoch, repeatedly (finished = 1) until it reports
+     * all_finished. It may change the matrices of m; it returns in
+     * words_total the words trained by all processes since the last sync,
+     * which replaces this process's own count in the learning rate. A failure
+     * status stops training with that status. NULL = one process. */
+    theta_status (*sync)(theta_model *m, struct theta_sync *s, void *user);
+    void *sync_user;            /* the user argument of sync */
+    double sync_every;
+    uint64_t stream;            /* mixed into the chunk seeds (0 = the one-process seeds) */
+    const theta_segment *segments; /* if set, the corpus is these nsegments, not path */
+    int nsegments;
 } theta_train_hooks;
+
+/* One call of theta_train_hooks.sync. */
+typedef struct theta_sync {
+    int64_t words;        /* in: words this process trained since the last sync */
+    int finished;         /* in: this process has trained all its share of the epoch */
+    int epoch;            /* in: 0-based epoch */
+    int64_t words_total;  /* out: words trained by all processes since the last sync */
+    int all_finished;     /* out: every process has finished the epoch */
+    int stop;             /* out: stop training now (theta_train returns THETA_EINTR) */
+} theta_sync;
 
 /* Where a diverged run stopped (valid after theta_train returned THETA_EDIVERGED). */
 typedef struct {

@@ -5,6 +5,9 @@
 #   --python   python3-gensim and python3-numpy (interoperability tests)
 #   --demo     bible-kjv (the demo corpus)
 #   --plot     gnuplot-nox (init comparison plots)
+#   --mpi      Open MPI (libopenmpi-dev, openmpi-bin) for `make MPI=1`
+#   --fuzz     clang and its runtime libraries with libFuzzer (make fuzz)
+#   --valgrind valgrind (make valgrind)
 set -euo pipefail
 
 want=(gcc make zlib1g-dev check pkg-config)
@@ -13,6 +16,9 @@ for arg in "$@"; do
     --python) want+=(python3-gensim python3-numpy) ;;
     --demo) want+=(bible-kjv) ;;
     --plot) want+=(gnuplot-nox) ;;
+    --mpi) want+=(libopenmpi-dev openmpi-bin) ;;
+    --fuzz) want+=(clang libclang-rt-dev) ;;
+    --valgrind) want+=(valgrind) ;;
     *) echo "install-deps.sh: unknown option $arg" >&2; exit 2 ;;
     esac
 done

@@ -44,6 +44,14 @@ struct theta_reader {
     int failed;
     int64_t bytes;
     char word[THETA_MAX_WORD + 8];
+    /* theta_reader_open_segments: the segments, read one after the other */
+    theta_segment *segs;  /* [nsegs], paths owned; NULL for theta_reader_open */
+    int nsegs, seg;       /* seg: the one being read */
+    int64_t next_off;     /* plain byte range: file offset of the next byte read */
+    int skip_head;        /* plain byte range: drop bytes through the first newline */
+    int range_done;       /* plain byte range: its last line was delivered */
+    int pending_eos;      /* a file ended without a newline and another has bytes: end
+                             the sentence before its first token */
 };
 
 /* ASCII whitespace and NUL separate tokens; '\n' also ends a sentence. */
@@ -60,6 +68,9 @@ static void reader_free(theta_reader *r)
     free(r->path);
     free(r->buf);
     free(r->in);
+    for (int i = 0; i < r->nsegs; i++)
+        free((char *)r->segs[i].path);
+    free(r->segs);
     free(r);
 }
 
@@ -87,6 +98,65 @@ theta_status theta_reader_open(const char *path, theta_reader **out)
             reader_free(r);
             return st;
         }
+    }
+    *out = r;
+    return THETA_OK;
+}
+
+/* Opens segment r->seg: its file, positioned for its byte range. A range
+ * that starts inside the file starts one byte early and drops the bytes
+ * through the first newline: a line belongs to the range it starts in. */
+static theta_status open_segment(theta_reader *r)
+{
+    const theta_segment *g = &r->segs[r->seg];
+    free(r->path);
+    r->path = strdup(g->path);
+    if (!r->path)
+        return theta__fail(THETA_ENOMEM, "out of memory opening %s", g->path);
+    r->fd = open(g->path, O_RDONLY | O_CLOEXEC);
+    r->own_fd = 1;
+    if (r->fd < 0)
+        return theta__fail(THETA_EIO, "%s: cannot open: %s", g->path, strerror(errno));
+    r->next_off = 0;
+    r->skip_head = 0;
+    r->range_done = g->end >= 0 && g->end <= g->start; /* empty */
+    if (g->start > 0) {
+        if (lseek(r->fd, (off_t)(g->start - 1), SEEK_SET) < 0)
+            return theta__fail(THETA_EIO, "%s: cannot seek: %s", g->path, strerror(errno));
+        r->next_off = g->start - 1;
+        r->skip_head = 1;
+    }
+    return THETA_OK;
+}
+
+theta_status theta_reader_open_segments(const theta_segment *segs, int n, theta_reader **out)
+{
+    if (n < 1)
+        return theta__fail(THETA_EINVAL, "no corpus segment to read");
+    theta_reader *r = theta__calloc(1, sizeof *r);
+    if (!r)
+        return THETA_ENOMEM;
+    r->fd = -1;
+    r->buf = theta__alloc(READ_BUFFER, 1);
+    r->in = theta__alloc(IN_BUFFER, 1);
+    r->segs = theta__calloc((size_t)n, sizeof *r->segs);
+    if (!r->buf || !r->in || !r->segs) {
+        reader_free(r);
+        return theta__fail(THETA_ENOMEM, "out of memory opening %s", segs[0].path);
+    }
+    for (int i = 0; i < n; i++) {
+        r->segs[i] = segs[i];
+        r->segs[i].path = strdup(segs[i].path);
+        if (!r->segs[i].path) {
+            reader_free(r);
+            return theta__fail(THETA_ENOMEM, "out of memory opening %s", segs[i].path);
+        }
+        r->nsegs = i + 1;
+    }
+    theta_status st = open_segment(r);
+    if (st) {
+        reader_free(r);
+        return st;
     }
     *out = r;
     return THETA_OK;
@@ -212,6 +282,81 @@ static int detect_mode(theta_reader *r)
     return 0;
 }
 
+static int refill(theta_reader *r);
+
+/* The end of the current segment: the end of the input, or on to the next
+ * segment, with a newline between them when the last one did not end with
+ * one (a sentence never spans two files). */
+static int next_segment(theta_reader *r)
+{
+    if (!r->segs || r->seg + 1 >= r->nsegs) {
+        r->eof = 1;
+        return 0;
+    }
+    int need_newline = r->len > 0 && r->buf[r->len - 1] != '\n';
+    if (r->z_ready)
+        inflateEnd(&r->z);
+    r->z_ready = 0;
+    memset(&r->z, 0, sizeof r->z);
+    r->mode = MODE_UNKNOWN;
+    r->member_done = r->in_eof = r->range_done = 0;
+    if (r->fd >= 0 && close(r->fd) != 0) {
+        r->fd = -1;
+        return fail_read(r, "error at close");
+    }
+    r->fd = -1;
+    r->seg++;
+    if (open_segment(r)) {
+        r->failed = 1;
+        return -1;
+    }
+    r->len = r->pos = 0;
+    r->pending_eos |= need_newline;
+    return refill(r);
+}
+
+/* A plain byte range [start, end): keeps, of the r->len new bytes, the lines
+ * that start in it (the line holding byte end - 1 is the last). Returns 1 if
+ * bytes are left, else what the next refill returns. */
+static int clip_range(theta_reader *r)
+{
+    const theta_segment *g = &r->segs[r->seg];
+    const int64_t buf_off = r->next_off;
+    r->next_off += (int64_t)r->len;
+    if (r->range_done) {
+        r->len = r->pos = 0;
+        return next_segment(r);
+    }
+    size_t from = 0;
+    if (r->skip_head) {
+        const unsigned char *nl = memchr(r->buf, '\n', r->len);
+        if (!nl) {
+            r->len = r->pos = 0;
+            return refill(r);
+        }
+        from = (size_t)(nl - r->buf) + 1;
+        r->skip_head = 0;
+        if (g->end >= 0 && buf_off + (int64_t)from - 1 >= g->end - 1) {
+            r->len = r->pos = 0; /* no line starts in the range */
+            r->range_done = 1;
+            return next_segment(r);
+        }
+    }
+    if (g->end >= 0 && buf_off + (int64_t)r->len > g->end - 1) {
+        int64_t last = g->end - 1 - buf_off; /* index of byte end - 1, may be < 0 */
+        size_t at = last > (int64_t)from ? (size_t)last : from;
+        const unsigned char *nl = memchr(r->buf + at, '\n', r->len - at);
+        if (nl) {
+            r->len = (size_t)(nl - r->buf) + 1;
+            r->range_done = 1;
+        }
+    }
+    r->pos = from;
+    if (r->pos == r->len)
+        return r->range_done ? next_segment(r) : refill(r);
+    return 1;
+}
+
 /* Refills the buffer. Returns 1 if bytes are available, 0 at the end, -1 on error. */
 static int refill(theta_reader *r)
 {
@@ -221,6 +366,13 @@ static int refill(theta_reader *r)
         return 0;
     if (r->mode == MODE_UNKNOWN && detect_mode(r) < 0)
         return -1;
+    if (r->segs && r->mode == MODE_GZIP &&
+        (r->segs[r->seg].start > 0 || r->segs[r->seg].end >= 0))
+        return fail_read(r, "a byte range of a gzip file cannot be read (give whole files)");
+    if (r->range_done) {
+        r->len = r->pos = 0;
+        return next_segment(r);
+    }
     ssize_t n;
     if (r->mode == MODE_GZIP) {
         n = inflate_some(r);
@@ -241,13 +393,13 @@ static int refill(theta_reader *r)
     }
     if (n < 0)
         return -1;
-    if (n == 0) {
-        r->eof = 1;
-        return 0;
-    }
+    if (n == 0)
+        return next_segment(r);
     r->len = (size_t)n;
     r->pos = 0;
     r->bytes += n;
+    if (r->segs && r->mode == MODE_PLAIN)
+        return clip_range(r);
     return 1;
 }
 
@@ -297,6 +449,12 @@ int theta_reader_next(theta_reader *r, const char **word, size_t *len)
             if (st <= 0)
                 return st;
         }
+        if (r->pending_eos) {
+            r->pending_eos = 0;
+            *word = THETA_EOS;
+            *len = sizeof THETA_EOS - 1;
+            return 1;
+        }
         unsigned char c = r->buf[r->pos];
         if (!is_sep[c])
             break;
@@ -329,8 +487,8 @@ int theta_reader_next(theta_reader *r, const char **word, size_t *len)
         int st = refill(r);
         if (st < 0)
             return -1;
-        if (st == 0)
-            break;
+        if (st == 0 || r->pending_eos)
+            break; /* the end of the input, or of a file: the word ends */
     }
     *word = r->word;
     *len = cut_word(r->word, n);
@@ -360,6 +518,10 @@ theta_status theta_reader_close(theta_reader *r)
 
 theta_status theta_spool_stdin(char *path_out, size_t size, int *fd_out)
 {
+    /* a closed descriptor 0 would be handed out again by mkstemp below, and
+     * the spool would then read itself: an empty corpus, not an error */
+    if (fcntl(STDIN_FILENO, F_GETFD) < 0 && errno == EBADF)
+        return theta__fail(THETA_EIO, "standard input is closed");
     const char *dir = getenv("TMPDIR");
     char tmpl[4096];
     snprintf(tmpl, sizeof tmpl, "%s/theta-stdin-XXXXXX", dir && *dir ? dir : "/tmp");
@@ -373,10 +535,12 @@ theta_status theta_spool_stdin(char *path_out, size_t size, int *fd_out)
         close(fd);
         return THETA_ENOMEM;
     }
+    int64_t total = 0;
     for (;;) {
         ssize_t n = read(STDIN_FILENO, buf, READ_BUFFER);
         if (n == 0)
             break;
+        total += n;
         if (n < 0) {
             if (errno == EINTR)
                 continue;
@@ -401,6 +565,10 @@ theta_status theta_spool_stdin(char *path_out, size_t size, int *fd_out)
         }
     }
     free(buf);
+    if (total == 0) {
+        close(fd);
+        return theta__fail(THETA_EDATA, "standard input is empty");
+    }
     snprintf(path_out, size, "/dev/fd/%d", fd);
     *fd_out = fd;
     return THETA_OK;

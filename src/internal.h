@@ -21,11 +21,13 @@ void *theta__calloc(size_t n, size_t size);
 
 /* An output file written under a temporary name and renamed into place by
  * theta__commit; theta__abort removes it. Never leaves a partial file under
- * the final name. */
+ * the final name. A path that exists and is not a regular file (a device
+ * such as /dev/null, a FIFO, a symbolic link) is written in place instead:
+ * a rename would replace it. */
 typedef struct {
     FILE *f;
     char *path;
-    char *tmp;
+    char *tmp; /* NULL when writing in place */
 } theta__outfile;
 
 theta_status theta__out_open(theta__outfile *o, const char *path);

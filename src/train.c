@@ -157,6 +157,9 @@ typedef struct trainer {
     int64_t epoch_examples;
     theta_divergence divergence;
     double last_checkpoint;  /* time of the last checkpoint (or of the start) */
+    double last_sync;        /* time of the last hooks->sync (or of the start) */
+    int64_t synced_words;    /* words_done as of the last sync, all processes */
+    uint64_t stream;         /* hooks->stream */
 } trainer;
 
 static _Thread_local theta_divergence last_divergence;
@@ -210,7 +213,8 @@ static void *worker_main(void *p)
             queue_push(&t->empty, c);
             continue;
         }
-        theta_rng_seed(&w->rng, theta_seed_mix(m->cfg.seed, (uint64_t)t->epoch, (uint64_t)c->number));
+        uint64_t seed = m->cfg.seed + t->stream * 0x9e3779b97f4a7c15ULL;
+        theta_rng_seed(&w->rng, theta_seed_mix(seed, (uint64_t)t->epoch, (uint64_t)c->number));
         int64_t base = atomic_load(&t->words_done);
         int64_t local = 0;
         w->loss = 0;
@@ -287,6 +291,36 @@ static void report(trainer *t, const theta_train_hooks *h, double start, double 
         *stop_req = 1;
 }
 
+/* One hooks->sync, with every worker idle: hands over this process's words
+ * since the last sync and takes the count of all processes in their place. */
+static theta_status sync_now(trainer *t, const theta_train_hooks *h, int finished,
+                             int *all_finished, int *stop_req)
+{
+    theta_sync s;
+    memset(&s, 0, sizeof s);
+    s.words = atomic_load(&t->words_done) - t->synced_words;
+    s.finished = finished;
+    s.epoch = t->epoch;
+    theta_status st = h->sync(t->m, &s, h->sync_user);
+    t->last_sync = theta_now();
+    if (st)
+        return st;
+    t->synced_words += s.words_total;
+    atomic_store(&t->words_done, t->synced_words);
+    *all_finished = s.all_finished;
+    if (s.stop)
+        *stop_req = 1;
+    return THETA_OK;
+}
+
+/* Opens the corpus of one epoch: hooks->segments, or path. */
+static theta_status open_corpus(const char *path, const theta_train_hooks *h, theta_reader **r)
+{
+    if (h && h->segments)
+        return theta_reader_open_segments(h->segments, h->nsegments, r);
+    return theta_reader_open(path, r);
+}
+
 /* Trains one epoch; the caller thread reads. */
 static theta_status run_epoch(trainer *t, const char *path, const theta_train_hooks *h,
                               double start, chunk *pool, int npool)
@@ -337,7 +371,7 @@ static theta_status run_epoch(trainer *t, const char *path, const theta_train_ho
     }
 
     theta_reader *r = NULL;
-    st = theta_reader_open(path, &r);
+    st = open_corpus(path, h, &r);
     id_stream *ids = theta__calloc(1, sizeof *ids);
     if (!ids && !st)
         st = THETA_ENOMEM;
@@ -426,6 +460,15 @@ static theta_status run_epoch(trainer *t, const char *path, const theta_train_ho
             }
             t->last_checkpoint = theta_now();
         }
+        if (h && h->sync && !end_of_input && theta_now() - t->last_sync >= h->sync_every) {
+            int all_finished = 0;
+            queue_wait_count(&t->empty, c ? npool - 1 : npool);
+            if (!atomic_load(&t->failed)) {
+                st = sync_now(t, h, 0, &all_finished, &stop_req);
+                if (st)
+                    break;
+            }
+        }
         if (h && h->log_every_words > 0 && !end_of_input &&
             m->state.words_done + enqueued_words >= next_log) {
             queue_wait_count(&t->empty, c ? npool - 1 : npool);
@@ -456,6 +499,13 @@ static theta_status run_epoch(trainer *t, const char *path, const theta_train_ho
         if (!st && !stop_req && cst)
             st = cst;
     }
+    /* this share is trained: keep joining the other processes' syncs until
+     * they have trained theirs too (the last one syncs every row) */
+    if (h && h->sync && !st && !stop_req && !atomic_load(&t->failed)) {
+        int all_finished = 0;
+        while (!st && !all_finished && !stop_req)
+            st = sync_now(t, h, 1, &all_finished, &stop_req);
+    }
     queue_destroy(&t->full);
     queue_destroy(&t->empty);
     free(args);
@@ -481,7 +531,7 @@ static theta_status run_epoch(trainer *t, const char *path, const theta_train_ho
         m->state.chunks_done = number;
         return theta__fail(THETA_EINTR, "training stopped on request in epoch %d", t->epoch + 1);
     }
-    if (real_words == 0 && skip == 0)
+    if (real_words == 0 && skip == 0 && !(h && h->sync))
         return theta__fail(THETA_EDATA, "%s: the corpus has no words of the vocabulary", path);
     report(t, h, start, &last_time, &last_words, 1, epoch_start, &stop_req);
     m->state.epoch = t->epoch + 1;
@@ -523,6 +573,9 @@ theta_status theta_train(theta_model *m, const char *path, const theta_train_hoo
     }
     double start = theta_now();
     t->last_checkpoint = start;
+    t->last_sync = start;
+    t->synced_words = m->state.words_done;
+    t->stream = hooks ? hooks->stream : 0;
     for (int e = m->state.epoch; e < m->cfg.epochs && !st; e++) {
         t->epoch = e;
         st = run_epoch(t, path, hooks, start, pool, npool);

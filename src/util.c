@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -52,6 +53,25 @@ double theta_now(void)
 theta_status theta__out_open(theta__outfile *o, const char *path)
 {
     memset(o, 0, sizeof *o);
+    struct stat sb;
+    if (lstat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
+        if (S_ISDIR(sb.st_mode))
+            return theta__fail(THETA_EIO, "%s: cannot write: is a directory", path);
+        /* a device, FIFO or symbolic link (/dev/null, /dev/stdout, a pipe):
+         * renaming a temporary file over it would replace it with a regular
+         * file, so write through it, in place */
+        o->f = fopen(path, "wb");
+        if (!o->f)
+            return theta__fail(THETA_EIO, "%s: cannot write: %s", path, strerror(errno));
+        o->path = theta__alloc(strlen(path) + 1, 1);
+        if (!o->path) {
+            fclose(o->f);
+            o->f = NULL;
+            return THETA_ENOMEM;
+        }
+        memcpy(o->path, path, strlen(path) + 1);
+        return THETA_OK;
+    }
     size_t n = strlen(path);
     o->path = theta__alloc(n + 1, 1);
     o->tmp = theta__alloc(n + 32, 1);
@@ -78,16 +98,17 @@ theta_status theta__out_commit(theta__outfile *o)
     int err = 0;
     if (fflush(o->f) != 0 || ferror(o->f))
         err = errno ? errno : EIO;
-    if (!err && fsync(fileno(o->f)) != 0 && errno != EINVAL && errno != EROFS)
+    if (!err && o->tmp && fsync(fileno(o->f)) != 0 && errno != EINVAL && errno != EROFS)
         err = errno;
     if (fclose(o->f) != 0 && !err)
         err = errno ? errno : EIO;
     o->f = NULL;
-    if (!err && rename(o->tmp, o->path) != 0)
+    if (!err && o->tmp && rename(o->tmp, o->path) != 0)
         err = errno;
     if (err) {
         theta_status st = theta__fail(THETA_EIO, "%s: write failed: %s", o->path, strerror(err));
-        remove(o->tmp);
+        if (o->tmp)
+            remove(o->tmp);
         free(o->path);
         free(o->tmp);
         o->path = o->tmp = NULL;

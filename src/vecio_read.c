@@ -416,36 +416,50 @@ static theta_status read_binary(src *s, int64_t rows, int dim, theta_vectors *v)
 
 enum { SHAPE_END, SHAPE_TEXT, SHAPE_OTHER };
 
-/* Classifies the next non-blank line without keeping it: SHAPE_END if only
- * whitespace is left in the file; SHAPE_TEXT for a word, a space or tab,
- * then one or more tokens of number characters up to the line end, with
- * *values set to the number of tokens after the word. */
+/* Classifies the next non-blank line without keeping it, by the text
+ * reader's rules (read_line, next_token): tokens are separated by spaces
+ * and tabs, and a run of spaces, tabs and '\r' at the end of the line is
+ * dropped, so a '\r' elsewhere belongs to a token (a line of blanks and
+ * '\r' only is blank). SHAPE_END if only such blank lines are left;
+ * SHAPE_TEXT for a word followed by one or more tokens made only of number
+ * characters, with *values set to their count. */
 static int line_shape(FILE *f, int64_t *values)
 {
     static const char number_chars[] = "+-.eEnNaAiIfFtTyY";
-    int c = getc_unlocked(f);
-    while (c == '\n' || is_blank(c))
-        c = getc_unlocked(f);
-    if (c == EOF)
-        return SHAPE_END;
-    while (c != EOF && c != ' ' && c != '\t' && c != '\n')
-        c = getc_unlocked(f);
-    if (c != ' ' && c != '\t')
-        return SHAPE_OTHER;
-    int in_token = 0;
-    *values = 0;
-    while ((c = getc_unlocked(f)) != EOF && c != '\n') {
-        if (is_blank(c)) {
-            in_token = 0;
+    for (;;) {
+        enum { LEAD, WORD, REST } state = LEAD;
+        int nonblank = 0, in_value = 0, cr = 0;
+        int64_t n = 0;
+        int c;
+        while ((c = getc_unlocked(f)) != EOF && c != '\n') {
+            int sep = c == ' ' || c == '\t';
+            if (!sep && c != '\r')
+                nonblank = 1;
+            if (state == LEAD) {
+                if (!sep)
+                    state = WORD;
+            } else if (state == WORD) {
+                if (sep)
+                    state = REST;
+            } else if (sep) {
+                in_value = 0;
+            } else if (c == '\r') {
+                cr = 1; /* inside a value, unless only blanks follow */
+            } else {
+                if (cr || c == '\0' || ((c < '0' || c > '9') && !strchr(number_chars, c)))
+                    return SHAPE_OTHER;
+                n += !in_value;
+                in_value = 1;
+            }
+        }
+        if (!nonblank) {
+            if (c == EOF)
+                return SHAPE_END;
             continue;
         }
-        if ((c < '0' || c > '9') && (c == '\0' || !strchr(number_chars, c)))
-            return SHAPE_OTHER;
-        if (!in_token)
-            ++*values;
-        in_token = 1;
+        *values = n;
+        return n > 0 ? SHAPE_TEXT : SHAPE_OTHER;
     }
-    return *values > 0 ? SHAPE_TEXT : SHAPE_OTHER;
 }
 
 /* Text or binary after a "V D" header, from the next record lines. Text:

@@ -276,23 +276,13 @@ theta_status theta_vocab_finalize(theta_vocab *v, int64_t min_count, int64_t max
     return rehash(v);
 }
 
-theta_status theta_vocab_build(const char *path, int64_t min_count, int64_t max_vocab,
-                               int64_t prune_limit, theta_vocab **out)
+theta_status theta_vocab_count(theta_vocab *v, theta_reader *r)
 {
-    theta_reader *r;
-    theta_status st = theta_reader_open(path, &r);
-    if (st)
-        return st;
-    theta_vocab *v = theta_vocab_new();
-    if (!v) {
-        theta_reader_close(r);
-        return THETA_ENOMEM;
-    }
-    v->prune_limit = prune_limit > 0 ? prune_limit : DEFAULT_PRUNE_LIMIT;
     /* tokens are counted a batch at a time so their cache misses overlap */
     char store[THETA_VOCAB_BATCH][THETA_MAX_WORD + 8];
     const char *words[THETA_VOCAB_BATCH];
     uint32_t lens[THETA_VOCAB_BATCH], hashes[THETA_VOCAB_BATCH];
+    theta_status st = THETA_OK;
     int rc, n = 0;
     do {
         const char *w;
@@ -309,14 +299,31 @@ theta_status theta_vocab_build(const char *path, int64_t min_count, int64_t max_
                 st = add_hashed(v, words[i], lens[i], 1, hashes[i]);
             n = 0;
             if (st)
-                goto fail;
+                return st;
         }
     } while (rc > 0);
-    if (rc < 0) {
-        st = THETA_EIO;
-        goto fail;
+    if (rc < 0)
+        return THETA_EIO;
+    v->bytes_read += theta_reader_bytes(r);
+    return THETA_OK;
+}
+
+theta_status theta_vocab_build(const char *path, int64_t min_count, int64_t max_vocab,
+                               int64_t prune_limit, theta_vocab **out)
+{
+    theta_reader *r;
+    theta_status st = theta_reader_open(path, &r);
+    if (st)
+        return st;
+    theta_vocab *v = theta_vocab_new();
+    if (!v) {
+        theta_reader_close(r);
+        return THETA_ENOMEM;
     }
-    v->bytes_read = theta_reader_bytes(r);
+    v->prune_limit = theta_vocab_prune_limit(prune_limit);
+    st = theta_vocab_count(v, r);
+    if (st)
+        goto fail;
     st = theta_reader_close(r);
     r = NULL;
     if (st)
@@ -331,6 +338,11 @@ fail:
         theta_reader_close(r);
     theta_vocab_free(v);
     return st;
+}
+
+int64_t theta_vocab_prune_limit(int64_t requested)
+{
+    return requested > 0 ? requested : DEFAULT_PRUNE_LIMIT;
 }
 
 theta_status theta_vocab_save(const theta_vocab *v, const char *path)
@@ -362,6 +374,12 @@ theta_status theta_vocab_load(const char *path, int64_t min_count, int64_t max_v
             line[--n] = '\0';
         if (n == 0)
             continue;
+        /* a NUL would end the word or the count early and hide what follows it */
+        if (memchr(line, '\0', (size_t)n)) {
+            st = theta__fail(THETA_EFORMAT, "%s:%lld: NUL byte in the line", path,
+                             (long long)lineno);
+            break;
+        }
         char *sp = strrchr(line, ' ');
         if (!sp || sp == line) {
             st = theta__fail(THETA_EFORMAT, "%s:%lld: expected 'word count'", path,

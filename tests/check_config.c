@@ -21,12 +21,13 @@ START_TEST(defaults)
     ck_assert_int_eq(c.min_count, 5);
     ck_assert_int_eq(c.max_vocab, 0);
     ck_assert(c.sample == 1e-3);
-    ck_assert(c.alpha == 0.025);
+    ck_assert(c.alpha == 0.05);
     ck_assert(c.min_alpha_ratio == 1e-4);
     ck_assert_int_ge(c.threads, 1);
     ck_assert_int_le(c.threads, 512);
-    ck_assert_int_eq(c.init_in.kind, THETA_INIT_W2V);
-    ck_assert_int_eq(c.init_out.kind, THETA_INIT_W2V);
+    ck_assert_int_eq(c.init_in.kind, THETA_INIT_SCALED);
+    ck_assert(c.init_in.value == 1.0);
+    ck_assert_int_eq(c.init_out.kind, THETA_INIT_ZERO);
     ck_assert_int_eq(theta_config_validate(&c), THETA_OK);
 }
 END_TEST

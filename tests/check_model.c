@@ -99,6 +99,7 @@ static stats stats_of(const float *x, size_t n)
 START_TEST(init_w2v)
 {
     theta_config c = small_config(50);
+    c.init_in.kind = c.init_out.kind = THETA_INIT_W2V; /* word2vec's start, not the default */
     theta_model *m = new_model(&c, 400);
     ck_assert_int_eq(m->out_rows, 400);
     size_t n = in_count(m);

@@ -141,6 +141,42 @@ START_TEST(sigint_saves_a_checkpoint_that_resumes)
 }
 END_TEST
 
+START_TEST(periodic_checkpoint_is_written_while_training)
+{
+    free(corpus);
+    make_corpus(30000);
+    char ck[4200], out[4200];
+    snprintf(ck, sizeof ck, "%s/ck.theta", dir);
+    snprintf(out, sizeof out, "%s/v.txt", dir);
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        freopen("/dev/null", "w", stderr);
+        execl(tu_theta_bin(), "theta", "train", "--input", corpus, "--output", out, "--dim", "16",
+              "--epochs", "200", "--threads", "1", "--min-count", "1", "--quiet",
+              "--checkpoint", ck, "--checkpoint-every", "1", (char *)NULL);
+        _exit(127);
+    }
+    /* wait (at most 60 s) for a checkpoint to appear while training runs */
+    int seen = 0;
+    for (int i = 0; i < 600 && !seen; i++) {
+        usleep(100 * 1000);
+        seen = access(ck, F_OK) == 0;
+    }
+    int still_running = waitpid(pid, NULL, WNOHANG) == 0;
+    kill(pid, SIGKILL);
+    waitpid(pid, NULL, 0);
+    ck_assert_msg(seen, "no checkpoint within 60 s");
+    ck_assert(still_running);
+    theta_model *m;
+    ck_assert_int_eq(theta_model_load(ck, &m), THETA_OK);
+    ck_assert_int_gt(m->state.words_done, 0);
+    ck_assert_int_lt(m->state.epoch, 200);
+    ck_assert_int_eq(m->cfg.epochs, 200);
+    theta_model_free(m);
+}
+END_TEST
+
 START_TEST(damaged_checkpoint_is_refused)
 {
     ck_assert_int_eq(tu_run(NULL, NULL, "train --input %s --checkpoint %s/ck.theta "
@@ -225,6 +261,7 @@ Suite *reliability_suite(void)
     tcase_add_loop_test(tc, resume_after_stop_equals_uninterrupted, 0, 3);
     tcase_add_test(tc, sigint_saves_a_checkpoint_that_resumes);
     tcase_add_test(tc, damaged_checkpoint_is_refused);
+    tcase_add_test(tc, periodic_checkpoint_is_written_while_training);
     tcase_add_test(tc, full_disk_keeps_previous_files);
     suite_add_tcase(s, tc);
     return s;

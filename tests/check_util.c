@@ -147,6 +147,17 @@ START_TEST(last_error_is_per_thread)
 }
 END_TEST
 
+START_TEST(last_error_can_wrap_itself)
+{
+    /* regression: theta_model_load wraps the config's own message like
+     * this; formatting straight into the buffer it read garbled it */
+    theta__fail(THETA_EINVAL, "--dim must be in 1..10000, not -5");
+    theta__fail(THETA_EFORMAT, "%s: invalid hyper-parameters: %s", "m.theta", theta_last_error());
+    ck_assert_str_eq(theta_last_error(),
+                     "m.theta: invalid hyper-parameters: --dim must be in 1..10000, not -5");
+}
+END_TEST
+
 Suite *util_suite(void)
 {
     Suite *s = suite_create("util");
@@ -156,6 +167,7 @@ Suite *util_suite(void)
     tcase_add_test(core, checked_allocation);
     tcase_add_test(core, little_endian_codecs);
     tcase_add_test(core, last_error_is_per_thread);
+    tcase_add_test(core, last_error_can_wrap_itself);
     suite_add_tcase(s, core);
     TCase *io = tcase_create("io");
     tcase_add_test(io, out_file_commit_and_abort);

@@ -24,6 +24,15 @@ char *tu_read_file(const char *path, size_t *len);
  * into malloc'ed strings (either out pointer may be NULL). Returns the exit status. */
 int tu_run(char **out, char **err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
+/* Like tu_run, with the theta process's address space limited to
+ * as_limit_mb megabytes (setrlimit RLIMIT_AS, as `ulimit -v`; 0 = no limit)
+ * and its peak resident memory stored in *peak_kb (if not NULL): VmHWM,
+ * sampled every 5 ms from the exec to the exit. (Not wait4's ru_maxrss: it
+ * counts the forked copy of this process before the exec.) The arguments
+ * may use shell redirections. */
+int tu_run_limited(long as_limit_mb, long *peak_kb, char **out, char **err, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
 /* Path of the theta binary under test (THETA_BIN, default build/theta). */
 const char *tu_theta_bin(void);
 

@@ -58,7 +58,7 @@ enum { WANT_IN = 1, WANT_OUT = 2 };
 typedef struct {
     const char *name;  /* "in" or "out" */
     theta_dims_report rep;
-    char verdict[256];
+    char verdict[320]; /* the longest verdict is 297 bytes */
 } matrix_result;
 
 /* ---- JSON --------------------------------------------------------------- */

@@ -10,6 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#ifdef THETA_MPI
+#include "theta_mpi.h"
+#endif
+
+#define SYNC_EVERY_DEFAULT 0.5 /* seconds (see the README's MPI section) */
 
 void help_train(FILE *out)
 {
@@ -41,6 +46,10 @@ void help_train(FILE *out)
 "      --resume FILE       continue the run saved in FILE (same corpus; training\n"
 "                          options come from FILE and may be omitted)\n"
 "  -q, --quiet             no progress or summary on stderr\n"
+"      --sync-every S      MPI builds (mpirun -np N theta train --input SHARDS...):\n"
+"                          seconds between two sums of the ranks' changes to\n"
+"                          the matrices (default %g; frequent words every time,\n"
+"                          all words every 8th time and at the end of each epoch)\n"
 "\n"
 "Model:\n"
 "      --model skipgram|cbow  architecture (default skipgram)\n"
@@ -51,7 +60,7 @@ void help_train(FILE *out)
 "      --window N          maximum context distance (default %d)\n"
 "      --negative N        negative samples per example (default %d)\n"
 "      --sample T          subsampling threshold, 0 = off (default %g)\n"
-"      --alpha A           starting learning rate (default %g; %g for cbow)\n"
+"      --alpha A           starting learning rate (default %g; word2vec: 0.025)\n"
 "      --epochs N          passes over the corpus (default %d)\n"
 "      --min-count N       drop words rarer than N (default %lld)\n"
 "      --max-vocab N       keep at most N words (default: no limit)\n"
@@ -65,15 +74,16 @@ void help_train(FILE *out)
 "\n"
 "Initialisation (each matrix): w2v | zero | const:C | uniform:A | normal:SIGMA |\n"
 "scaled:K (uniform in +-K/dim)\n"
-"      --init-in S         input matrix (default w2v: uniform in +-0.5/dim)\n"
-"      --init-out S        output matrix (default w2v: zero)\n"
+"      --init-in S         input matrix (default scaled:1, uniform in +-1/dim;\n"
+"                          w2v: word2vec's +-0.5/dim)\n"
+"      --init-out S        output matrix (default zero, as w2v)\n"
 "      --zero-init         both matrices zero (nothing will ever move)\n"
 "\n"
 "word2vec's flags work too, with word2vec's meanings: -train -output -size\n"
 "-window -sample -hs -negative -threads -iter -min-count -alpha -binary -cbow\n"
 "-save-vocab -read-vocab (theta's default model is skip-gram; -cbow 1 selects CBOW;\n"
 "-hs 1 selects hierarchical softmax and needs -negative 0).\n",
-            d.dim, d.window, d.negative, d.sample, d.alpha, 2 * d.alpha, d.epochs,
+            SYNC_EVERY_DEFAULT, d.dim, d.window, d.negative, d.sample, d.alpha, d.epochs,
             (long long)d.min_count, d.threads, (unsigned long long)d.seed);
 }
 
@@ -83,7 +93,7 @@ enum {
     OPT_EPOCHS, OPT_MIN_COUNT, OPT_MAX_VOCAB, OPT_THREADS, OPT_SEED, OPT_INIT_IN, OPT_INIT_OUT,
     OPT_ZERO_INIT, OPT_W2V_HS, OPT_W2V_CBOW, OPT_W2V_BINARY, OPT_W2V_DEBUG, OPT_STOP_AFTER,
     OPT_CHECKPOINT, OPT_CHECKPOINT_EVERY, OPT_RESUME, OPT_KERNEL, OPT_ISA, OPT_LOG_EVERY,
-    OPT_COUNT
+    OPT_SYNC_EVERY, OPT_COUNT
 };
 
 static const struct option long_options[] = {
@@ -119,6 +129,7 @@ static const struct option long_options[] = {
     {"kernel", required_argument, NULL, OPT_KERNEL},
     {"isa", required_argument, NULL, OPT_ISA},
     {"log-every-words", required_argument, NULL, OPT_LOG_EVERY},
+    {"sync-every", required_argument, NULL, OPT_SYNC_EVERY},
     /* targets of word2vec's flags */
     {"w2v-hs", required_argument, NULL, OPT_W2V_HS},
     {"w2v-cbow", required_argument, NULL, OPT_W2V_CBOW},
@@ -144,6 +155,11 @@ typedef struct {
     int binary, quiet, alpha_set, hs_flag, negative_set;
     long long stop_after, log_every;
     double checkpoint_every;
+    double sync_every;
+    const char **inputs; /* MPI builds: --input FILE and the files after the options */
+    int ninputs;
+    theta_segment *segs; /* MPI builds: this rank's share of the corpus */
+    int nsegs;
     unsigned char given[OPT_COUNT]; /* options given on the command line */
 } train_args;
 
@@ -169,6 +185,7 @@ static int parse_args(int argc, char **argv, train_args *a)
     long long n;
     double x;
     a->checkpoint_every = 300;
+    a->sync_every = SYNC_EVERY_DEFAULT;
     while ((c = getopt_long(argc, argv, ":i:o:qh", long_options, NULL)) != -1) {
         if (c >= 0 && c < OPT_COUNT)
             a->given[c] = 1;
@@ -189,6 +206,12 @@ static int parse_args(int argc, char **argv, train_args *a)
                 a->cfg.kernel = THETA_KERNEL_BATCH;
             else
                 return cli_usage_error(cmd, "--kernel must be pair or batch, not '%s'", optarg);
+            break;
+        case OPT_SYNC_EVERY:
+            if (cli_parse_double(optarg, 0.001, 1e6, &x))
+                return cli_usage_error(cmd, "--sync-every must be a number of seconds >= 0.001, "
+                                            "not '%s'", optarg);
+            a->sync_every = x;
             break;
         case OPT_CHECKPOINT_EVERY:
             if (cli_parse_double(optarg, 1, 1e9, &x))
@@ -297,10 +320,22 @@ static int parse_args(int argc, char **argv, train_args *a)
             return cli_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
         }
     }
-    if (optind < argc)
-        return cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
     if (!a->input)
         return cli_usage_error(cmd, "no corpus given (--input FILE, or - for standard input)");
+#ifdef THETA_MPI
+    /* the corpus: --input FILE and every argument left (shards) */
+    a->inputs = (const char **)argv + optind - 1;
+    a->inputs[0] = a->input;
+    a->ninputs = argc - optind + 1;
+    for (int i = 0; i < a->ninputs; i++)
+        if (strcmp(a->inputs[i], "-") == 0 && a->ninputs > 1)
+            return cli_usage_error(cmd, "standard input cannot be one of several shards");
+#else
+    if (optind < argc)
+        return cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
+    if (a->given[OPT_SYNC_EVERY])
+        return cli_usage_error(cmd, "--sync-every needs a build with MPI (make MPI=1)");
+#endif
     if (a->hs_flag) {
         if (a->negative_set && a->cfg.negative > 0)
             return cli_usage_error(cmd, "theta trains one loss at a time: with -hs 1 give "
@@ -315,8 +350,6 @@ static int parse_args(int argc, char **argv, train_args *a)
         a->checkpoint = a->resume; /* keep checkpointing where we resumed from */
     if (a->resume && a->read_vocab)
         return cli_usage_error(cmd, "--resume uses the checkpoint's vocabulary; drop --read-vocab");
-    if (a->cfg.arch == THETA_ARCH_CBOW && !a->alpha_set)
-        a->cfg.alpha = 2 * theta_config_default().alpha;
     if (theta_config_validate(&a->cfg))
         return cli_usage_error(cmd, "%s", theta_last_error());
     return 0;
@@ -396,10 +429,11 @@ static void on_signal(int sig)
     stop_flag = sig;
 }
 
+/* user: the progress_ctx (hooks.user) */
 static theta_status save_checkpoint(const theta_model *m, void *user)
 {
-    const train_args *a = user;
-    return theta_model_save(m, a->checkpoint);
+    const progress_ctx *ctx = user;
+    return theta_model_save(m, ctx->a->checkpoint);
 }
 
 /* With --resume, every training option given must agree with the checkpoint. */
@@ -442,9 +476,15 @@ static int new_model(const train_args *a, const char *input, theta_model **out)
     static const char *cmd = "train";
     theta_vocab *v = NULL;
     double t0 = theta_now();
-    theta_status st = a->read_vocab
-                          ? theta_vocab_load(a->read_vocab, a->cfg.min_count, a->cfg.max_vocab, &v)
-                          : theta_vocab_build(input, a->cfg.min_count, a->cfg.max_vocab, 0, &v);
+    theta_status st;
+    if (a->read_vocab)
+        st = theta_vocab_load(a->read_vocab, a->cfg.min_count, a->cfg.max_vocab, &v);
+#ifdef THETA_MPI
+    else if (a->segs)
+        st = theta__mpi_vocab(a->segs, a->nsegs, a->cfg.min_count, a->cfg.max_vocab, &v);
+#endif
+    else
+        st = theta_vocab_build(input, a->cfg.min_count, a->cfg.max_vocab, 0, &v);
     if (st)
         return cli_error(cmd, "%s", theta_last_error());
     if (v->size < 2) {
@@ -479,13 +519,49 @@ static int new_model(const train_args *a, const char *input, theta_model **out)
     return 0;
 }
 
+static int train_main(int argc, char **argv);
+
 int cmd_train(int argc, char **argv)
+{
+#ifdef THETA_MPI
+    theta__mpi_init(&argc, &argv);
+    int status = train_main(argc, argv);
+    /* a runtime error on one rank would leave the others waiting in a
+     * collective call: end the whole job */
+    if (status == 1 && theta__mpi_size() > 1)
+        theta__mpi_abort(1);
+    theta__mpi_finalize();
+    return status;
+#else
+    return train_main(argc, argv);
+#endif
+}
+
+static int train_main(int argc, char **argv)
 {
     static const char *cmd = "train";
     train_args a;
     int rc = parse_args(argc, argv, &a);
     if (rc)
         return rc < 0 ? 0 : rc;
+    int rank = 0;
+    (void)rank; /* MPI builds: this process's rank */
+#ifdef THETA_MPI
+    rank = theta__mpi_rank();
+    if (theta__mpi_size() > 1 && strcmp(a.input, "-") == 0)
+        return cli_usage_error(cmd, "with several MPI ranks the corpus must be files, not '-'");
+    static char rank_output[4096];
+    if (rank != 0) {
+        /* rank 0 reports and writes; the others only train (a testing aid:
+         * THETA_MPI_RANK_OUTPUT=1 has rank r write --output to FILE.rank<r>) */
+        const char *own = getenv("THETA_MPI_RANK_OUTPUT");
+        if (own && strcmp(own, "1") == 0 && a.output)
+            snprintf(rank_output, sizeof rank_output, "%s.rank%d", a.output, rank);
+        a.quiet = 1;
+        a.output = rank_output[0] ? rank_output : NULL;
+        a.output_context = a.save_model = a.save_vocab = a.log_json = NULL;
+    }
+#endif
 
     char spool_path[64];
     int spool_fd = -1;
@@ -517,6 +593,13 @@ int cmd_train(int argc, char **argv)
                            "(size or content differs)", a.input, a.resume);
             goto done;
         }
+        /* the state must describe this model, or resuming would skip or repeat work */
+        if (m->state.train_words != m->vocab->total ||
+            (double)m->state.words_done > (double)m->cfg.epochs * (double)m->state.train_words) {
+            cli_error(cmd, "%s: the training state does not match the model's vocabulary "
+                           "(damaged checkpoint?)", a.resume);
+            goto done;
+        }
         if (m->state.epoch >= m->cfg.epochs) {
             cli_error(cmd, "%s: training already finished (%d of %d epochs)", a.resume,
                       m->state.epoch, m->cfg.epochs);
@@ -528,6 +611,13 @@ int cmd_train(int argc, char **argv)
             fprintf(stderr, "resuming %s: epoch %d of %d, %lld words done\n", a.resume,
                     m->state.epoch + 1, m->cfg.epochs, (long long)m->state.words_done);
     } else {
+#ifdef THETA_MPI
+        a.inputs[0] = input; /* standard input: the spooled copy */
+        if (theta__mpi_shares(a.inputs, a.ninputs, &a.segs, &a.nsegs)) {
+            cli_error(cmd, "%s", theta_last_error());
+            goto done;
+        }
+#endif
         if (new_model(&a, input, &m))
             goto done;
         m->state.corpus_bytes = corpus_bytes;
@@ -549,15 +639,53 @@ int cmd_train(int argc, char **argv)
         goto done;
     }
     progress_ctx pctx = {&a, isatty(STDERR_FILENO), log, 0};
-    theta_train_hooks hooks = {on_progress, &pctx, pctx.tty ? 0.5 : 5.0, a.stop_after, &stop_flag,
-                               a.checkpoint ? save_checkpoint : NULL, a.checkpoint_every, a.isa,
-                               a.log_every};
+    theta_train_hooks hooks;
+    memset(&hooks, 0, sizeof hooks);
+    hooks.progress = on_progress;
+    hooks.user = &pctx;
+    hooks.interval = pctx.tty ? 0.5 : 5.0;
+    hooks.stop_after_words = a.stop_after;
+    hooks.stop = &stop_flag;
+    hooks.checkpoint = a.checkpoint ? save_checkpoint : NULL;
+    hooks.checkpoint_every = a.checkpoint_every;
+    hooks.isa = a.isa;
+    hooks.log_every_words = a.log_every;
+#ifdef THETA_MPI
+    theta__mpi_sync_ctx sync_ctx;
+    memset(&sync_ctx, 0, sizeof sync_ctx);
+    if (!a.segs && theta__mpi_shares(a.inputs, a.ninputs, &a.segs, &a.nsegs)) {
+        cli_error(cmd, "%s", theta_last_error());
+        goto done;
+    }
+    /* stops and checkpoints are decided together, at a sync (see mpi.c) */
+    sync_ctx.stop = &stop_flag;
+    sync_ctx.stop_after_words = a.stop_after;
+    sync_ctx.checkpoint = rank == 0 && a.checkpoint ? save_checkpoint : NULL;
+    sync_ctx.user = &pctx;
+    sync_ctx.checkpoint_every = a.checkpoint_every;
+    hooks.stop = NULL;
+    hooks.stop_after_words = 0;
+    hooks.checkpoint = NULL;
+    hooks.sync = theta__mpi_sync;
+    hooks.sync_every = a.sync_every;
+    hooks.stream = (uint64_t)rank;
+    hooks.segments = a.segs;
+    hooks.nsegments = a.nsegs;
+    hooks.sync_user = &sync_ctx;
+    if (theta__mpi_sync_begin(&sync_ctx, m)) {
+        cli_error(cmd, "%s", theta_last_error());
+        goto done;
+    }
+#endif
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     theta_status st = theta_train(m, input, &hooks);
+#ifdef THETA_MPI
+    theta__mpi_sync_end(&sync_ctx);
+#endif
     signal(SIGINT, SIG_DFL);
     signal(SIGTERM, SIG_DFL);
     if (pctx.printed)
@@ -566,6 +694,12 @@ int cmd_train(int argc, char **argv)
         /* stopped at a chunk boundary: the state is consistent, save it */
         const char *to = a.checkpoint ? a.checkpoint : a.save_model;
         status = stop_flag ? 128 + stop_flag : 0;
+#ifdef THETA_MPI
+        /* the stop sync summed every row: rank 0 saves for everyone */
+        if (rank != 0)
+            goto done;
+        theta__mpi_checkpoint_state(m);
+#endif
         if (!to) {
             cli_error(cmd, "%s; nothing saved (use --checkpoint FILE to be able to resume)",
                       theta_last_error());
@@ -598,6 +732,7 @@ int cmd_train(int argc, char **argv)
         fprintf(stderr, "done in %.1f s\n", theta_now() - t0);
     status = 0;
 done:
+    free(a.segs);
     if (log)
         fclose(log);
     theta_model_free(m);

@@ -44,7 +44,11 @@ int main(int argc, char **argv)
         return 0;
     }
     if (strcmp(name, "--version") == 0 || strcmp(name, "version") == 0) {
+#ifdef THETA_MPI
+        printf("theta %s (kernel: %s) mpi\n", THETA_VERSION, theta_kernel_isa());
+#else
         printf("theta %s (kernel: %s)\n", THETA_VERSION, theta_kernel_isa());
+#endif
         return 0;
     }
     if (strcmp(name, "help") == 0) {

@@ -1,0 +1,428 @@
+/*
+ * mpi.c — data-parallel training over MPI (see theta_mpi.h; not "mpi.h", which
+ * would hide the MPI library's own header under -Isrc).
+ *
+ * The sync protocol. Every collective call is made by every rank the same
+ * number of times, in the same order, whatever their speeds:
+ *
+ *   1. theta_train calls hooks->sync with its workers idle: every
+ *      sync_every seconds while it trains its share (finished = 0), then,
+ *      once its share of the epoch is done, again and again (finished = 1)
+ *      until a sync reports that every rank is done. A rank that finished
+ *      early therefore keeps joining the syncs of the others; the i-th sync
+ *      of one rank always meets the i-th sync of every other rank.
+ *   2. Each sync is first one MPI_Allreduce(SUM) of four int64 values:
+ *      words trained since the last sync, "still training" (1 / 0), "stop
+ *      requested" (a signal on any rank), "checkpoint due" (rank 0's timer).
+ *      Every rank gets the same sums, so every rank takes the same decision:
+ *      which rows to sync, whether to stop, whether to checkpoint.
+ *   3. Then the matrices. Every rank keeps base, a copy of both matrices as
+ *      they were after their last sync (the same bits on every rank; taken
+ *      from rank 0 by theta__mpi_sync_begin before training). A sync adds
+ *      every rank's change in full: delta = current - base on each rank,
+ *      the deltas summed over the ranks, current = base = base + sum. (An
+ *      average would keep only 1/N of a change that one rank alone made,
+ *      which is most changes of the rarer rows: in effect the learning rate
+ *      divided by N for them.) The hot rows (the prefix of the
+ *      frequency-sorted rows that covers HOT_SHARE of the tokens) are
+ *      synced at every sync, every row every FULL_EVERY-th sync
+ *      (pWord2Vec's scheme); a row not synced keeps accumulating its change
+ *      against its own base. At a full sync (the epoch is over on every
+ *      rank, a stop, a checkpoint) rank 0 sums, adds and broadcasts, so
+ *      every rank holds the very same bits afterwards.
+ *   A rank that fails calls MPI_Abort (theta__mpi_abort): the job ends with
+ *   a non-zero status instead of waiting for it forever. With one rank the
+ *   sync changes nothing: no copy, no sum, the same word counts.
+ */
+#include "theta_mpi.h"
+
+#include "internal.h"
+
+#include <mpi.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define HOT_SHARE 0.9     /* hot rows: the most frequent words covering 90% of the tokens */
+#define FULL_EVERY 8      /* every row at every 8th sync */
+#define PIECE (1 << 24)   /* floats (or bytes / 4) per MPI call: counts are int */
+
+void theta__mpi_init(int *argc, char ***argv)
+{
+    int ready = 0;
+    MPI_Initialized(&ready);
+    if (!ready)
+        MPI_Init(argc, argv);
+}
+
+void theta__mpi_finalize(void)
+{
+    int done = 0;
+    MPI_Finalized(&done);
+    if (!done)
+        MPI_Finalize();
+}
+
+int theta__mpi_rank(void)
+{
+    int r = 0;
+    MPI_Comm_rank(MPI_COMM_WORLD, &r);
+    return r;
+}
+
+int theta__mpi_size(void)
+{
+    int n = 1;
+    MPI_Comm_size(MPI_COMM_WORLD, &n);
+    return n;
+}
+
+void theta__mpi_abort(int code)
+{
+    MPI_Abort(MPI_COMM_WORLD, code);
+}
+
+static int is_gzip(const char *path)
+{
+    unsigned char magic[2] = {0, 0};
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return 0;
+    size_t n = fread(magic, 1, 2, f);
+    fclose(f);
+    return n == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
+}
+
+theta_status theta__mpi_shares(const char *const *inputs, int n, theta_segment **segs,
+                               int *nsegs)
+{
+    const int rank = theta__mpi_rank(), size = theta__mpi_size();
+    if (n > 1 && n < size)
+        return theta__fail(THETA_EINVAL, "%d input files for %d ranks: give at least one file "
+                                         "per rank, or one plain text file to split", n, size);
+    theta_segment *s = theta__calloc((size_t)n, sizeof *s);
+    if (!s)
+        return THETA_ENOMEM;
+    int k = 0;
+    if (n >= size) {
+        for (int i = rank; i < n; i += size)
+            s[k++] = (theta_segment){inputs[i], 0, -1};
+    } else if (size == 1) {
+        s[k++] = (theta_segment){inputs[0], 0, -1};
+    } else {
+        struct stat st;
+        if (stat(inputs[0], &st) != 0) {
+            free(s);
+            return theta__fail(THETA_EIO, "%s: cannot open", inputs[0]);
+        }
+        if (is_gzip(inputs[0])) {
+            free(s);
+            return theta__fail(THETA_EINVAL, "%s: a gzip file cannot be split by bytes: give at "
+                                             "least %d shards (one per rank)", inputs[0], size);
+        }
+        int64_t bytes = (int64_t)st.st_size;
+        int64_t a = bytes / size * rank + bytes % size * rank / size;
+        int64_t b = rank + 1 == size ? bytes : bytes / size * (rank + 1) + bytes % size * (rank + 1) / size;
+        s[k++] = (theta_segment){inputs[0], a, b};
+    }
+    *segs = s;
+    *nsegs = k;
+    return THETA_OK;
+}
+
+/* ---- vocabulary --------------------------------------------------------- */
+
+/* Entries as "word\0" + 8-byte little-endian count, one after the other. */
+static char *pack_vocab(const theta_vocab *v, int64_t *len_out)
+{
+    int64_t len = 0;
+    for (int32_t i = 0; i < v->size; i++)
+        len += v->entries[i].len + 1 + 8;
+    char *buf = theta__alloc((size_t)(len > 0 ? len : 1), 1);
+    if (!buf)
+        return NULL;
+    char *p = buf;
+    for (int32_t i = 0; i < v->size; i++) {
+        memcpy(p, v->entries[i].word, v->entries[i].len + 1);
+        p += v->entries[i].len + 1;
+        theta__put_u64((unsigned char *)p, (uint64_t)v->entries[i].count);
+        p += 8;
+    }
+    *len_out = len;
+    return buf;
+}
+
+static theta_status unpack_into(theta_vocab *v, const char *buf, int64_t len)
+{
+    const char *p = buf, *end = buf + len;
+    while (p < end) {
+        size_t wl = strlen(p);
+        int64_t count = (int64_t)theta__get_u64((const unsigned char *)p + wl + 1);
+        theta_status st = theta_vocab_add(v, p, wl, count);
+        if (st)
+            return st;
+        p += wl + 1 + 8;
+    }
+    return THETA_OK;
+}
+
+static void send_bytes(const char *buf, int64_t len, int to)
+{
+    for (int64_t off = 0; off < len; off += PIECE)
+        MPI_Send(buf + off, (int)(len - off < PIECE ? len - off : PIECE), MPI_BYTE, to, 7,
+                 MPI_COMM_WORLD);
+}
+
+static void recv_bytes(char *buf, int64_t len, int from)
+{
+    for (int64_t off = 0; off < len; off += PIECE)
+        MPI_Recv(buf + off, (int)(len - off < PIECE ? len - off : PIECE), MPI_BYTE, from, 7,
+                 MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+}
+
+static void bcast_bytes(char *buf, int64_t len)
+{
+    for (int64_t off = 0; off < len; off += PIECE)
+        MPI_Bcast(buf + off, (int)(len - off < PIECE ? len - off : PIECE), MPI_BYTE, 0,
+                  MPI_COMM_WORLD);
+}
+
+/* Counts a share into a new, unfinalized vocabulary (pruning as one process does). */
+static theta_status count_share(const theta_segment *segs, int nsegs, theta_vocab **out)
+{
+    theta_vocab *v = theta_vocab_new();
+    if (!v)
+        return THETA_ENOMEM;
+    v->prune_limit = theta_vocab_prune_limit(0);
+    if (nsegs > 0) {
+        theta_reader *r;
+        theta_status st = theta_reader_open_segments(segs, nsegs, &r);
+        if (!st) {
+            st = theta_vocab_count(v, r);
+            theta_status cst = theta_reader_close(r);
+            if (!st)
+                st = cst;
+        }
+        if (st) {
+            theta_vocab_free(v);
+            return st;
+        }
+    }
+    *out = v;
+    return THETA_OK;
+}
+
+theta_status theta__mpi_vocab(const theta_segment *segs, int nsegs, int64_t min_count,
+                              int64_t max_vocab, theta_vocab **out)
+{
+    const int rank = theta__mpi_rank(), size = theta__mpi_size();
+    theta_vocab *v = NULL;
+    theta_status st = count_share(segs, nsegs, &v);
+    if (st)
+        return st; /* the caller aborts the job */
+    int64_t bytes = v->bytes_read, all_bytes = 0;
+    MPI_Reduce(&bytes, &all_bytes, 1, MPI_INT64_T, MPI_SUM, 0, MPI_COMM_WORLD);
+    char *buf = NULL;
+    int64_t len = 0;
+    /* rank 0 adds the counts of ranks 1, 2, ... in rank order */
+    if (rank != 0) {
+        buf = pack_vocab(v, &len);
+        if (!buf)
+            return THETA_ENOMEM;
+        MPI_Send(&len, 1, MPI_INT64_T, 0, 6, MPI_COMM_WORLD);
+        send_bytes(buf, len, 0);
+        free(buf);
+        theta_vocab_free(v);
+        v = NULL;
+    } else {
+        for (int r = 1; r < size && !st; r++) {
+            MPI_Recv(&len, 1, MPI_INT64_T, r, 6, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+            buf = theta__alloc((size_t)(len > 0 ? len : 1), 1);
+            if (!buf)
+                return THETA_ENOMEM;
+            recv_bytes(buf, len, r);
+            st = unpack_into(v, buf, len);
+            free(buf);
+        }
+        if (!st)
+            st = theta_vocab_finalize(v, min_count, max_vocab);
+        if (st)
+            return st;
+        v->bytes_read = all_bytes;
+        buf = pack_vocab(v, &len);
+        if (!buf)
+            return THETA_ENOMEM;
+    }
+    /* the final vocabulary, from rank 0 to everyone */
+    MPI_Bcast(&len, 1, MPI_INT64_T, 0, MPI_COMM_WORLD);
+    if (rank != 0) {
+        buf = theta__alloc((size_t)(len > 0 ? len : 1), 1);
+        if (!buf)
+            return THETA_ENOMEM;
+    }
+    bcast_bytes(buf, len);
+    if (rank != 0) {
+        v = theta_vocab_new();
+        st = v ? unpack_into(v, buf, len) : THETA_ENOMEM;
+        /* already sorted and cut: finalizing again keeps the order */
+        if (!st)
+            st = theta_vocab_finalize(v, min_count, max_vocab);
+        if (st) {
+            free(buf);
+            theta_vocab_free(v);
+            return st;
+        }
+    }
+    free(buf);
+    uint32_t crc = theta_vocab_crc(v), lo = crc, hi = crc;
+    MPI_Allreduce(MPI_IN_PLACE, &lo, 1, MPI_UINT32_T, MPI_MIN, MPI_COMM_WORLD);
+    MPI_Allreduce(MPI_IN_PLACE, &hi, 1, MPI_UINT32_T, MPI_MAX, MPI_COMM_WORLD);
+    if (lo != hi) {
+        theta_vocab_free(v);
+        return theta__fail(THETA_EDATA, "the ranks' vocabularies differ after merging");
+    }
+    *out = v;
+    return THETA_OK;
+}
+
+/* ---- sync --------------------------------------------------------------- */
+
+/* Rows [0, n) of a (rows, dim) matrix cur and of its copy base (the rows as
+ * they were after their last sync, the same bits on every rank): every
+ * rank's change since then, summed, added to base, on every rank:
+ *   cur = base = base + sum over the ranks of (cur - base).
+ * exact: rank 0 adds and sends the result to all (the very same bits
+ * everywhere, whatever the MPI library's reduction order); otherwise every
+ * rank adds the allreduced sum itself. */
+static void sum_deltas(float *cur, float *base, int64_t n, int dim, int exact)
+{
+    int64_t total = n * dim;
+    const int rank = theta__mpi_rank();
+    for (int64_t off = 0; off < total; off += PIECE) {
+        int k = (int)(total - off < PIECE ? total - off : PIECE);
+        float *p = cur + off, *b = base + off;
+        for (int i = 0; i < k; i++)
+            p[i] -= b[i];
+        if (exact) {
+            MPI_Reduce(rank == 0 ? MPI_IN_PLACE : p, p, k, MPI_FLOAT, MPI_SUM, 0, MPI_COMM_WORLD);
+            if (rank == 0)
+                for (int i = 0; i < k; i++)
+                    p[i] = b[i] + p[i];
+            MPI_Bcast(p, k, MPI_FLOAT, 0, MPI_COMM_WORLD);
+            memcpy(b, p, (size_t)k * sizeof *p);
+        } else {
+            MPI_Allreduce(MPI_IN_PLACE, p, k, MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD);
+            for (int i = 0; i < k; i++)
+                b[i] = p[i] = b[i] + p[i];
+        }
+    }
+}
+
+static void bcast_floats(float *p, int64_t total)
+{
+    for (int64_t off = 0; off < total; off += PIECE)
+        MPI_Bcast(p + off, (int)(total - off < PIECE ? total - off : PIECE), MPI_FLOAT, 0,
+                  MPI_COMM_WORLD);
+}
+
+theta_status theta__mpi_sync_begin(theta__mpi_sync_ctx *ctx, theta_model *m)
+{
+    if (theta__mpi_size() == 1)
+        return THETA_OK; /* nothing to sum: no copy, no change */
+    const int64_t in = (int64_t)m->vocab->size * m->cfg.dim, out = m->out_rows * m->cfg.dim;
+    ctx->base_in = theta__alloc((size_t)in, sizeof(float));
+    ctx->base_out = theta__alloc((size_t)(out > 0 ? out : 1), sizeof(float));
+    if (!ctx->base_in || !ctx->base_out) {
+        theta__mpi_sync_end(ctx);
+        return theta__fail(THETA_ENOMEM, "no memory for the MPI sync's copy of the matrices "
+                                         "(%.1f MB)", (double)(in + out) * sizeof(float) / 1e6);
+    }
+    /* every rank starts from rank 0's matrices (a new model's are the same
+     * on every rank already; this makes sure of it) */
+    bcast_floats(m->in, in);
+    bcast_floats(m->out, out);
+    memcpy(ctx->base_in, m->in, (size_t)in * sizeof(float));
+    memcpy(ctx->base_out, m->out, (size_t)out * sizeof(float));
+    return THETA_OK;
+}
+
+void theta__mpi_sync_end(theta__mpi_sync_ctx *ctx)
+{
+    free(ctx->base_in);
+    free(ctx->base_out);
+    ctx->base_in = ctx->base_out = NULL;
+}
+
+static int64_t hot_prefix(const theta_vocab *v)
+{
+    int64_t covered = 0, want = (int64_t)(HOT_SHARE * (double)v->total);
+    int32_t i = 0;
+    while (i < v->size && covered < want)
+        covered += v->entries[i++].count;
+    return i < 2 ? (v->size < 2 ? v->size : 2) : i;
+}
+
+void theta__mpi_checkpoint_state(theta_model *m)
+{
+    if (theta__mpi_size() == 1)
+        return;
+    m->state.words_done = (int64_t)m->state.epoch * m->state.train_words;
+    m->state.chunks_done = 0;
+    m->state.loss_sum = 0;
+    m->state.loss_count = 0;
+}
+
+theta_status theta__mpi_sync(theta_model *m, theta_sync *s, void *user)
+{
+    theta__mpi_sync_ctx *ctx = user;
+    const int rank = theta__mpi_rank(), size = theta__mpi_size();
+    if (ctx->nsync == 0) {
+        ctx->words_done = m->state.words_done;
+        ctx->hot_rows = hot_prefix(m->vocab);
+        ctx->last_checkpoint = theta_now();
+    }
+    ctx->nsync++;
+    int64_t flags[4] = {
+        s->words,
+        s->finished ? 0 : 1,
+        ctx->stop && *ctx->stop ? 1 : 0,
+        rank == 0 && ctx->checkpoint && ctx->checkpoint_every > 0 &&
+            theta_now() - ctx->last_checkpoint >= ctx->checkpoint_every,
+    };
+    MPI_Allreduce(MPI_IN_PLACE, flags, 4, MPI_INT64_T, MPI_SUM, MPI_COMM_WORLD);
+    s->words_total = flags[0];
+    s->all_finished = flags[1] == 0;
+    ctx->words_done += flags[0];
+    s->stop = flags[2] > 0 ||
+              (ctx->stop_after_words > 0 && ctx->words_done >= ctx->stop_after_words);
+    ctx->stopped = s->stop;
+    const int checkpoint = flags[3] > 0 && !s->all_finished;
+    if (size > 1) {
+        const int full = s->all_finished || s->stop || checkpoint || ctx->nsync % FULL_EVERY == 0;
+        const int exact = s->all_finished || s->stop || checkpoint;
+        const int dim = m->cfg.dim;
+        if (!ctx->base_in)
+            return theta__fail(THETA_EINVAL, "MPI sync without theta__mpi_sync_begin");
+        sum_deltas(m->in, ctx->base_in, full ? m->vocab->size : ctx->hot_rows, dim, exact);
+        /* hs: the inner nodes are not in frequency order; sum them all */
+        int64_t out_hot = m->cfg.loss == THETA_LOSS_HS ? m->out_rows
+                          : (ctx->hot_rows < m->out_rows ? ctx->hot_rows : m->out_rows);
+        sum_deltas(m->out, ctx->base_out, full ? m->out_rows : out_hot, dim, exact);
+        ctx->nfull += full;
+    }
+    if (checkpoint) {
+        theta_status st = THETA_OK;
+        if (rank == 0) {
+            theta_train_state saved = m->state;
+            m->state.words_done = ctx->words_done;
+            m->state.epoch = s->epoch;
+            theta__mpi_checkpoint_state(m);
+            st = ctx->checkpoint(m, ctx->user);
+            m->state = saved;
+        }
+        ctx->last_checkpoint = theta_now();
+        if (st)
+            return st; /* the caller aborts the job */
+    }
+    return THETA_OK;
+}

@@ -1,0 +1,67 @@
+/*
+ * theta_mpi.h — data-parallel training over MPI (built only with `make MPI=1`,
+ * which defines THETA_MPI). Each rank reads its share of the corpus, the
+ * vocabulary counts are merged into one global vocabulary, and the ranks
+ * add up their changes to the matrices every few tenths of a second through
+ * theta_train_hooks.sync. Nothing here prints; errors are theta_status.
+ */
+#ifndef THETA_THETA_MPI_H
+#define THETA_THETA_MPI_H
+
+#include "theta.h"
+
+/* MPI_Init / MPI_Finalize (MPI_COMM_WORLD). */
+void theta__mpi_init(int *argc, char ***argv);
+void theta__mpi_finalize(void);
+int theta__mpi_rank(void);
+int theta__mpi_size(void);
+/* Ends every rank of the job with exit status code (MPI_Abort). */
+void theta__mpi_abort(int code);
+
+/* This rank's share of inputs[n]: whole files dealt round-robin when there
+ * are at least as many files as ranks; one plain text file split into equal
+ * byte ranges at line boundaries otherwise. *segs is malloc'ed (paths point
+ * into inputs); *nsegs may be 0 (nothing to read). */
+theta_status theta__mpi_shares(const char *const *inputs, int n, theta_segment **segs,
+                               int *nsegs);
+
+/* Counts this rank's share, merges the counts of every rank on rank 0
+ * (pruning as one process would), finalizes there with min_count and
+ * max_vocab, and sends the result to every rank: the same vocabulary, the
+ * same ids everywhere. Collective. */
+theta_status theta__mpi_vocab(const theta_segment *segs, int nsegs, int64_t min_count,
+                              int64_t max_vocab, theta_vocab **out);
+
+/* State of the sync hook; fill the first fields, zero the rest. */
+typedef struct {
+    const volatile int *stop;      /* local stop request (signal handler) */
+    int64_t stop_after_words;      /* stop once all ranks did this many words (0 = off) */
+    theta_status (*checkpoint)(const theta_model *m, void *user); /* called on rank 0 */
+    void *user;
+    double checkpoint_every;       /* seconds, measured on rank 0 */
+    /* private */
+    int64_t words_done, hot_rows;
+    float *base_in, *base_out;     /* the matrices after the last sync (theta__mpi_sync_begin) */
+    int64_t nsync, nfull;
+    double last_checkpoint;
+    int stopped;                   /* the last sync stopped training */
+} theta__mpi_sync_ctx;
+
+/* Before theta_train (collective): with more than one rank, every rank takes
+ * rank 0's matrices and keeps a copy of them (the base of the first sync):
+ * one more copy of both matrices per rank. With one rank, nothing. */
+theta_status theta__mpi_sync_begin(theta__mpi_sync_ctx *ctx, theta_model *m);
+/* Frees the copy (any time after theta__mpi_sync_begin; idempotent). */
+void theta__mpi_sync_end(theta__mpi_sync_ctx *ctx);
+
+/* theta_train_hooks.sync: one allreduce of (words, still training, stop,
+ * checkpoint due), then the sum of the ranks' changes since the last sync
+ * for the hot rows (or for every row). user is a theta__mpi_sync_ctx.
+ * Collective. */
+theta_status theta__mpi_sync(theta_model *m, theta_sync *s, void *user);
+
+/* The state a checkpoint of an MPI run records: the epoch so far is
+ * restarted on resume (the ranks' positions in their shares differ). */
+void theta__mpi_checkpoint_state(theta_model *m);
+
+#endif
