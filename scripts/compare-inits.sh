@@ -94,7 +94,11 @@ while [ $# -gt 0 ]; do
     -h | --help) usage; exit 0 ;;
     --no-plot) plot=0; shift; continue ;;
     --no-install) install=0; shift; continue ;;
-    --*) [ $# -ge 2 ] || usage_error "$opt needs a value" ;;
+    --epochs | --dim | --seeds | --seed | --threads | --losses | --strategies | --const | \
+        --uniform | --normal | --min-count | --softmax-max-vocab | --points | --analogies | \
+        --pairs | --out)
+        [ $# -ge 2 ] || usage_error "$opt needs a value" ;;
+    -*) usage_error "unknown option $opt" ;;
     esac
     case $opt in
     --epochs) epochs=$2 ;;

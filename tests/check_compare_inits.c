@@ -305,13 +305,20 @@ END_TEST
 
 START_TEST(usage_errors_exit_2)
 {
-    static const char *bad[] = {"--epochs 0", "--dim x", "--losses ns,foo", "--strategies bogus",
-                                "--threads 0", "--bogus", "--seeds", "a.txt b.txt"};
+    /* each: arguments, and what the message must contain */
+    static const char *bad[][2] = {
+        {"--epochs 0", "--epochs"},         {"--dim x", "--dim"},
+        {"--losses ns,foo", "'foo'"},       {"--strategies bogus", "'bogus'"},
+        {"--threads 0", "--threads"},       {"--bogus", "unknown option --bogus"},
+        {"--seeds", "--seeds needs a value"}, {"a.txt b.txt", "one corpus only"},
+        {"--uniform -1", "--uniform"},
+    };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        int rc = run_script("", bad[i]);
-        ck_assert_msg(rc == 2, "'%s' exited %d", bad[i], rc);
+        int rc = run_script("", bad[i][0]);
+        ck_assert_msg(rc == 2, "'%s' exited %d", bad[i][0], rc);
         char *err = read_in_dir("err.txt");
-        ck_assert_msg(strncmp(err, "compare-inits.sh: ", 18) == 0, "'%s': %s", bad[i], err);
+        ck_assert_msg(strncmp(err, "compare-inits.sh: ", 18) == 0 && strstr(err, bad[i][1]),
+                      "'%s': %s", bad[i][0], err);
         free(err);
     }
     char args[4096];
