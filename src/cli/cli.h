@@ -59,6 +59,13 @@ int cli_split_words(char *line, char **tok, int max);
  * opterr = 0): names the option from argv[optind - 1]. Returns 2. */
 int cli_option_error(const char *cmd, int c, char **argv);
 
+/* The search options nn and analogy share: -k N, --restrict N, --matrix in|out.
+ * CLI_OPT_RESTRICT / CLI_OPT_MATRIX are their getopt codes. Returns 1 if c
+ * was one of them (parsed into *k, *limit, *which), 0 if not, or 2 after
+ * printing a usage error. */
+enum { CLI_OPT_RESTRICT = 256, CLI_OPT_MATRIX, CLI_OPT_FIRST_FREE };
+int cli_search_option(const char *cmd, int c, long long *k, long long *limit, int *which);
+
 /* Parses "3cosadd" / "3cosmul" for --method; -1 if neither. cmd_analogy.c. */
 int cli_parse_method(const char *s, theta_analogy_method *out);
 

@@ -79,11 +79,10 @@ static int answer(nn_ctx *c, char **words, int n)
 
 int cmd_nn(int argc, char **argv)
 {
-    enum { OPT_RESTRICT = 256, OPT_MATRIX };
     static const struct option opts[] = {
         {"top", required_argument, NULL, 'k'},
-        {"restrict", required_argument, NULL, OPT_RESTRICT},
-        {"matrix", required_argument, NULL, OPT_MATRIX},
+        {"restrict", required_argument, NULL, CLI_OPT_RESTRICT},
+        {"matrix", required_argument, NULL, CLI_OPT_MATRIX},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -92,20 +91,12 @@ int cmd_nn(int argc, char **argv)
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":k:h", opts, NULL)) != -1) {
+        int r = cli_search_option("nn", c, &k, &limit, &which);
+        if (r == 1)
+            continue;
+        if (r)
+            return r;
         switch (c) {
-        case 'k':
-            if (cli_parse_int(optarg, 1, 1000000, &k))
-                return cli_usage_error("nn", "-k must be an integer in 1..1000000, not '%s'", optarg);
-            break;
-        case OPT_RESTRICT:
-            if (cli_parse_int(optarg, 0, INT64_MAX, &limit))
-                return cli_usage_error("nn", "--restrict must be a non-negative integer, not '%s'",
-                                       optarg);
-            break;
-        case OPT_MATRIX:
-            if ((which = cli_parse_matrix(optarg)) < 0)
-                return cli_usage_error("nn", "--matrix must be 'in' or 'out', not '%s'", optarg);
-            break;
         case 'h':
             help_nn(stdout);
             return 0;

@@ -186,3 +186,24 @@ int cli_option_error(const char *cmd, int c, char **argv)
         return cli_usage_error(cmd, "option '%s' needs a value", argv[optind - 1]);
     return cli_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
 }
+
+int cli_search_option(const char *cmd, int c, long long *k, long long *limit, int *which)
+{
+    switch (c) {
+    case 'k':
+        if (cli_parse_int(optarg, 1, 1000000, k))
+            return cli_usage_error(cmd, "-k must be an integer in 1..1000000, not '%s'", optarg);
+        return 1;
+    case CLI_OPT_RESTRICT:
+        if (cli_parse_int(optarg, 0, INT64_MAX, limit))
+            return cli_usage_error(cmd, "--restrict must be a non-negative integer, not '%s'",
+                                   optarg);
+        return 1;
+    case CLI_OPT_MATRIX:
+        if ((*which = cli_parse_matrix(optarg)) < 0)
+            return cli_usage_error(cmd, "--matrix must be 'in' or 'out', not '%s'", optarg);
+        return 1;
+    default:
+        return 0;
+    }
+}
