@@ -145,6 +145,11 @@ theta_status theta_reader_open_segments(const theta_segment *segments, int n, th
  * input; -1 on a read or decompression error (see theta_last_error()). */
 int theta_reader_next(theta_reader *r, const char **word, size_t *len);
 
+/* Up to max (>= 1) next tokens, as theta_reader_next returns them one by one,
+ * all pointing into the reader's buffer (valid until the next call on r).
+ * Returns how many (>= 1), 0 at the end of the input, -1 on an error. */
+int theta_reader_next_batch(theta_reader *r, const char **words, uint32_t *lens, int max);
+
 /* Bytes consumed from the (decompressed) input so far. */
 int64_t theta_reader_bytes(const theta_reader *r);
 
@@ -216,6 +221,12 @@ int64_t theta_vocab_prune_limit(int64_t requested);
 /* Counts a whole corpus (one pass of the reader) and finalizes. */
 theta_status theta_vocab_build(const char *path, int64_t min_count, int64_t max_vocab,
                                int64_t prune_limit, theta_vocab **out);
+
+/* The same with up to `threads` threads: a plain text file of a few MB or
+ * more is counted in byte ranges in parallel (gzip, standard input and small
+ * files in one pass). The counts equal one pass's unless pruning was needed. */
+theta_status theta_vocab_build_threads(const char *path, int64_t min_count, int64_t max_vocab,
+                                       int64_t prune_limit, int threads, theta_vocab **out);
 
 /* word2vec's vocabulary file: one "word count" line per entry. */
 theta_status theta_vocab_save(const theta_vocab *v, const char *path);

@@ -154,12 +154,18 @@ awk -v tok="$tokens" -v ep="$epochs" '$1 == "theta" { a[++i] = tok * ep / $2 } $
     END { sortn(a, i); sortn(b, j); ma = a[int((i + 1) / 2)]; mb = b[int((j + 1) / 2)];
           printf "thread scaling: %d threads / 1 thread = %.2fx (medians)\n", '"$threads"', ma / mb }' "$work/times"
 
-# vocabulary pass: count only (stop training after the first chunk), 3 runs, median
-for r in 1 2 3; do
-    # (stopping without a checkpoint exits 1: expected here)
-    { "$theta" train --input "$corpus" --stop-after-words 1 --threads 1 2>&1 || true; } |
-        sed -n 's/.*counted \([0-9.]*\) MB in \([0-9.]*\) s.*/\1 \2/p'
+# vocabulary pass: count only (stop training after the first chunk), with one
+# thread and with $threads (a plain file is counted in byte ranges in parallel),
+# alternating, 5 runs each, medians
+for r in 1 2 3 4 5; do
+    for t in 1 "$threads"; do
+        # (stopping without a checkpoint exits 1: expected here)
+        { "$theta" train --input "$corpus" --stop-after-words 1 --threads "$t" 2>&1 || true; } |
+            sed -n "s/.*counted \([0-9.]*\) MB in \([0-9.]*\) s.*/$t \1 \2/p"
+    done
 done | awk 'function sortn(a, n,  i, j, v) { for (i = 2; i <= n; i++) { v = a[i]; for (j = i - 1; j >= 1 && a[j] > v; j--) a[j + 1] = a[j]; a[j + 1] = v } }
-    { s[++k] = $1 / $2 } END { sortn(s, k); printf "vocabulary pass: %.0f MB/s (median of %d)\n", s[int((k + 1) / 2)], k }'
+    { k = ++n[$1]; s[$1, k] = $2 / ($3 > 0 ? $3 : 0.005) }
+    END { for (t in n) { for (i = 1; i <= n[t]; i++) x[i] = s[t, i]; sortn(x, n[t]);
+            printf "vocabulary pass, %s thread(s): %.0f MB/s (median of %d)\n", t, x[int((n[t] + 1) / 2)], n[t] } }' | sort
 
 mpi_bench

@@ -495,6 +495,56 @@ int theta_reader_next(theta_reader *r, const char **word, size_t *len)
     return 1;
 }
 
+/* Tokens straight out of the buffer, without a copy or a call per token.
+ * A batch never refills the buffer once it holds a token (a refill would move
+ * the bytes its pointers point into): a word that crosses the end of the
+ * buffer, and every refill, goes through theta_reader_next as the first
+ * token of the next batch. */
+int theta_reader_next_batch(theta_reader *r, const char **words, uint32_t *lens, int max)
+{
+    const unsigned char *buf = r->buf;
+    int n = 0;
+    while (n < max) {
+        if (r->pending_eos && r->pos < r->len) { /* (at the end of the input it is dropped) */
+            r->pending_eos = 0;
+            words[n] = THETA_EOS;
+            lens[n++] = sizeof THETA_EOS - 1;
+            continue;
+        }
+        size_t pos = r->pos;
+        const size_t len = r->len;
+        while (pos < len && is_sep[buf[pos]]) {
+            if (buf[pos++] == '\n') {
+                words[n] = THETA_EOS;
+                lens[n++] = sizeof THETA_EOS - 1;
+                if (n == max)
+                    break;
+            }
+        }
+        r->pos = pos;
+        if (n == max)
+            break;
+        size_t end = pos < len ? find_sep(buf, pos, len) : len;
+        if (end == len) {
+            if (n > 0)
+                break; /* refilling would invalidate the batch's words */
+            const char *w;
+            size_t wl;
+            int rc = theta_reader_next(r, &w, &wl);
+            if (rc <= 0)
+                return rc;
+            words[n] = w;
+            lens[n++] = (uint32_t)wl;
+            buf = r->buf;
+            continue;
+        }
+        r->pos = end;
+        words[n] = (const char *)buf + pos;
+        lens[n++] = (uint32_t)cut_word((const char *)buf + pos, end - pos);
+    }
+    return n;
+}
+
 int64_t theta_reader_bytes(const theta_reader *r)
 {
     return r->bytes;

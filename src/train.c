@@ -107,7 +107,6 @@ static void queue_wait_count(queue *q, int want)
 typedef struct {
     theta_reader *r;
     const theta_vocab *v;
-    char store[THETA_VOCAB_BATCH][THETA_MAX_WORD + 8];
     const char *words[THETA_VOCAB_BATCH];
     uint32_t lens[THETA_VOCAB_BATCH];
     int32_t ids[THETA_VOCAB_BATCH];
@@ -119,21 +118,14 @@ typedef struct {
 static int next_id(id_stream *s, int32_t *id)
 {
     if (s->pos == s->n) {
-        s->n = s->pos = 0;
-        while (!s->end && s->n < THETA_VOCAB_BATCH) {
-            const char *w;
-            size_t len;
-            int rc = theta_reader_next(s->r, &w, &len);
-            if (rc <= 0) {
-                s->end = rc == 0 ? 1 : -1;
-                break;
-            }
-            memcpy(s->store[s->n], w, len);
-            s->words[s->n] = s->store[s->n];
-            s->lens[s->n++] = (uint32_t)len;
-        }
-        if (s->n == 0)
+        s->pos = 0;
+        s->n = s->end ? 0 : theta_reader_next_batch(s->r, s->words, s->lens, THETA_VOCAB_BATCH);
+        if (s->n <= 0) {
+            if (!s->end)
+                s->end = s->n == 0 ? 1 : -1;
+            s->n = 0;
             return s->end > 0 ? 0 : -1;
+        }
         theta_vocab_find_batch(s->v, s->words, s->lens, s->n, s->ids);
     }
     *id = s->ids[s->pos++];

@@ -8,8 +8,11 @@
 #include "internal.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #define DEFAULT_PRUNE_LIMIT 21000000 /* distinct words held while counting */
 
@@ -25,9 +28,16 @@ static uint32_t hash_bytes(const char *s, size_t len)
         s += 8;
         len -= 8;
     }
-    if (len > 0) {
-        uint64_t k = 0;
-        memcpy(&k, s, len);
+    /* the last 1..7 bytes without a variable-length copy (its byte stores
+     * would stall the 8-byte load that follows): two overlapping loads */
+    if (len >= 4) {
+        uint32_t a, b;
+        memcpy(&a, s, 4);
+        memcpy(&b, s + len - 4, 4);
+        h = (h ^ (a | (uint64_t)b << 32)) * 0xbf58476d1ce4e5b9ULL;
+    } else if (len > 0) {
+        const unsigned char *u = (const unsigned char *)s;
+        uint64_t k = u[0] | (uint64_t)u[len / 2] << 8 | (uint64_t)u[len - 1] << 16;
         h = (h ^ k) * 0xbf58476d1ce4e5b9ULL;
     }
     h ^= h >> 29;
@@ -279,40 +289,32 @@ theta_status theta_vocab_finalize(theta_vocab *v, int64_t min_count, int64_t max
 theta_status theta_vocab_count(theta_vocab *v, theta_reader *r)
 {
     /* tokens are counted a batch at a time so their cache misses overlap */
-    char store[THETA_VOCAB_BATCH][THETA_MAX_WORD + 8];
     const char *words[THETA_VOCAB_BATCH];
     uint32_t lens[THETA_VOCAB_BATCH], hashes[THETA_VOCAB_BATCH];
-    theta_status st = THETA_OK;
-    int rc, n = 0;
-    do {
-        const char *w;
-        size_t len;
-        rc = theta_reader_next(r, &w, &len);
-        if (rc > 0 && len > 0) {
-            memcpy(store[n], w, len);
-            words[n] = store[n];
-            lens[n++] = (uint32_t)len;
-        }
-        if (n == THETA_VOCAB_BATCH || (rc <= 0 && n > 0)) {
-            prefetch_batch(v, words, lens, n, hashes);
-            for (int i = 0; i < n && !st; i++)
-                st = add_hashed(v, words[i], lens[i], 1, hashes[i]);
-            n = 0;
+    int n;
+    while ((n = theta_reader_next_batch(r, words, lens, THETA_VOCAB_BATCH)) > 0) {
+        prefetch_batch(v, words, lens, n, hashes);
+        for (int i = 0; i < n; i++) {
+            theta_status st = add_hashed(v, words[i], lens[i], 1, hashes[i]);
             if (st)
                 return st;
         }
-    } while (rc > 0);
-    if (rc < 0)
+    }
+    if (n < 0)
         return THETA_EIO;
     v->bytes_read += theta_reader_bytes(r);
     return THETA_OK;
 }
 
-theta_status theta_vocab_build(const char *path, int64_t min_count, int64_t max_vocab,
-                               int64_t prune_limit, theta_vocab **out)
+/* ---- counting a corpus ---------------------------------------------------- */
+
+#define SPLIT_MIN_BYTES (1 << 20) /* no part of a split count is smaller than this */
+
+/* Counts the segment into a new vocabulary (not finalized). */
+static theta_status count_segment(const theta_segment *seg, int64_t prune_limit, theta_vocab **out)
 {
     theta_reader *r;
-    theta_status st = theta_reader_open(path, &r);
+    theta_status st = theta_reader_open_segments(seg, 1, &r);
     if (st)
         return st;
     theta_vocab *v = theta_vocab_new();
@@ -320,24 +322,145 @@ theta_status theta_vocab_build(const char *path, int64_t min_count, int64_t max_
         theta_reader_close(r);
         return THETA_ENOMEM;
     }
-    v->prune_limit = theta_vocab_prune_limit(prune_limit);
+    v->prune_limit = prune_limit;
     st = theta_vocab_count(v, r);
-    if (st)
-        goto fail;
-    st = theta_reader_close(r);
-    r = NULL;
-    if (st)
-        goto fail;
-    st = theta_vocab_finalize(v, min_count, max_vocab);
-    if (st)
-        goto fail;
+    theta_status cst = theta_reader_close(r);
+    if (!st)
+        st = cst;
+    if (st) {
+        theta_vocab_free(v);
+        return st;
+    }
     *out = v;
     return THETA_OK;
-fail:
-    if (r)
-        theta_reader_close(r);
-    theta_vocab_free(v);
+}
+
+typedef struct {
+    theta_segment seg;
+    int64_t prune_limit;
+    theta_vocab *v;
+    theta_status st;
+    char error[512]; /* theta_last_error() of the thread that failed */
+} count_part;
+
+static void *count_part_main(void *p)
+{
+    count_part *c = p;
+    c->st = count_segment(&c->seg, c->prune_limit, &c->v);
+    if (c->st)
+        snprintf(c->error, sizeof c->error, "%s", theta_last_error());
+    return NULL;
+}
+
+/* How many parts a plain, seekable file of `bytes` is counted in: 1 for
+ * standard input, gzip, anything but a regular file, or a small file. */
+static int split_parts(const char *path, int threads, int64_t *bytes)
+{
+    if (threads < 2 || strcmp(path, "-") == 0)
+        return 1;
+    struct stat sb;
+    if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode) || sb.st_size < 2 * SPLIT_MIN_BYTES)
+        return 1;
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return 1;
+    unsigned char magic[2] = {0, 0};
+    size_t got = fread(magic, 1, 2, f);
+    fclose(f);
+    if (got == 2 && magic[0] == 0x1f && magic[1] == 0x8b)
+        return 1;
+    *bytes = (int64_t)sb.st_size;
+    int64_t most = *bytes / SPLIT_MIN_BYTES;
+    return threads < most ? threads : (int)most;
+}
+
+/* Adds every entry of from to into (pruning as counting does). */
+static theta_status merge_counts(theta_vocab *into, const theta_vocab *from)
+{
+    for (int32_t i = 0; i < from->size; i++) {
+        const theta_vocab_entry *e = &from->entries[i];
+        theta_status st = add_hashed(into, e->word, e->len, e->count, e->hash);
+        if (st)
+            return st;
+    }
+    into->pruned_words += from->pruned_words;
+    if (from->pruned_below > into->pruned_below)
+        into->pruned_below = from->pruned_below;
+    return THETA_OK;
+}
+
+/* A plain file is cut into `threads` byte ranges (each line goes to the range
+ * it starts in), counted in parallel and the counts summed: the same counts
+ * as one pass, since counting does not depend on order. (Only when a part
+ * has to prune, which takes tens of millions of distinct words, can the
+ * result differ from one pass; pruning is approximate either way.) */
+static theta_status count_file(const char *path, int64_t prune_limit, int threads,
+                               theta_vocab **out)
+{
+    int64_t bytes = 0;
+    int parts = split_parts(path, threads, &bytes);
+    if (parts < 2) {
+        theta_segment whole = {path, 0, -1};
+        return count_segment(&whole, prune_limit, out);
+    }
+    count_part *c = theta__calloc((size_t)parts, sizeof *c);
+    pthread_t *tid = theta__alloc((size_t)parts, sizeof *tid);
+    if (!c || !tid) {
+        free(c);
+        free(tid);
+        return THETA_ENOMEM;
+    }
+    int started = 0;
+    theta_status st = THETA_OK;
+    for (int i = 0; i < parts; i++) {
+        c[i].seg = (theta_segment){path, bytes * i / parts, i + 1 == parts ? -1 : bytes * (i + 1) / parts};
+        c[i].prune_limit = prune_limit;
+    }
+    for (; started < parts - 1; started++)
+        if (pthread_create(&tid[started], NULL, count_part_main, &c[started + 1]) != 0) {
+            st = theta__fail(THETA_ENOMEM, "cannot start a counting thread");
+            break;
+        }
+    if (!st)
+        count_part_main(&c[0]);
+    for (int i = 0; i < started; i++)
+        pthread_join(tid[i], NULL);
+    for (int i = 0; i < parts && !st; i++)
+        if (i <= started && c[i].st)
+            st = theta__fail(c[i].st, "%s", c[i].error);
+    for (int i = 1; i < parts && !st; i++)
+        st = merge_counts(c[0].v, c[i].v);
+    if (!st)
+        c[0].v->bytes_read = bytes;
+    for (int i = st ? 0 : 1; i < parts; i++)
+        theta_vocab_free(c[i].v);
+    if (!st)
+        *out = c[0].v;
+    free(c);
+    free(tid);
     return st;
+}
+
+theta_status theta_vocab_build_threads(const char *path, int64_t min_count, int64_t max_vocab,
+                                       int64_t prune_limit, int threads, theta_vocab **out)
+{
+    theta_vocab *v = NULL;
+    theta_status st = count_file(path, theta_vocab_prune_limit(prune_limit), threads, &v);
+    if (st)
+        return st;
+    st = theta_vocab_finalize(v, min_count, max_vocab);
+    if (st) {
+        theta_vocab_free(v);
+        return st;
+    }
+    *out = v;
+    return THETA_OK;
+}
+
+theta_status theta_vocab_build(const char *path, int64_t min_count, int64_t max_vocab,
+                               int64_t prune_limit, theta_vocab **out)
+{
+    return theta_vocab_build_threads(path, min_count, max_vocab, prune_limit, 1, out);
 }
 
 int64_t theta_vocab_prune_limit(int64_t requested)

@@ -51,26 +51,64 @@ static void toks_free(toks *t)
     memset(t, 0, sizeof *t);
 }
 
-/* Reads every token of path. *last is the final return of theta_reader_next
- * (0 = clean end, -1 = error); returns the status of theta_reader_close. */
-static theta_status read_tokens(const char *path, toks *out, int *last)
+/* One pass over path: with theta_reader_next when batch is 0, else with
+ * theta_reader_next_batch, at most `batch` tokens a call. */
+static theta_status read_pass(const char *path, int batch, toks *out, int *last)
 {
     theta_reader *r = NULL;
     ck_assert_int_eq(theta_reader_open(path, &r), THETA_OK);
-    const char *w;
-    size_t len;
     int rc;
     memset(out, 0, sizeof *out);
     toks_add(out, "", 0); /* never empty: s is always allocated */
     out->len = 0;
     out->n = 0;
     out->s[0] = '\0';
-    while ((rc = theta_reader_next(r, &w, &len)) > 0) {
-        REQUIRE(len > 0 && len <= THETA_MAX_WORD, "token of %zu bytes", len);
-        toks_add(out, w, len);
+    if (batch == 0) {
+        const char *w;
+        size_t len;
+        while ((rc = theta_reader_next(r, &w, &len)) > 0) {
+            REQUIRE(len > 0 && len <= THETA_MAX_WORD, "token of %zu bytes", len);
+            toks_add(out, w, len);
+        }
+    } else {
+        const char *w[64];
+        uint32_t len[64];
+        while ((rc = theta_reader_next_batch(r, w, len, batch)) > 0) {
+            REQUIRE(rc <= batch, "batch of %d tokens, asked for at most %d", rc, batch);
+            for (int i = 0; i < rc; i++) {
+                REQUIRE(len[i] > 0 && len[i] <= THETA_MAX_WORD, "token of %u bytes", len[i]);
+                toks_add(out, w[i], len[i]);
+            }
+        }
     }
     *last = rc;
     return theta_reader_close(r);
+}
+
+/* Reads every token of path. *last is the final return of theta_reader_next
+ * (0 = clean end, -1 = error); returns the status of theta_reader_close.
+ * Every file is read again in batches of several sizes, which must give the
+ * same tokens, the same end and the same closing status (standard input,
+ * which cannot be read twice, is read in batches only). */
+static theta_status read_tokens(const char *path, toks *out, int *last)
+{
+    if (strcmp(path, "-") == 0) /* standard input reads once: in batches (which call
+                                   theta_reader_next at every refill) */
+        return read_pass(path, 5, out, last);
+    theta_status st = read_pass(path, 0, out, last);
+    static const int batches[] = {1, 5, 64};
+    for (size_t b = 0; b < sizeof batches / sizeof *batches; b++) {
+        toks t;
+        int blast;
+        theta_status bst = read_pass(path, batches[b], &t, &blast);
+        REQUIRE(bst == st && blast == *last, "batches of %d: status %d end %d, one by one %d %d",
+                batches[b], bst, blast, st, *last);
+        REQUIRE(t.n == out->n && t.len == out->len && memcmp(t.s, out->s, t.len) == 0,
+                "batches of %d: %d tokens, one by one %d (or different bytes)", batches[b], t.n,
+                out->n);
+        toks_free(&t);
+    }
+    return st;
 }
 
 /* Reads path and requires a clean end. */
@@ -450,6 +488,73 @@ START_TEST(gzip_two_members)
     tu_rmdir(dir);
     free(g);
     free(dir);
+}
+END_TEST
+
+/* Segments (file joins with an added sentence end, byte ranges, a gzip
+ * file) read in batches give what theta_reader_next gives, at every cut. */
+static void read_segments(const theta_segment *segs, int n, int batch, toks *out)
+{
+    theta_reader *r = NULL;
+    ck_assert_int_eq(theta_reader_open_segments(segs, n, &r), THETA_OK);
+    memset(out, 0, sizeof *out);
+    toks_add(out, "", 0);
+    out->len = 0;
+    out->n = 0;
+    out->s[0] = '\0';
+    int rc;
+    if (batch == 0) {
+        const char *w;
+        size_t len;
+        while ((rc = theta_reader_next(r, &w, &len)) > 0)
+            toks_add(out, w, len);
+    } else {
+        const char *w[64];
+        uint32_t len[64];
+        while ((rc = theta_reader_next_batch(r, w, len, batch)) > 0)
+            for (int i = 0; i < rc; i++)
+                toks_add(out, w[i], len[i]);
+    }
+    ck_assert_int_eq(rc, 0);
+    ck_assert_int_eq(theta_reader_close(r), THETA_OK);
+}
+
+START_TEST(batches_over_segments)
+{
+    char *dir = tu_tmpdir();
+    char *a = tu_path(dir, "a.txt"), *g = tu_path(dir, "b.gz"), *c = tu_path(dir, "c.txt");
+    tu_write_file(a, "x y", (size_t)-1); /* no final newline: a sentence end is added */
+    write_gz(g, "wb", "z w\nv", 5);
+    /* c: lines around the buffer size, so ranges and refills meet words */
+    size_t clen = 3 * BUF + 1234;
+    char *text = malloc(clen);
+    for (size_t i = 0; i < clen; i++)
+        text[i] = (char)("abcdefgh"[i * 7 % 8]);
+    for (size_t i = 5; i < clen; i += 1 + i % 13)
+        text[i] = ' ';
+    for (size_t i = 100; i < clen; i += BUF / 3 + 17)
+        text[i] = '\n';
+    tu_write_file(c, text, clen);
+    const int64_t cuts[] = {0, 1, 99, 100, 101, BUF - 1, BUF, BUF + 1, 2 * BUF + 5, (int64_t)clen};
+    for (size_t k = 0; k < sizeof cuts / sizeof *cuts; k++) {
+        theta_segment segs[4] = {{a, 0, -1}, {g, 0, -1}, {c, 0, cuts[k]}, {c, cuts[k], -1}};
+        toks one;
+        read_segments(segs, 4, 0, &one);
+        ck_assert_int_gt(one.n, 1000);
+        for (int b = 1; b <= 64; b = b * 4 + 1) {
+            toks t;
+            read_segments(segs, 4, b, &t);
+            ck_assert_msg(t.n == one.n && t.len == one.len && memcmp(t.s, one.s, t.len) == 0,
+                          "cut %lld, batches of %d: %d tokens, one by one %d",
+                          (long long)cuts[k], b, t.n, one.n);
+            toks_free(&t);
+        }
+        ck_assert_int_eq(strncmp(one.s, "x\ny\n</s>\nz\nw\n</s>\nv\n</s>\n", 23), 0);
+        toks_free(&one);
+    }
+    free(text);
+    tu_rmdir(dir);
+    free(a); free(g); free(c); free(dir);
 }
 END_TEST
 
@@ -877,6 +982,7 @@ Suite *corpus_suite(void)
     TCase *io = tcase_create("io");
     tcase_add_test(io, plain_and_gzip_identical);
     tcase_add_test(io, gzip_two_members);
+    tcase_add_test(io, batches_over_segments);
     tcase_add_test(io, empty_gzip);
     tcase_add_test(io, empty_file);
     tcase_add_test(io, reader_bytes_counts_decompressed_input);

@@ -1,5 +1,6 @@
 /* check_vocab.c — vocabulary counting, pruning, ordering, files. */
 #include <check.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
@@ -205,6 +206,122 @@ START_TEST(build_from_gzip_and_damaged_gzip)
 }
 END_TEST
 
+/* A ~6 MB corpus with what a byte-range split has to get right: lines longer
+ * than the reader's buffer, CRLF, tabs and NULs, words longer than
+ * THETA_MAX_WORD, empty lines, no final newline. */
+static char *tricky_corpus(const char *dir, size_t *len_out)
+{
+    size_t cap = 6u << 20, n = 0;
+    char *t = malloc(cap + 4096);
+    uint64_t x = 88172645463325252ULL;
+    while (n < cap) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        unsigned r = (unsigned)(x >> 11);
+        unsigned id = r % (1 + (r >> 8) % 3000); /* skewed: small ids are frequent */
+        n += (size_t)sprintf(t + n, "w%u", id);
+        switch (r % 23) {
+        case 0: t[n++] = '\n'; break;
+        case 1: t[n++] = '\r'; t[n++] = '\n'; break;
+        case 2: t[n++] = '\t'; break;
+        case 3: t[n++] = '\0'; break;
+        case 4: t[n++] = '\n'; t[n++] = '\n'; break;
+        case 5:
+            if (r % 7 == 0) { /* a word longer than THETA_MAX_WORD */
+                t[n++] = ' ';
+                for (int i = 0; i < 150; i++)
+                    t[n++] = (char)('a' + (id + (unsigned)i) % 26);
+            }
+            t[n++] = ' ';
+            break;
+        default: t[n++] = ' ';
+        }
+        /* now and then a line of ~300 KB: no newline until far past a buffer */
+        if (r % 100003 == 0) {
+            size_t stop = n + (300u << 10);
+            while (n < stop && n < cap)
+                n += (size_t)sprintf(t + n, "long%u ", (unsigned)(n % 97));
+        }
+    }
+    n += (size_t)sprintf(t + n, "the end");
+    char *path = tu_path(dir, "tricky.txt");
+    tu_write_file(path, t, n);
+    free(t);
+    *len_out = n;
+    return path;
+}
+
+static void same_vocab(const theta_vocab *a, const theta_vocab *b, const char *what)
+{
+    ck_assert_msg(a->size == b->size, "%s: %d words, one pass %d", what, b->size, a->size);
+    ck_assert_msg(a->total == b->total, "%s: %lld tokens, one pass %lld", what,
+                  (long long)b->total, (long long)a->total);
+    for (int32_t i = 0; i < a->size; i++)
+        if (strcmp(a->entries[i].word, b->entries[i].word) != 0 ||
+            a->entries[i].count != b->entries[i].count)
+            ck_abort_msg("%s: entry %d is %s %lld, one pass %s %lld", what, i, b->entries[i].word,
+                         (long long)b->entries[i].count, a->entries[i].word,
+                         (long long)a->entries[i].count);
+    ck_assert_uint_eq(theta_vocab_crc(a), theta_vocab_crc(b));
+}
+
+START_TEST(threaded_count_equals_one_pass)
+{
+    char *dir = tu_tmpdir();
+    size_t len;
+    char *path = tricky_corpus(dir, &len);
+    theta_vocab *one = NULL;
+    ck_assert_int_eq(theta_vocab_build_threads(path, 1, 0, 0, 1, &one), THETA_OK);
+    ck_assert_int_gt(one->size, 2000);
+    ck_assert_int_gt(one->entries[0].count, 10000); /* sentence ends */
+    const int threads[] = {2, 3, 4, 5, 8};
+    for (size_t k = 0; k < sizeof threads / sizeof *threads; k++) {
+        theta_vocab *v = NULL;
+        char what[32];
+        snprintf(what, sizeof what, "%d threads", threads[k]);
+        ck_assert_int_eq(theta_vocab_build_threads(path, 1, 0, 0, threads[k], &v), THETA_OK);
+        same_vocab(one, v, what);
+        ck_assert_int_eq(v->bytes_read, (int64_t)len);
+        theta_vocab_free(v);
+    }
+    /* min-count and max-vocab apply to the summed counts */
+    theta_vocab *a = NULL, *b = NULL;
+    ck_assert_int_eq(theta_vocab_build_threads(path, 40, 500, 0, 1, &a), THETA_OK);
+    ck_assert_int_eq(theta_vocab_build_threads(path, 40, 500, 0, 4, &b), THETA_OK);
+    ck_assert_int_eq(a->size, 500);
+    same_vocab(a, b, "min-count 40, max-vocab 500, 4 threads");
+    theta_vocab_free(a);
+    theta_vocab_free(b);
+    /* gzip is one pass whatever the threads: the same counts */
+    char *g = tu_path(dir, "tricky.txt.gz");
+    char cmd[4200];
+    snprintf(cmd, sizeof cmd, "gzip -c '%s' > '%s'", path, g);
+    ck_assert_int_eq(system(cmd), 0);
+    theta_vocab *z = NULL;
+    ck_assert_int_eq(theta_vocab_build_threads(g, 1, 0, 0, 4, &z), THETA_OK);
+    same_vocab(one, z, "gzip, 4 threads");
+    theta_vocab_free(z);
+    /* pruning while counting in parallel still bounds the table */
+    theta_vocab *p = NULL;
+    ck_assert_int_eq(theta_vocab_build_threads(path, 1, 0, 600, 3, &p), THETA_OK);
+    ck_assert_int_le(p->size, 600);
+    ck_assert_int_gt(p->pruned_words, 0);
+    ck_assert_str_eq(p->entries[1].word, one->entries[1].word); /* the top word survives */
+    theta_vocab_free(p);
+    /* a missing file is the same error as with one thread */
+    theta_vocab *m = NULL;
+    ck_assert_int_eq(theta_vocab_build_threads("/nonexistent/corpus", 1, 0, 0, 4, &m), THETA_EIO);
+    ck_assert_ptr_null(m);
+    ck_assert_ptr_nonnull(strstr(theta_last_error(), "/nonexistent/corpus"));
+    theta_vocab_free(one);
+    tu_rmdir(dir);
+    free(g);
+    free(path);
+    free(dir);
+}
+END_TEST
+
 START_TEST(load_edge_cases)
 {
     char *dir = tu_tmpdir();
@@ -285,6 +402,7 @@ Suite *vocab_suite(void)
     tcase_add_test(io, load_rejects_malformed);
     tcase_add_test(io, build_from_gzip_and_damaged_gzip);
     tcase_add_test(io, load_edge_cases);
+    tcase_add_test(io, threaded_count_equals_one_pass);
     tcase_add_test(io, save_is_atomic);
     tcase_set_timeout(io, 20);
     suite_add_tcase(s, io);

@@ -484,7 +484,8 @@ static int new_model(const train_args *a, const char *input, theta_model **out)
         st = theta__mpi_vocab(a->segs, a->nsegs, a->cfg.min_count, a->cfg.max_vocab, &v);
 #endif
     else
-        st = theta_vocab_build(input, a->cfg.min_count, a->cfg.max_vocab, 0, &v);
+        st = theta_vocab_build_threads(input, a->cfg.min_count, a->cfg.max_vocab, 0,
+                                       a->cfg.threads, &v);
     if (st)
         return cli_error(cmd, "%s", theta_last_error());
     if (v->size < 2) {

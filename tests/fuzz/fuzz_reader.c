@@ -100,6 +100,23 @@ static int read_all(const char *path, text *out)
     theta_status st = theta_reader_close(r);
     if (rc < 0)
         FUZZ_REQUIRE(st != THETA_OK, "an error seen by next, but close reports success");
+    /* batches (of a size taken from the input) give the same tokens and end */
+    const int batch = 1 + (int)(out->len % 64);
+    text again = {0};
+    FUZZ_REQUIRE(theta_reader_open(path, &r) == THETA_OK, "open: %s", theta_last_error());
+    const char *bw[64];
+    uint32_t bl[64];
+    int brc;
+    while ((brc = theta_reader_next_batch(r, bw, bl, batch)) > 0) {
+        FUZZ_REQUIRE(brc <= batch, "a batch of %d tokens, at most %d asked", brc, batch);
+        for (int k = 0; k < brc; k++)
+            add_token(&again, bw[k], bl[k]);
+    }
+    theta_status bst = theta_reader_close(r);
+    FUZZ_REQUIRE(brc == rc && bst == st, "batches end %d/%d, one by one %d/%d", brc, bst, rc, st);
+    FUZZ_REQUIRE(again.len == out->len && (out->len == 0 || memcmp(again.s, out->s, out->len) == 0),
+                 "batches of %d give other tokens", batch);
+    free(again.s);
     return rc == 0 && st == THETA_OK ? 0 : -1;
 }
 
