@@ -186,8 +186,10 @@ static int build_keep(trainer *t)
     return 0;
 }
 
+/* One cache line or more each: a worker writes its rng state and loss on
+ * every example, and must not share a line with the next worker's fields. */
 typedef struct {
-    trainer *t;
+    _Alignas(64) trainer *t;
     theta__worker w;
 } worker_arg;
 
@@ -320,7 +322,9 @@ static theta_status run_epoch(trainer *t, const char *path, const theta_train_ho
     theta_model *m = t->m;
     const int threads = m->cfg.threads;
     theta_status st = THETA_OK;
-    worker_arg *args = theta__calloc((size_t)threads, sizeof *args);
+    worker_arg *args = aligned_alloc(_Alignof(worker_arg), (size_t)threads * sizeof *args);
+    if (args)
+        memset(args, 0, (size_t)threads * sizeof *args);
     pthread_t *tids = theta__calloc((size_t)threads, sizeof *tids);
     float *scratch = NULL;
     size_t per = theta__worker_scratch(m); /* floats, a multiple of 16 */
