@@ -89,6 +89,10 @@ typedef struct {
 
 theta_config theta_config_default(void);
 
+/* The default starting learning rate for a loss (the CLI applies it when
+ * --alpha is not given). */
+double theta_config_default_alpha(theta_loss loss);
+
 /* Checks ranges and combinations; THETA_EINVAL with a message naming the option. */
 theta_status theta_config_validate(const theta_config *cfg);
 

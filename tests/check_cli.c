@@ -177,6 +177,45 @@ START_TEST(word2vec_flags_match_long_options)
 }
 END_TEST
 
+/* The starting learning rate, as `theta info` reports it from a model file. */
+static double model_alpha(const char *model)
+{
+    char *out = NULL;
+    ck_assert_int_eq(tu_run(&out, NULL, "info %s", model), 0);
+    const char *a = strstr(out, "\nalpha:");
+    ck_assert_ptr_nonnull(a);
+    double alpha = strtod(a + 7, NULL);
+    free(out);
+    return alpha;
+}
+
+START_TEST(default_alpha_depends_on_the_loss)
+{
+    static const struct { const char *args; double alpha; } runs[] = {
+        {"", 0.05},
+        {"--loss softmax", 0.05},
+        {"--loss hs", 0.0375},
+        {"-hs 1 -negative 0", 0.0375},
+        {"--loss hs --alpha 0.02", 0.02},
+        {"--alpha 0.07", 0.07},
+    };
+    for (size_t i = 0; i < sizeof runs / sizeof *runs; i++) {
+        ck_assert_int_eq(tu_run(NULL, NULL, "train --input %s " SMALL " --epochs 1 %s "
+                                "--save-model %s/m.theta", corpus, runs[i].args, dir), 0);
+        char *m = tu_path(dir, "m.theta");
+        double got = model_alpha(m);
+        ck_assert_msg(got == runs[i].alpha, "'%s': alpha %g, expected %g", runs[i].args, got,
+                      runs[i].alpha);
+        free(m);
+    }
+    /* the help names both defaults */
+    char *out = NULL;
+    ck_assert_int_eq(tu_run(&out, NULL, "train --help"), 0);
+    ck_assert_ptr_nonnull(strstr(out, "default 0.05, with --loss hs 0.0375"));
+    free(out);
+}
+END_TEST
+
 START_TEST(stdin_gzip_and_file_give_identical_vectors)
 {
     char *gz = tu_path(dir, "corpus.txt.gz");
@@ -345,6 +384,7 @@ Suite *cli_suite(void)
     tcase_add_test(io, word2vec_flags_match_long_options);
     tcase_add_test(io, stdin_gzip_and_file_give_identical_vectors);
     tcase_add_test(io, json_log_and_model_file);
+    tcase_add_test(io, default_alpha_depends_on_the_loss);
     tcase_add_test(io, read_vocab_matches_counted_vocab);
     tcase_add_test(io, json_log_tracks_symmetry);
     tcase_add_test(io, gensim_reads_text_and_binary);

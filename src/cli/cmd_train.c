@@ -60,7 +60,8 @@ void help_train(FILE *out)
 "      --window N          maximum context distance (default %d)\n"
 "      --negative N        negative samples per example (default %d)\n"
 "      --sample T          subsampling threshold, 0 = off (default %g)\n"
-"      --alpha A           starting learning rate (default %g; word2vec: 0.025)\n"
+"      --alpha A           starting learning rate (default %g, with --loss hs %g;\n"
+"                          word2vec: 0.025)\n"
 "      --epochs N          passes over the corpus (default %d)\n"
 "      --min-count N       drop words rarer than N (default %lld)\n"
 "      --max-vocab N       keep at most N words (default: no limit)\n"
@@ -83,7 +84,8 @@ void help_train(FILE *out)
 "-window -sample -hs -negative -threads -iter -min-count -alpha -binary -cbow\n"
 "-save-vocab -read-vocab (theta's default model is skip-gram; -cbow 1 selects CBOW;\n"
 "-hs 1 selects hierarchical softmax and needs -negative 0).\n",
-            SYNC_EVERY_DEFAULT, d.dim, d.window, d.negative, d.sample, d.alpha, d.epochs,
+            SYNC_EVERY_DEFAULT, d.dim, d.window, d.negative, d.sample, d.alpha,
+            theta_config_default_alpha(THETA_LOSS_HS), d.epochs,
             (long long)d.min_count, d.threads, (unsigned long long)d.seed);
 }
 
@@ -344,6 +346,8 @@ static int parse_args(int argc, char **argv, train_args *a)
     } else if (a->negative_set && a->cfg.negative == 0 && a->cfg.loss == THETA_LOSS_NS) {
         return cli_usage_error(cmd, "--negative 0 leaves no loss: use --loss hs or softmax");
     }
+    if (!a->alpha_set)
+        a->cfg.alpha = theta_config_default_alpha(a->cfg.loss);
     if (a->log_every && !a->log_json)
         return cli_usage_error(cmd, "--log-every-words needs --log-json FILE");
     if (a->resume && !a->checkpoint)
