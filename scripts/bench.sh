@@ -10,6 +10,7 @@
 #   scripts/bench.sh [CORPUS]        (or CORPUS=... ; default: the demo corpus)
 #   ROUNDS=3 EPOCHS=1 THREADS=2 ANALOGIES=questions-words.txt PAIRS=wordsim353.tsv
 #   PEERS="fasttext gensim"  THETA_ARGS="..." (extra theta options)
+#   HS=1  also theta with --loss hs at its defaults (row theta-hs)
 #   MPI_ONLY=1  only the MPI lines (needs build-mpi/theta from `make MPI=1` and
 #   mpirun): mpirun -np 2 x 1 thread against 1 process x 2 threads, and the
 #   quality at several --sync-every periods (SYNC_PERIODS="0.1 0.5 2"), ROUNDS
@@ -56,6 +57,7 @@ run() { # name threads -> appends "name seconds rss_kb" to $work/times
     local cmd
     case $name in
     theta-w2v) cmd=("$theta" train --input "$corpus" --output "$out" --binary --threads "$t" --quiet $common_theta $w2v_theta) ;;
+    theta-hs) cmd=("$theta" train --input "$corpus" --output "$out" --binary --threads "$t" --quiet $common_theta --loss hs ${THETA_ARGS:-}) ;;
     theta*) cmd=("$theta" train --input "$corpus" --output "$out" --binary --threads "$t" --quiet $common_theta ${THETA_ARGS:-}) ;;
     fasttext) cmd=(fasttext skipgram -input "$corpus" -output "$work/ft" -minn 0 -maxn 0 -loss ns -neg 5
         -ws 5 -dim 100 -t 1e-4 -minCount 5 -lr 0.025 -epoch "$epochs" -thread "$t" -verbose 0) ;;
@@ -130,13 +132,14 @@ for r in $(seq "$rounds"); do
     run theta-w2v "$threads"
     for p in $peers; do run "$p" "$threads"; done
     run theta-1thread 1
+    [ -n "${HS:-}" ] && run theta-hs "$threads"
 done
 
 
 echo
 printf "%-14s %12s %22s %10s %9s %7s %s\n" system "tokens/s" "min-max" "peak RSS" "analogy" "rho" "theta/system"
 theta_med=""
-for name in theta theta-w2v $peers theta-1thread; do
+for name in theta theta-w2v $peers theta-1thread ${HS:+theta-hs}; do
     read -r med lo hi rss < <(awk -v n="$name" -v tok="$tokens" -v ep="$epochs" '$1 == n {
             s[++k] = tok * ep / $2; m = ($3 > m ? $3 : m) }
         function sortn(a, n,  i, j, v) { for (i = 2; i <= n; i++) { v = a[i]; for (j = i - 1; j >= 1 && a[j] > v; j--) a[j + 1] = a[j]; a[j + 1] = v } }
