@@ -174,11 +174,15 @@ typedef struct {
     uint32_t hash; /* of the word's bytes, for the hash table */
 } theta_vocab_entry;
 
-/* A hash table slot: the id (-1 = empty) and the word's hash, so probing
- * rarely touches the entries. */
+/* A hash table slot, 32 bytes: the id (-1 = empty), the word's hash and
+ * length and its first bytes, so a lookup of a word of up to
+ * THETA_VOCAB_HEAD bytes touches one cache line and never the entries. */
+#define THETA_VOCAB_HEAD 23
 typedef struct {
     int32_t id;
     uint32_t hash;
+    uint8_t len;                 /* the word's length, 255 for 255 or more */
+    char head[THETA_VOCAB_HEAD]; /* its first bytes, zero padded */
 } theta_vocab_slot;
 
 typedef struct {

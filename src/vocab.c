@@ -54,7 +54,7 @@ theta_vocab *theta_vocab_new(void)
     v->capacity = 1024;
     v->entries = theta__alloc((size_t)v->capacity, sizeof *v->entries);
     v->table_size = 2048;
-    v->table = theta__alloc(v->table_size, sizeof *v->table);
+    v->table = aligned_alloc(64, v->table_size * sizeof *v->table); /* a slot per half line */
     if (!v->entries || !v->table) {
         free(v->entries);
         free(v->table);
@@ -76,12 +76,26 @@ void theta_vocab_free(theta_vocab *v)
     free(v);
 }
 
-static inline int same_bytes(const char *a, const char *b, size_t len)
+static inline theta_vocab_slot make_slot(int32_t id, const char *w, size_t len, uint32_t h)
 {
-    for (size_t i = 0; i < len; i++)
-        if (a[i] != b[i])
-            return 0;
-    return 1;
+    theta_vocab_slot s;
+    memset(&s, 0, sizeof s);
+    s.id = id;
+    s.hash = h;
+    s.len = (uint8_t)(len < 255 ? len : 255);
+    memcpy(s.head, w, len < THETA_VOCAB_HEAD ? len : THETA_VOCAB_HEAD);
+    return s;
+}
+
+static inline int slot_holds(const theta_vocab *v, const theta_vocab_slot *s, const char *w,
+                             size_t len, uint32_t h)
+{
+    if (s->hash != h || s->len != (len < 255 ? len : 255))
+        return 0;
+    if (len <= THETA_VOCAB_HEAD)
+        return memcmp(s->head, w, len) == 0;
+    const theta_vocab_entry *e = &v->entries[s->id];
+    return e->len == len && memcmp(e->word, w, len) == 0;
 }
 
 static inline size_t slot_with_hash(const theta_vocab *v, const char *w, size_t len, uint32_t h)
@@ -90,13 +104,8 @@ static inline size_t slot_with_hash(const theta_vocab *v, const char *w, size_t 
     size_t i = (size_t)h & mask;
     for (;;) {
         const theta_vocab_slot *s = &v->table[i];
-        if (s->id < 0)
+        if (s->id < 0 || slot_holds(v, s, w, len, h))
             return i;
-        if (s->hash == h) {
-            const theta_vocab_entry *e = &v->entries[s->id];
-            if (e->len == len && same_bytes(e->word, w, len))
-                return i;
-        }
         i = (i + 1) & mask;
     }
 }
@@ -111,9 +120,8 @@ int32_t theta_vocab_find(const theta_vocab *v, const char *word, size_t len)
     return v->table[slot_of(v, word, len)].id;
 }
 
-/* Hashes n words and prefetches, in three sweeps, the memory their lookups
- * will touch (hash slot, entry, word bytes), so the cache misses of a batch
- * overlap instead of following one another. */
+/* Hashes n words and prefetches their hash slots, so the cache misses of a
+ * batch overlap instead of following one another. */
 static void prefetch_batch(const theta_vocab *v, const char *const *words, const uint32_t *lens,
                            int n, uint32_t *hashes)
 {
@@ -121,16 +129,6 @@ static void prefetch_batch(const theta_vocab *v, const char *const *words, const
     for (int i = 0; i < n; i++) {
         hashes[i] = hash_bytes(words[i], lens[i]);
         __builtin_prefetch(&v->table[hashes[i] & mask]);
-    }
-    for (int i = 0; i < n; i++) {
-        int32_t id = v->table[hashes[i] & mask].id;
-        if (id >= 0)
-            __builtin_prefetch(&v->entries[id]);
-    }
-    for (int i = 0; i < n; i++) {
-        int32_t id = v->table[hashes[i] & mask].id;
-        if (id >= 0)
-            __builtin_prefetch(v->entries[id].word);
     }
 }
 
@@ -153,16 +151,16 @@ static theta_status rehash(theta_vocab *v)
     size_t want = 1024;
     while (want < (size_t)v->size * 2 + 2)
         want <<= 1;
-    theta_vocab_slot *t = theta__alloc(want, sizeof *t);
+    theta_vocab_slot *t = want <= SIZE_MAX / sizeof *t ? aligned_alloc(64, want * sizeof *t) : NULL;
     if (!t)
-        return THETA_ENOMEM;
+        return theta__fail(THETA_ENOMEM, "out of memory for a vocabulary of %d words", v->size);
     free(v->table);
     v->table = t;
     v->table_size = want;
     memset(v->table, 0xff, want * sizeof *t);
     for (int32_t i = 0; i < v->size; i++) {
         const theta_vocab_entry *e = &v->entries[i];
-        v->table[slot_with_hash(v, e->word, e->len, e->hash)] = (theta_vocab_slot){i, e->hash};
+        v->table[slot_with_hash(v, e->word, e->len, e->hash)] = make_slot(i, e->word, e->len, e->hash);
     }
     return THETA_OK;
 }
@@ -224,7 +222,7 @@ static theta_status add_hashed(theta_vocab *v, const char *word, size_t len, int
     v->entries[id].len = (uint32_t)len;
     v->entries[id].hash = h;
     v->total += count;
-    v->table[s] = (theta_vocab_slot){id, h};
+    v->table[s] = make_slot(id, copy, len, h);
     if ((size_t)v->size * 2 > v->table_size) {
         theta_status st = rehash(v);
         if (st)
@@ -294,6 +292,14 @@ theta_status theta_vocab_count(theta_vocab *v, theta_reader *r)
     int n;
     while ((n = theta_reader_next_batch(r, words, lens, THETA_VOCAB_BATCH)) > 0) {
         prefetch_batch(v, words, lens, n, hashes);
+        /* and the entries whose counts will change (a word's first slot is
+         * nearly always its own) */
+        const size_t mask = v->table_size - 1;
+        for (int i = 0; i < n; i++) {
+            int32_t id = v->table[hashes[i] & mask].id;
+            if (id >= 0)
+                __builtin_prefetch(&v->entries[id].count, 1);
+        }
         for (int i = 0; i < n; i++) {
             theta_status st = add_hashed(v, words[i], lens[i], 1, hashes[i]);
             if (st)

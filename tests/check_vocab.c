@@ -151,6 +151,60 @@ START_TEST(many_words_all_findable)
 }
 END_TEST
 
+/* Words that share their first THETA_VOCAB_HEAD bytes (kept in the hash
+ * slot) or are longer than a slot's length byte are still told apart. */
+START_TEST(words_sharing_a_head_are_distinct)
+{
+    theta_vocab *v = theta_vocab_new();
+    char w[400];
+    memset(w, 'q', sizeof w);
+    const size_t lens[] = {1, 22, 23, 24, 25, 40, 254, 255, 256, 300, 399};
+    const size_t n = sizeof lens / sizeof *lens;
+    for (size_t i = 0; i < n; i++) /* "qqq...q": the shorter is a prefix of the longer */
+        ck_assert_int_eq(theta_vocab_add(v, w, lens[i], (int64_t)(i + 1)), THETA_OK);
+    for (size_t i = 0; i < n; i++) { /* the same lengths, last byte different */
+        w[lens[i] - 1] = 'z';
+        ck_assert_int_eq(theta_vocab_add(v, w, lens[i], 100 + (int64_t)i), THETA_OK);
+        w[lens[i] - 1] = 'q';
+    }
+    ck_assert_int_eq(v->size, (int32_t)(2 * n));
+    for (size_t i = 0; i < n; i++) {
+        int32_t a = theta_vocab_find(v, w, lens[i]);
+        ck_assert_int_ge(a, 0);
+        ck_assert_int_eq(v->entries[a].count, (int64_t)(i + 1));
+        ck_assert_uint_eq(v->entries[a].len, lens[i]);
+        w[lens[i] - 1] = 'z';
+        int32_t b = theta_vocab_find(v, w, lens[i]);
+        ck_assert_int_ge(b, 0);
+        ck_assert_int_eq(v->entries[b].count, 100 + (int64_t)i);
+        w[lens[i] - 1] = 'q';
+    }
+    ck_assert_int_eq(theta_vocab_find(v, w, 26), -1);
+    ck_assert_int_eq(theta_vocab_find(v, w, 257), -1);
+    /* all still found after finalize's rehash, and through the batch lookup */
+    ck_assert_int_eq(theta_vocab_finalize(v, 1, 0), THETA_OK);
+    const char *words[2 * 11];
+    uint32_t wl[2 * 11];
+    int32_t ids[2 * 11];
+    char copies[11][400];
+    for (size_t i = 0; i < n; i++) {
+        words[2 * i] = w;
+        wl[2 * i] = (uint32_t)lens[i];
+        memcpy(copies[i], w, sizeof w);
+        copies[i][lens[i] - 1] = 'z';
+        words[2 * i + 1] = copies[i];
+        wl[2 * i + 1] = (uint32_t)lens[i];
+    }
+    theta_vocab_find_batch(v, words, wl, (int)(2 * n), ids);
+    for (size_t i = 0; i < 2 * n; i++) {
+        ck_assert_int_gt(ids[i], 0);
+        ck_assert_uint_eq(v->entries[ids[i]].len, wl[i]);
+        ck_assert_int_eq(memcmp(v->entries[ids[i]].word, words[i], wl[i]), 0);
+    }
+    theta_vocab_free(v);
+}
+END_TEST
+
 START_TEST(crc_tracks_words_and_counts)
 {
     theta_vocab *a = theta_vocab_new(), *b = theta_vocab_new(), *c = theta_vocab_new();
@@ -396,6 +450,7 @@ Suite *vocab_suite(void)
     tcase_add_test(core, pruning_bounds_memory);
     tcase_add_test(core, many_words_all_findable);
     tcase_add_test(core, crc_tracks_words_and_counts);
+    tcase_add_test(core, words_sharing_a_head_are_distinct);
     suite_add_tcase(s, core);
     TCase *io = tcase_create("io");
     tcase_add_test(io, build_from_corpus_and_roundtrip);
