@@ -493,7 +493,7 @@ theta_status theta__mpi_sync(theta_model *m, theta_sync *s, void *user)
         MPI_Allreduce(MPI_IN_PLACE, &sig, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
         ctx->stop_signal = sig;
     }
-    const int checkpoint = flags[3] > 0 && !s->all_finished && !s->stop;
+    const int checkpoint = flags[3] > 0 && !s->stop; /* a stop saves anyway */
     if (size > 1) {
         const int full = s->all_finished || s->stop || checkpoint || ctx->nsync % FULL_EVERY == 0;
         const int exact = s->all_finished || s->stop || checkpoint;
