@@ -163,27 +163,20 @@ theta_status theta__mpi_shares(const char *const *inputs, int n, theta_segment *
 theta_status theta__mpi_fingerprints(const char *const *inputs, int n, theta_fingerprint *out)
 {
     const int rank = theta__mpi_rank(), size = theta__mpi_size();
-    /* (bytes, crc) per input, then a failure count: only the rank that reads
-     * an input (round-robin, or rank 0 for one file split by bytes) fills it */
-    uint64_t *v = theta__calloc(2 * (size_t)n + 1, sizeof *v);
-    if (!v)
-        return THETA_ENOMEM; /* the caller aborts the job */
     theta_status st = THETA_OK;
-    for (int i = 0; i < n && !st; i++) {
-        if (n >= size ? i % size != rank : rank != 0)
-            continue;
-        uint32_t crc;
-        st = theta_corpus_fingerprint(inputs[i], &v[2 * i], &crc);
-        v[2 * i + 1] = crc;
+    for (int i = 0; i < n; i++) {
+        /* (bytes, crc): only the rank that reads input i (round-robin, or
+         * rank 0 for one file split by bytes) fills it, the others add 0;
+         * after a failure this rank still takes part */
+        uint64_t v[2] = {0, 0};
+        if (!st && (n >= size ? i % size == rank : rank == 0)) {
+            uint32_t crc = 0;
+            st = theta_corpus_fingerprint(inputs[i], &v[0], &crc);
+            v[1] = crc;
+        }
+        MPI_Allreduce(MPI_IN_PLACE, v, 2, MPI_UINT64_T, MPI_SUM, MPI_COMM_WORLD);
+        out[i] = (theta_fingerprint){v[0], (uint32_t)v[1]};
     }
-    v[2 * n] = st != THETA_OK;
-    MPI_Allreduce(MPI_IN_PLACE, v, 2 * n + 1, MPI_UINT64_T, MPI_SUM, MPI_COMM_WORLD);
-    if (!st && v[2 * n])
-        st = theta__fail(THETA_EIO, "another rank could not read its input files");
-    if (!st)
-        for (int i = 0; i < n; i++)
-            out[i] = (theta_fingerprint){v[2 * i], (uint32_t)v[2 * i + 1]};
-    free(v);
     return st;
 }
 

@@ -38,7 +38,8 @@ theta_status theta__mpi_shares(const char *const *inputs, int n, theta_segment *
 
 /* The fingerprint (theta_corpus_fingerprint) of every one of inputs[n] into
  * out[n], on every rank; each file is read only by a rank whose share it is
- * in (shards may be local to their nodes). Collective. */
+ * in (shards may be local to their nodes). Collective; a failure is this
+ * rank's (out is then incomplete on every rank: see theta__mpi_any). */
 theta_status theta__mpi_fingerprints(const char *const *inputs, int n, theta_fingerprint *out);
 
 /* Counts this rank's share, merges the counts of every rank on rank 0

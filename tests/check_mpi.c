@@ -193,7 +193,8 @@ static int is_open_mpi(void)
 static pid_t mpirun_start(int np, const char *args, const char *errname)
 {
     char cmd[8192];
-    snprintf(cmd, sizeof cmd, "exec mpirun -np %d %s %s train %s </dev/null >/dev/null 2>%s/%s",
+    /* stdout too: MPICH's mpirun reports a dead rank there */
+    snprintf(cmd, sizeof cmd, "exec mpirun -np %d %s %s train %s </dev/null >%s/%s 2>&1",
              np, is_open_mpi() ? "--oversubscribe" : "", tu_theta_bin(), args, dir, errname);
     fflush(NULL);
     pid_t pid = fork();
@@ -248,11 +249,14 @@ static int count_lines(const char *path)
     return n;
 }
 
-/* Waits up to `limit` seconds for path to have `lines` lines; 1 if it did. */
-static int wait_lines(const char *path, int lines, double limit)
+/* Waits up to `limit` seconds for path to have `lines` lines while the job
+ * pid runs; 1 if it did, 0 at the limit, -1 if the job ended first. */
+static int wait_lines(const char *path, int lines, double limit, pid_t pid)
 {
     double t0 = theta_now();
     while (count_lines(path) < lines) {
+        if (waitpid(pid, NULL, WNOHANG) == pid)
+            return -1;
         if (theta_now() - t0 > limit)
             return 0;
         sleep_s(0.02);
@@ -775,7 +779,14 @@ static pid_t start_long_run(const char *extra, const char *errname, char **json)
     snprintf(args, sizeof args, "--input %s %s --output %s/part.txt --log-json %s --epochs 30 "
              "%s " LOPTS, s1, s2, dir, *json, extra);
     pid_t pid = mpirun_start(2, args, errname);
-    ck_assert_msg(wait_lines(*json, 1, 60), "the job did not finish epoch 1 in 60 s");
+    int w = wait_lines(*json, 1, 60, pid);
+    if (w <= 0) {
+        char *p = tu_path(dir, errname), *err = tu_read_file(p, NULL);
+        if (w == 0)
+            kill(pid, SIGKILL);
+        ck_abort_msg("the job %s: %s", w ? "ended before epoch 1 was over" :
+                     "did not finish epoch 1 in 60 s", err ? err : "");
+    }
     free(s1);
     free(s2);
     return pid;

@@ -644,6 +644,22 @@ int cmd_train(int argc, char **argv)
 #endif
 }
 
+#ifdef THETA_MPI
+/* After a step that every rank takes: 1 if it failed on any rank, and then
+ * every rank leaves with status 1 (no MPI_Abort). why is printed once: by
+ * rank 0 if it failed there, else by each rank where it failed. Collective. */
+static int failed_on_any_rank(int failed, const char *why)
+{
+    int root_failed;
+    int any = theta__mpi_any(failed, &root_failed);
+    if (failed && (theta__mpi_rank() == 0 || !root_failed))
+        cli_error("train", "%s", why);
+    if (any)
+        no_abort = 1;
+    return any;
+}
+#endif
+
 /* "Resume with: ..." after a stop; inputs[ninputs] are the corpus files,
  * nranks the MPI ranks (0: not an MPI job). */
 static void print_resume_hint(const char *to, const char *const *inputs, int ninputs, int nranks)
@@ -708,16 +724,17 @@ static int train_main(int argc, char **argv)
     theta__mpi_sync_ctx sync_ctx;
     memset(&sync_ctx, 0, sizeof sync_ctx);
     if (use_mpi) {
+        /* errors of these steps are seen on every rank, or told to every rank */
         a.inputs[0] = input; /* standard input: the spooled copy */
-        if (theta__mpi_shares(a.inputs, a.ninputs, &a.segs, &a.nsegs)) {
-            cli_error(cmd, "%s", theta_last_error());
+        int bad = theta__mpi_shares(a.inputs, a.ninputs, &a.segs, &a.nsegs) != THETA_OK;
+        if (failed_on_any_rank(bad, theta_last_error()))
             goto done;
-        }
         fps = calloc((size_t)a.ninputs, sizeof *fps);
-        if (!fps || theta__mpi_fingerprints(a.inputs, a.ninputs, fps)) {
-            cli_error(cmd, "%s", fps ? theta_last_error() : "out of memory");
+        if (failed_on_any_rank(!fps, "out of memory for the input files' fingerprints"))
             goto done;
-        }
+        bad = theta__mpi_fingerprints(a.inputs, a.ninputs, fps) != THETA_OK;
+        if (failed_on_any_rank(bad, theta_last_error()))
+            goto done;
         a.inputs[0] = a.input;
         inputs = a.inputs;
         ninputs = a.ninputs;
@@ -732,16 +749,9 @@ static int train_main(int argc, char **argv)
         int bad = resume_model(&a, fps, ninputs, nranks, rank, &m, why, sizeof why);
 #ifdef THETA_MPI
         if (use_mpi) {
-            /* every rank checks the same checkpoint; all leave together, and the
-             * message is printed once (by rank 0 if it failed) */
-            int root_bad;
-            int any = theta__mpi_any(bad, &root_bad);
-            if (bad && (rank == 0 || !root_bad))
-                cli_error(cmd, "%s", why);
-            if (any) {
-                no_abort = 1;
+            /* every rank checks the same checkpoint: one message */
+            if (failed_on_any_rank(bad, why))
                 goto done;
-            }
             theta__mpi_clear_shares(m); /* this rank took its place in them */
         } else
 #endif
