@@ -723,6 +723,12 @@ START_TEST(np2_stop_records_each_ranks_place_and_resume_trains_the_rest)
     ck_assert(m->shares.ranks[0].loss_count > 0 && m->shares.ranks[1].loss_count > 0);
     theta_model_free(m);
     char *ck = tu_path(dir, "ck.theta"), *ck_copy = tu_path(dir, "ck-copy.theta");
+    char *out = NULL, want[128];
+    ck_assert_int_eq(tu_run(&out, NULL, "info %s", ck), 0);
+    snprintf(want, sizeof want, "rank_chunks_done: %lld %lld\n", (long long)c0, (long long)c1);
+    ck_assert_msg(strstr(out, "mpi_ranks:        2\n") && strstr(out, "input_files:      2\n") &&
+                  strstr(out, want), "theta info: %s", out);
+    free(out);
     char cmd[8192];
     snprintf(cmd, sizeof cmd, "cp %s %s", ck, ck_copy);
     ck_assert_int_eq(system(cmd), 0);
