@@ -686,36 +686,37 @@ START_TEST(np2_stop_records_each_ranks_place_and_resume_trains_the_rest)
         return;
     char *s1, *s2, args[16384], *err = NULL;
     make_shards(&s1, &s2);
+    /* 5 epochs: both runs learn the planted groups fully (see QOPTS) */
     snprintf(args, sizeof args, "--input %s %s --output %s/full.txt --log-json %s/full.json "
-             "--epochs 3 --sync-every 0.05 " LOPTS, s1, s2, dir, dir);
+             "--epochs 5 --sync-every 0.05 " LOPTS, s1, s2, dir, dir);
     int rc = mpirun(2, &err, args);
     ck_assert_msg(rc == 0, "uninterrupted: exit %d: %s", rc, err);
     free(err);
     char *full_json = tu_path(dir, "full.json");
-    ck_assert_int_eq(last_logged_words(full_json), 3 * EPOCH_WORDS);
-    /* stop half-way through epoch 2, a sync at every chunk */
-    const long long stop = 3 * EPOCH_WORDS / 2;
+    ck_assert_int_eq(last_logged_words(full_json), 5 * EPOCH_WORDS);
+    /* stop half-way through epoch 3, a sync at every chunk */
+    const long long stop = 5 * EPOCH_WORDS / 2;
     snprintf(args, sizeof args, "--input %s %s --output %s/part.txt --checkpoint %s/ck.theta "
-             "--epochs 3 --sync-every 0.001 --stop-after-words %lld " LOPTS, s1, s2, dir, dir, stop);
+             "--epochs 5 --sync-every 0.001 --stop-after-words %lld " LOPTS, s1, s2, dir, dir, stop);
     rc = mpirun(2, &err, args);
     ck_assert_msg(rc == 0, "stop: exit %d: %s", rc, err);
-    ck_assert_msg(strstr(err, "stopped in epoch 2") && strstr(err, "Resume with: mpirun -np 2 "),
+    ck_assert_msg(strstr(err, "stopped in epoch 3") && strstr(err, "Resume with: mpirun -np 2 "),
                   "%s", err);
     free(err);
     theta_model *m = load_checkpoint("ck.theta");
     ck_assert_int_eq(m->shares.nranks, 2);
     ck_assert_int_eq(m->shares.ninputs, 2);
-    ck_assert_int_eq(m->state.epoch, 1);
+    ck_assert_int_eq(m->state.epoch, 2);
     ck_assert_int_eq(m->state.train_words, EPOCH_WORDS);
     ck_assert_int_ge(m->state.words_done, stop);
-    ck_assert_int_lt(m->state.words_done, 2 * EPOCH_WORDS);
+    ck_assert_int_lt(m->state.words_done, 3 * EPOCH_WORDS);
     /* the word count agrees with the chunks the ranks trained in this epoch:
      * a chunk is 10000..10012 words (whole sentences of 13), but the last
      * of a share may be shorter */
-    const int64_t in_epoch = m->state.words_done - EPOCH_WORDS;
+    const int64_t in_epoch = m->state.words_done - 2 * EPOCH_WORDS;
     const int64_t c0 = m->shares.ranks[0].chunks_done, c1 = m->shares.ranks[1].chunks_done;
     fprintf(stderr, "check_mpi: stopped after %lld words: rank 0 at chunk %lld, rank 1 at "
-            "chunk %lld of epoch 2\n", (long long)m->state.words_done, (long long)c0,
+            "chunk %lld of epoch 3\n", (long long)m->state.words_done, (long long)c0,
             (long long)c1);
     ck_assert(c0 > 0 && c1 > 0 && in_epoch > 0);
     ck_assert_int_le(in_epoch, 10012 * (c0 + c1));
@@ -756,20 +757,23 @@ START_TEST(np2_stop_records_each_ranks_place_and_resume_trains_the_rest)
     free(err);
     ck_assert_msg(same_file(ck, ck_copy), "a refused resume changed the checkpoint");
 
-    /* the rest: every word of the 3 epochs once, and as good as uninterrupted */
+    /* the rest: every word of the 5 epochs once, and as good as uninterrupted */
     snprintf(args, sizeof args, "--resume %s --input %s %s --output %s/res.txt "
              "--log-json %s/res.json --sync-every 0.05", ck, s1, s2, dir, dir);
     rc = mpirun(2, &err, args);
     ck_assert_msg(rc == 0, "resume: exit %d: %s", rc, err);
     free(err);
     char *res_json = tu_path(dir, "res.json");
-    ck_assert_int_eq(last_logged_words(res_json), 3 * EPOCH_WORDS);
+    ck_assert_int_eq(last_logged_words(res_json), 5 * EPOCH_WORDS);
     char *full = tu_path(dir, "full.txt"), *res = tu_path(dir, "res.txt");
     double qf = neighbour_quality(full), qr = neighbour_quality(res);
     fprintf(stderr, "check_mpi: neighbour quality: uninterrupted %.3f, stopped and resumed %.3f\n",
             qf, qr);
-    ck_assert(qf > 0.9);
-    ck_assert_msg(qr >= qf - 0.03, "resumed %.3f, uninterrupted %.3f", qr, qf);
+    /* how far ahead one rank gets between syncs depends on the machine's load:
+     * measured with another job on the two cores, uninterrupted runs scored
+     * 0.957..1.000 and resumed ones 0.938..1.000 */
+    ck_assert_msg(qf > 0.9, "uninterrupted %.3f", qf);
+    ck_assert_msg(qr > 0.9 && qr >= qf - 0.07, "resumed %.3f, uninterrupted %.3f", qr, qf);
     free(full_json); free(res_json); free(full); free(res); free(ck); free(ck_copy);
     free(s1); free(s2);
 }
@@ -841,8 +845,15 @@ START_TEST(sigterm_to_mpirun_saves_a_checkpoint_that_resumes)
     double took;
     int rc = wait_bounded(pid, 60, &took);
     fprintf(stderr, "check_mpi: SIGTERM to mpirun: exit %d after %.1f s\n", rc, took);
-    /* Open MPI's mpirun says 1 (it ends the job), MPICH's passes on 143 */
-    ck_assert_msg(rc > 0, "exit %d", rc);
+    /* Open MPI's mpirun says 1 (it ends the job); MPICH's (4.0.2) passes on
+     * the ranks' 143, but says 0 in about one run of four (a 15-line MPI
+     * program that exits 143 on SIGTERM shows the same): the checkpoint and
+     * the message below tell that the ranks stopped */
+    char *p = tu_path(dir, "term.err"), *err = tu_read_file(p, NULL);
+    ck_assert_msg(is_open_mpi() ? rc == 1 || rc == 143 : rc == 143 || rc == 0, "exit %d: %s",
+                  rc, err);
+    free(err);
+    free(p);
     check_stop_checkpoint("term.err");
     resume_finishes("ck.theta");
     free(json);
