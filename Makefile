@@ -6,6 +6,8 @@
 #   FUZZ_SECONDS=30  make fuzz: seconds per libFuzzer target (clang, build-fuzz/)
 #   WERROR=1         treat warnings as errors (CI)
 #   MPI=1            data-parallel training over MPI: mpicc, build in build-mpi/
+#   MPICC=mpicc      the MPI compiler wrapper for MPI=1; another one builds in
+#                    its own folder, e.g. MPICC=mpicc.mpich in build-mpi-mpicc.mpich/
 #   PREFIX=/usr/local  install prefix
 CC      ?= cc
 OPT     ?= -O3
@@ -33,9 +35,10 @@ else ifeq ($(SANITIZE),thread)
 endif
 # MPI: src/mpi.c and the THETA_MPI parts of the CLI, compiled by mpicc (Open
 # MPI or MPICH); without MPI=1 nothing of MPI is compiled or linked.
+MPICC ?= mpicc
 ifeq ($(MPI),1)
-  CC := mpicc
-  BUILD := build-mpi
+  CC := $(MPICC)
+  BUILD := build-mpi$(if $(filter mpicc,$(MPICC)),,-$(notdir $(MPICC)))
   MPIFLAGS := -DTHETA_MPI
 else
   NO_MPI_SRC := src/mpi.c
@@ -164,6 +167,6 @@ install: $(THETA) $(LIBTHETA)
 	install -m 644 include/theta.h $(DESTDIR)$(PREFIX)/include/theta.h
 
 clean:
-	rm -rf build build-asan build-tsan build-fuzz build-mpi theta
+	rm -rf build build-asan build-tsan build-fuzz build-mpi build-mpi-* theta
 
 -include $(DEPS) $(wildcard $(FUZZ_BUILD)/src/*.d $(FUZZ_BUILD)/tests/fuzz/*.d)

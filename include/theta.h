@@ -289,6 +289,28 @@ typedef struct {
     uint32_t corpus_crc;
 } theta_train_state;
 
+/* A data-parallel (MPI) run's checkpoint also records where each rank stood
+ * in its share of the corpus and which input files the shares came from,
+ * so that every rank resumes where it stopped (the model file's RANK
+ * section). nranks == 0: the checkpoint of one process (no such section). */
+typedef struct {
+    int64_t chunks_done;   /* chunks of the current epoch this rank trained */
+    double loss_sum;       /* this rank's loss statistics of the current epoch */
+    int64_t loss_count;
+} theta_rank_state;
+
+typedef struct {
+    uint64_t bytes;        /* an input file's size and the CRC of theta_corpus_fingerprint */
+    uint32_t crc;
+} theta_fingerprint;
+
+typedef struct {
+    int32_t nranks;
+    int32_t ninputs;
+    theta_rank_state *ranks;    /* [nranks], owned by the model */
+    theta_fingerprint *inputs;  /* [ninputs] in command-line order, owned by the model */
+} theta_shares;
+
 typedef struct {
     theta_config cfg;
     theta_vocab *vocab;   /* owned */
@@ -298,6 +320,7 @@ typedef struct {
     theta_huffman huffman;/* built for loss hs */
     theta_sampler sampler;/* built for loss ns */
     theta_train_state state;
+    theta_shares shares;  /* MPI checkpoints only (see above) */
 } theta_model;
 
 /* Takes ownership of vocab (also on failure), allocates and initialises both
@@ -362,7 +385,10 @@ typedef struct {
      * all_finished. It may change the matrices of m; it returns in
      * words_total the words trained by all processes since the last sync,
      * which replaces this process's own count in the learning rate. A failure
-     * status stops training with that status. NULL = one process. */
+     * status stops training with that status. With sync set, a stop (stop,
+     * stop_after_words, the progress callback) is not taken alone: the process
+     * syncs at once with stop_request = 1 and stops when a sync says stop, so
+     * that all processes stop at the same sync. NULL = one process. */
     theta_status (*sync)(theta_model *m, struct theta_sync *s, void *user);
     void *sync_user;            /* the user argument of sync */
     double sync_every;
@@ -376,6 +402,11 @@ typedef struct theta_sync {
     int64_t words;        /* in: words this process trained since the last sync */
     int finished;         /* in: this process has trained all its share of the epoch */
     int epoch;            /* in: 0-based epoch */
+    int stop_request;     /* in: this process was asked to stop (hooks->stop,
+                             stop_after_words or the progress callback) */
+    int64_t chunks;       /* in: chunks of its share of the epoch this process trained */
+    double loss_sum;      /* in: this process's loss statistics of the epoch so far */
+    int64_t loss_count;
     int64_t words_total;  /* out: words trained by all processes since the last sync */
     int all_finished;     /* out: every process has finished the epoch */
     int stop;             /* out: stop training now (theta_train returns THETA_EINTR) */

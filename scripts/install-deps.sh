@@ -6,6 +6,9 @@
 #   --demo     bible-kjv (the demo corpus)
 #   --plot     gnuplot-nox (init comparison plots)
 #   --mpi      Open MPI (libopenmpi-dev, openmpi-bin) for `make MPI=1`
+#   --mpich    MPICH (libmpich-dev, mpich) for `make MPI=1 MPICC=mpicc.mpich`;
+#              Open MPI stays the default mpicc/mpirun (its alternatives'
+#              priority is higher)
 #   --fuzz     clang and its runtime libraries with libFuzzer (make fuzz)
 #   --valgrind valgrind (make valgrind)
 set -euo pipefail
@@ -17,6 +20,7 @@ for arg in "$@"; do
     --demo) want+=(bible-kjv) ;;
     --plot) want+=(gnuplot-nox) ;;
     --mpi) want+=(libopenmpi-dev openmpi-bin) ;;
+    --mpich) want+=(libmpich-dev mpich) ;;
     --fuzz) want+=(clang libclang-rt-dev) ;;
     --valgrind) want+=(valgrind) ;;
     *) echo "install-deps.sh: unknown option $arg" >&2; exit 2 ;;

@@ -19,6 +19,9 @@
  *           loss_sum f64, loss_count u64, corpus_bytes u64, corpus_crc u32
  *   "MATI"  rows u64, dim u32, rows × dim f32   (input matrix Θ)
  *   "MATO"  rows u64, dim u32, rows × dim f32   (output matrix)
+ *   "RANK"  only in the checkpoint of an MPI run (then count is 6): nranks
+ *           u32, ninputs u32, per input file: size u64, crc u32, 4 zero
+ *           bytes; per rank: chunks_done u64, loss_sum f64, loss_count u64
  *
  * Readers check every length against the file size before allocating and
  * refuse unknown versions, missing sections and CRC mismatches.
@@ -35,6 +38,8 @@
 #define FORMAT_VERSION 1
 #define CONF_BYTES 108
 #define STAT_BYTES 64
+#define MAX_RANKS (1 << 20)   /* RANK section: bounds checked before allocating */
+#define MAX_INPUTS (1 << 24)
 
 static float *alloc_matrix(int64_t rows, int dim)
 {
@@ -172,6 +177,8 @@ void theta_model_free(theta_model *m)
     free(m->out);
     theta_huffman_free(&m->huffman);
     theta_sampler_free(&m->sampler);
+    free(m->shares.ranks);
+    free(m->shares.inputs);
     free(m);
 }
 
@@ -305,6 +312,29 @@ static int write_matrix_section(FILE *f, const char tag[4], const float *m, int6
     return fwrite(c, 1, 4, f) == 4 ? 0 : -1;
 }
 
+/* The RANK section's payload (malloc'ed, *len bytes). */
+static unsigned char *encode_shares(const theta_shares *sh, uint64_t *len)
+{
+    uint64_t n = 8 + 16 * (uint64_t)sh->ninputs + 24 * (uint64_t)sh->nranks;
+    unsigned char *b = theta__calloc((size_t)n, 1);
+    if (!b)
+        return NULL;
+    theta__put_u32(b, (uint32_t)sh->nranks);
+    theta__put_u32(b + 4, (uint32_t)sh->ninputs);
+    unsigned char *p = b + 8;
+    for (int32_t i = 0; i < sh->ninputs; i++, p += 16) {
+        theta__put_u64(p, sh->inputs[i].bytes);
+        theta__put_u32(p + 8, sh->inputs[i].crc);
+    }
+    for (int32_t r = 0; r < sh->nranks; r++, p += 24) {
+        theta__put_u64(p, (uint64_t)sh->ranks[r].chunks_done);
+        theta__put_u64(p + 8, f64_bits(sh->ranks[r].loss_sum));
+        theta__put_u64(p + 16, (uint64_t)sh->ranks[r].loss_count);
+    }
+    *len = n;
+    return b;
+}
+
 theta_status theta_model_save(const theta_model *m, const char *path)
 {
     const theta_vocab *v = m->vocab;
@@ -327,22 +357,31 @@ theta_status theta_model_save(const theta_model *m, const char *path)
     unsigned char conf[CONF_BYTES], stat[STAT_BYTES], head[16];
     encode_conf(&m->cfg, conf);
     encode_state(&m->state, stat);
+    unsigned char *rb = NULL;
+    uint64_t rbytes = 0;
+    if (m->shares.nranks > 0 && !(rb = encode_shares(&m->shares, &rbytes))) {
+        free(vb);
+        return THETA_ENOMEM;
+    }
     memcpy(head, MAGIC, 8);
     theta__put_u32(head + 8, FORMAT_VERSION);
-    theta__put_u32(head + 12, 5);
+    theta__put_u32(head + 12, rb ? 6 : 5);
 
     theta__outfile o;
     theta_status st = theta__out_open(&o, path);
     if (st) {
         free(vb);
+        free(rb);
         return st;
     }
     int bad = fwrite(head, 1, 16, o.f) != 16 || write_section(o.f, "CONF", conf, CONF_BYTES) ||
               write_section(o.f, "VOCB", vb, vbytes) ||
               write_section(o.f, "STAT", stat, STAT_BYTES) ||
               write_matrix_section(o.f, "MATI", m->in, v->size, m->cfg.dim) ||
-              write_matrix_section(o.f, "MATO", m->out, m->out_rows, m->cfg.dim);
+              write_matrix_section(o.f, "MATO", m->out, m->out_rows, m->cfg.dim) ||
+              (rb && write_section(o.f, "RANK", rb, rbytes));
     free(vb);
+    free(rb);
     if (bad) {
         st = theta__fail(THETA_EIO, "%s: write failed: %s", path, strerror(errno));
         theta__out_abort(&o);
@@ -460,6 +499,39 @@ static theta_status parse_vocab(reader *r, const unsigned char *b, uint64_t len,
     return THETA_OK;
 }
 
+static theta_status parse_shares(reader *r, const unsigned char *b, uint64_t len, theta_shares *sh)
+{
+    if (len < 8)
+        return theta__fail(THETA_EFORMAT, "%s: RANK section too short", r->path);
+    uint32_t nranks = theta__get_u32(b), ninputs = theta__get_u32(b + 4);
+    if (nranks < 1 || nranks > MAX_RANKS || ninputs < 1 || ninputs > MAX_INPUTS ||
+        len != 8 + 16 * (uint64_t)ninputs + 24 * (uint64_t)nranks)
+        return theta__fail(THETA_EFORMAT, "%s: RANK section: %u ranks and %u input files do not "
+                                          "fit its %llu bytes", r->path, nranks, ninputs,
+                           (unsigned long long)len);
+    sh->inputs = theta__calloc(ninputs, sizeof *sh->inputs);
+    sh->ranks = theta__calloc(nranks, sizeof *sh->ranks);
+    if (!sh->inputs || !sh->ranks)
+        return THETA_ENOMEM; /* the caller frees both with the model */
+    sh->nranks = (int32_t)nranks;
+    sh->ninputs = (int32_t)ninputs;
+    const unsigned char *p = b + 8;
+    for (uint32_t i = 0; i < ninputs; i++, p += 16) {
+        sh->inputs[i].bytes = theta__get_u64(p);
+        sh->inputs[i].crc = theta__get_u32(p + 8);
+    }
+    for (uint32_t k = 0; k < nranks; k++, p += 24) {
+        theta_rank_state *rs = &sh->ranks[k];
+        rs->chunks_done = (int64_t)theta__get_u64(p);
+        rs->loss_sum = bits_f64(theta__get_u64(p + 8));
+        rs->loss_count = (int64_t)theta__get_u64(p + 16);
+        if (rs->chunks_done < 0 || rs->loss_count < 0 || !isfinite(rs->loss_sum))
+            return theta__fail(THETA_EFORMAT, "%s: RANK section: rank %u has an invalid position",
+                               r->path, k);
+    }
+    return THETA_OK;
+}
+
 static theta_status read_matrix(reader *r, uint64_t len, const char *tag, int64_t rows, int dim,
                                 float **out)
 {
@@ -522,15 +594,22 @@ theta_status theta_model_load(const char *path, theta_model **out)
                          path, theta__get_u32(head + 8), FORMAT_VERSION);
         goto fail;
     }
-    if (theta__get_u32(head + 12) != 5) {
-        st = theta__fail(THETA_EFORMAT, "%s: expected 5 sections, found %u", path,
-                         theta__get_u32(head + 12));
+    const uint32_t nsections = theta__get_u32(head + 12);
+    if (nsections != 5 && nsections != 6) {
+        st = theta__fail(THETA_EFORMAT, "%s: expected 5 sections (6 with RANK), found %u", path,
+                         nsections);
         goto fail;
     }
-    static const char *tags[5] = {"CONF", "VOCB", "STAT", "MATI", "MATO"};
+    static const char *tags[6] = {"CONF", "VOCB", "STAT", "MATI", "MATO", "RANK"};
     theta_config cfg;
-    for (int s = 0; s < 5; s++) {
+    unsigned char *rank = NULL;
+    for (int s = 0; s < (int)nsections; s++) {
         unsigned char sh[12];
+        if (r.pos == r.size) {
+            st = theta__fail(THETA_EFORMAT, "%s: section %s is missing (the file ends at offset "
+                                            "%llu)", path, tags[s], (unsigned long long)r.pos);
+            goto fail;
+        }
         if ((st = rd(&r, sh, 12)))
             goto fail;
         if (memcmp(sh, tags[s], 4) != 0) {
@@ -590,6 +669,15 @@ theta_status theta_model_load(const char *path, theta_model **out)
             break;
         case 4:
             if ((st = read_matrix(&r, len, tags[s], m->out_rows, cfg.dim, &m->out)))
+                goto fail;
+            break;
+        case 5:
+            if ((st = read_small(&r, len, tags[s], &rank)))
+                goto fail;
+            st = parse_shares(&r, rank, len, &m->shares);
+            free(rank);
+            rank = NULL;
+            if (st)
                 goto fail;
             break;
         }

@@ -15,7 +15,15 @@
  *      words trained since the last sync, "still training" (1 / 0), "stop
  *      requested" (a signal on any rank), "checkpoint due" (rank 0's timer).
  *      Every rank gets the same sums, so every rank takes the same decision:
- *      which rows to sync, whether to stop, whether to checkpoint.
+ *      which rows to sync, whether to stop, whether to checkpoint. A rank
+ *      asked to stop (a signal, --stop-after-words) syncs at once instead of
+ *      waiting for its timer, and the others meet it at their next sync.
+ *   4. A checkpoint (or a stop) follows an exact sync of every row: rank 0
+ *      gathers every rank's position in its share of the epoch (chunks
+ *      trained, loss so far) and saves them with the global word count in
+ *      the model's RANK section; a resumed rank skips the chunks it had
+ *      trained. The chunks of a share and their seeds depend only on the
+ *      share and the rank, so nothing is trained twice or skipped.
  *   3. Then the matrices. Every rank keeps base, a copy of both matrices as
  *      they were after their last sync (the same bits on every rank; taken
  *      from rank 0 by theta__mpi_sync_begin before training). A sync adds
@@ -46,6 +54,19 @@
 #define HOT_SHARE 0.9     /* hot rows: the most frequent words covering 90% of the tokens */
 #define FULL_EVERY 8      /* every row at every 8th sync */
 #define PIECE (1 << 24)   /* floats (or bytes / 4) per MPI call: counts are int */
+
+int theta__mpi_launched(void)
+{
+    /* Open MPI's mpirun; MPICH's hydra, Intel MPI and Slurm's PMI1/PMI2; PMIx
+     * launchers (Open MPI 5, srun --mpi=pmix) */
+    static const char *vars[] = {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "PMI_RANK", "PMIX_RANK"};
+    for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++) {
+        const char *v = getenv(vars[i]);
+        if (v && *v)
+            return 1;
+    }
+    return 0;
+}
 
 void theta__mpi_init(int *argc, char ***argv)
 {
@@ -80,6 +101,15 @@ int theta__mpi_size(void)
 void theta__mpi_abort(int code)
 {
     MPI_Abort(MPI_COMM_WORLD, code);
+}
+
+int theta__mpi_any(int flag, int *root_flag)
+{
+    int v[2] = {flag != 0, theta__mpi_rank() == 0 && flag != 0};
+    MPI_Allreduce(MPI_IN_PLACE, v, 2, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+    if (root_flag)
+        *root_flag = v[1];
+    return v[0];
 }
 
 static int is_gzip(const char *path)
@@ -128,6 +158,26 @@ theta_status theta__mpi_shares(const char *const *inputs, int n, theta_segment *
     *segs = s;
     *nsegs = k;
     return THETA_OK;
+}
+
+theta_status theta__mpi_fingerprints(const char *const *inputs, int n, theta_fingerprint *out)
+{
+    const int rank = theta__mpi_rank(), size = theta__mpi_size();
+    theta_status st = THETA_OK;
+    for (int i = 0; i < n; i++) {
+        /* (bytes, crc): only the rank that reads input i (round-robin, or
+         * rank 0 for one file split by bytes) fills it, the others add 0;
+         * after a failure this rank still takes part */
+        uint64_t v[2] = {0, 0};
+        if (!st && (n >= size ? i % size == rank : rank == 0)) {
+            uint32_t crc = 0;
+            st = theta_corpus_fingerprint(inputs[i], &v[0], &crc);
+            v[1] = crc;
+        }
+        MPI_Allreduce(MPI_IN_PLACE, v, 2, MPI_UINT64_T, MPI_SUM, MPI_COMM_WORLD);
+        out[i] = (theta_fingerprint){v[0], (uint32_t)v[1]};
+    }
+    return st;
 }
 
 /* ---- vocabulary --------------------------------------------------------- */
@@ -362,14 +412,48 @@ static int64_t hot_prefix(const theta_vocab *v)
     return i < 2 ? (v->size < 2 ? v->size : 2) : i;
 }
 
-void theta__mpi_checkpoint_state(theta_model *m)
+theta_status theta__mpi_gather_state(theta_model *m, const theta__mpi_sync_ctx *ctx,
+                                     int64_t chunks, double loss_sum, int64_t loss_count)
 {
-    if (theta__mpi_size() == 1)
-        return;
-    m->state.words_done = (int64_t)m->state.epoch * m->state.train_words;
-    m->state.chunks_done = 0;
-    m->state.loss_sum = 0;
-    m->state.loss_count = 0;
+    const int rank = theta__mpi_rank(), size = theta__mpi_size();
+    double mine[3] = {(double)chunks, loss_sum, (double)loss_count}, *all = NULL;
+    /* chunk and example counts stay far below 2^53: exact in a double */
+    if (rank == 0 && !(all = theta__calloc((size_t)size * 3, sizeof *all)))
+        return THETA_ENOMEM; /* the caller aborts the job */
+    MPI_Gather(mine, 3, MPI_DOUBLE, all, 3, MPI_DOUBLE, 0, MPI_COMM_WORLD);
+    if (rank != 0)
+        return THETA_OK;
+    theta__mpi_clear_shares(m);
+    m->state.chunks_done = chunks;
+    m->state.loss_sum = loss_sum;
+    m->state.loss_count = loss_count;
+    if (size == 1 && ctx->ninputs == 1) {
+        free(all); /* one process on one file: the checkpoint of the build without MPI */
+        return THETA_OK;
+    }
+    theta_shares *sh = &m->shares;
+    sh->ranks = theta__calloc((size_t)size, sizeof *sh->ranks);
+    sh->inputs = theta__calloc((size_t)ctx->ninputs, sizeof *sh->inputs);
+    if (!sh->ranks || !sh->inputs) {
+        free(all);
+        theta__mpi_clear_shares(m);
+        return THETA_ENOMEM;
+    }
+    sh->nranks = size;
+    sh->ninputs = ctx->ninputs;
+    memcpy(sh->inputs, ctx->inputs, (size_t)ctx->ninputs * sizeof *sh->inputs);
+    for (int r = 0; r < size; r++)
+        sh->ranks[r] = (theta_rank_state){(int64_t)all[3 * r], all[3 * r + 1],
+                                          (int64_t)all[3 * r + 2]};
+    free(all);
+    return THETA_OK;
+}
+
+void theta__mpi_clear_shares(theta_model *m)
+{
+    free(m->shares.ranks);
+    free(m->shares.inputs);
+    memset(&m->shares, 0, sizeof m->shares);
 }
 
 theta_status theta__mpi_sync(theta_model *m, theta_sync *s, void *user)
@@ -385,7 +469,7 @@ theta_status theta__mpi_sync(theta_model *m, theta_sync *s, void *user)
     int64_t flags[4] = {
         s->words,
         s->finished ? 0 : 1,
-        ctx->stop && *ctx->stop ? 1 : 0,
+        s->stop_request ? 1 : 0,
         rank == 0 && ctx->checkpoint && ctx->checkpoint_every > 0 &&
             theta_now() - ctx->last_checkpoint >= ctx->checkpoint_every,
     };
@@ -396,7 +480,13 @@ theta_status theta__mpi_sync(theta_model *m, theta_sync *s, void *user)
     s->stop = flags[2] > 0 ||
               (ctx->stop_after_words > 0 && ctx->words_done >= ctx->stop_after_words);
     ctx->stopped = s->stop;
-    const int checkpoint = flags[3] > 0 && !s->all_finished;
+    if (s->stop) {
+        /* the exit status of every rank: the signal any rank got (0: none) */
+        int sig = ctx->signal ? *ctx->signal : 0;
+        MPI_Allreduce(MPI_IN_PLACE, &sig, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+        ctx->stop_signal = sig;
+    }
+    const int checkpoint = flags[3] > 0 && !s->stop; /* a stop saves anyway */
     if (size > 1) {
         const int full = s->all_finished || s->stop || checkpoint || ctx->nsync % FULL_EVERY == 0;
         const int exact = s->all_finished || s->stop || checkpoint;
@@ -411,15 +501,16 @@ theta_status theta__mpi_sync(theta_model *m, theta_sync *s, void *user)
         ctx->nfull += full;
     }
     if (checkpoint) {
-        theta_status st = THETA_OK;
-        if (rank == 0) {
-            theta_train_state saved = m->state;
+        /* every rank's position in its share, as of this sync (all workers idle) */
+        theta_train_state saved = m->state;
+        theta_status st = theta__mpi_gather_state(m, ctx, s->chunks, s->loss_sum, s->loss_count);
+        if (!st && rank == 0) {
             m->state.words_done = ctx->words_done;
             m->state.epoch = s->epoch;
-            theta__mpi_checkpoint_state(m);
             st = ctx->checkpoint(m, ctx->user);
-            m->state = saved;
         }
+        m->state = saved;
+        theta__mpi_clear_shares(m);
         ctx->last_checkpoint = theta_now();
         if (st)
             return st; /* the caller aborts the job */

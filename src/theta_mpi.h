@@ -10,6 +10,12 @@
 
 #include "theta.h"
 
+/* 1 if an MPI launcher (mpirun, mpiexec, srun) started this process, seen
+ * in its environment; 0 when it was run by hand: then the MPI build is the
+ * program without MPI (no MPI_Init, which would change its signals, its
+ * standard input and its arguments). */
+int theta__mpi_launched(void);
+
 /* MPI_Init / MPI_Finalize (MPI_COMM_WORLD). */
 void theta__mpi_init(int *argc, char ***argv);
 void theta__mpi_finalize(void);
@@ -18,12 +24,23 @@ int theta__mpi_size(void);
 /* Ends every rank of the job with exit status code (MPI_Abort). */
 void theta__mpi_abort(int code);
 
+/* 1 if flag is set on any rank; *root_flag (may be NULL): rank 0's flag.
+ * Collective: lets every rank leave together after an error that may
+ * differ between ranks. */
+int theta__mpi_any(int flag, int *root_flag);
+
 /* This rank's share of inputs[n]: whole files dealt round-robin when there
  * are at least as many files as ranks; one plain text file split into equal
  * byte ranges at line boundaries otherwise. *segs is malloc'ed (paths point
  * into inputs); *nsegs may be 0 (nothing to read). */
 theta_status theta__mpi_shares(const char *const *inputs, int n, theta_segment **segs,
                                int *nsegs);
+
+/* The fingerprint (theta_corpus_fingerprint) of every one of inputs[n] into
+ * out[n], on every rank; each file is read only by a rank whose share it is
+ * in (shards may be local to their nodes). Collective; a failure is this
+ * rank's (out is then incomplete on every rank: see theta__mpi_any). */
+theta_status theta__mpi_fingerprints(const char *const *inputs, int n, theta_fingerprint *out);
 
 /* Counts this rank's share, merges the counts of every rank on rank 0
  * (pruning as one process would), finalizes there with min_count and
@@ -34,11 +51,15 @@ theta_status theta__mpi_vocab(const theta_segment *segs, int nsegs, int64_t min_
 
 /* State of the sync hook; fill the first fields, zero the rest. */
 typedef struct {
-    const volatile int *stop;      /* local stop request (signal handler) */
+    const volatile int *signal;    /* the signal this rank got (0: none), for stop_signal */
     int64_t stop_after_words;      /* stop once all ranks did this many words (0 = off) */
     theta_status (*checkpoint)(const theta_model *m, void *user); /* called on rank 0 */
     void *user;
     double checkpoint_every;       /* seconds, measured on rank 0 */
+    const theta_fingerprint *inputs; /* [ninputs] of the run (theta__mpi_fingerprints) */
+    int ninputs;
+    /* out */
+    int stop_signal;               /* after a stop: the largest signal any rank got (0: none) */
     /* private */
     int64_t words_done, hot_rows;
     float *base_in, *base_out;     /* the matrices after the last sync (theta__mpi_sync_begin) */
@@ -60,8 +81,15 @@ void theta__mpi_sync_end(theta__mpi_sync_ctx *ctx);
  * Collective. */
 theta_status theta__mpi_sync(theta_model *m, theta_sync *s, void *user);
 
-/* The state a checkpoint of an MPI run records: the epoch so far is
- * restarted on resume (the ranks' positions in their shares differ). */
-void theta__mpi_checkpoint_state(theta_model *m);
+/* Before rank 0 saves a checkpoint (collective, all workers idle): every
+ * rank's position in its share of the epoch (chunks trained, loss so far)
+ * gathered into rank 0's m->state (its own) and m->shares (everyone's, and
+ * ctx's input fingerprints). With one rank on one input file m->shares
+ * stays empty: the checkpoint is the one of the build without MPI. The
+ * caller sets m->state.words_done (the count of all ranks). */
+theta_status theta__mpi_gather_state(theta_model *m, const theta__mpi_sync_ctx *ctx,
+                                     int64_t chunks, double loss_sum, int64_t loss_count);
+/* Frees m->shares and empties it. */
+void theta__mpi_clear_shares(theta_model *m);
 
 #endif

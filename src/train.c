@@ -286,15 +286,23 @@ static void report(trainer *t, const theta_train_hooks *h, double start, double 
 }
 
 /* One hooks->sync, with every worker idle: hands over this process's words
- * since the last sync and takes the count of all processes in their place. */
+ * since the last sync and takes the count of all processes in their place.
+ * chunks: the chunks of the epoch trained so far; want_stop: this process
+ * was asked to stop (*stop_req is set only if the sync says so). */
 static theta_status sync_now(trainer *t, const theta_train_hooks *h, int finished,
-                             int *all_finished, int *stop_req)
+                             int64_t chunks, int want_stop, int *all_finished, int *stop_req)
 {
     theta_sync s;
     memset(&s, 0, sizeof s);
     s.words = atomic_load(&t->words_done) - t->synced_words;
     s.finished = finished;
     s.epoch = t->epoch;
+    s.stop_request = want_stop;
+    s.chunks = chunks;
+    pthread_mutex_lock(&t->stats_mu);
+    s.loss_sum = t->epoch_loss;
+    s.loss_count = t->epoch_examples;
+    pthread_mutex_unlock(&t->stats_mu);
     theta_status st = h->sync(t->m, &s, h->sync_user);
     t->last_sync = theta_now();
     if (st)
@@ -305,6 +313,14 @@ static theta_status sync_now(trainer *t, const theta_train_hooks *h, int finishe
     if (s.stop)
         *stop_req = 1;
     return THETA_OK;
+}
+
+/* This process was asked to stop: by hooks->stop, by hooks->stop_after_words
+ * (words: done, or handed to the workers), or by the progress callback. */
+static int asked_to_stop(const theta_train_hooks *h, int64_t words, int ask_stop)
+{
+    return ask_stop || (h && h->stop && *h->stop) ||
+           (h && h->stop_after_words > 0 && words >= h->stop_after_words);
 }
 
 /* Opens the corpus of one epoch: hooks->segments, or path. */
@@ -378,7 +394,8 @@ static theta_status run_epoch(trainer *t, const char *path, const theta_train_ho
     double epoch_start = theta_now(), last_time = epoch_start;
     int64_t last_words = atomic_load(&t->words_done);
     int64_t number = 0, enqueued_words = 0, real_words = 0;
-    int stop_req = 0;
+    int stop_req = 0; /* stop now */
+    int ask_stop = 0; /* the progress callback asked to stop */
     const int64_t skip = m->state.chunks_done;
     chunk *c = NULL;
     int sentence_len = 0;
@@ -456,11 +473,14 @@ static theta_status run_epoch(trainer *t, const char *path, const theta_train_ho
             }
             t->last_checkpoint = theta_now();
         }
-        if (h && h->sync && !end_of_input && theta_now() - t->last_sync >= h->sync_every) {
+        /* with other processes, a stop is decided at a sync: sync at once */
+        const int want_stop = asked_to_stop(h, m->state.words_done + enqueued_words, ask_stop);
+        if (h && h->sync && !end_of_input &&
+            (want_stop || theta_now() - t->last_sync >= h->sync_every)) {
             int all_finished = 0;
             queue_wait_count(&t->empty, c ? npool - 1 : npool);
             if (!atomic_load(&t->failed)) {
-                st = sync_now(t, h, 0, &all_finished, &stop_req);
+                st = sync_now(t, h, 0, number, want_stop, &all_finished, &stop_req);
                 if (st)
                     break;
             }
@@ -469,15 +489,14 @@ static theta_status run_epoch(trainer *t, const char *path, const theta_train_ho
             m->state.words_done + enqueued_words >= next_log) {
             queue_wait_count(&t->empty, c ? npool - 1 : npool);
             if (!atomic_load(&t->failed))
-                report(t, h, start, &last_time, &last_words, 2, epoch_start, &stop_req);
+                report(t, h, start, &last_time, &last_words, 2, epoch_start, &ask_stop);
             while (next_log <= m->state.words_done + enqueued_words)
                 next_log += h->log_every_words;
         } else if (theta_now() - last_time >= interval) {
-            report(t, h, start, &last_time, &last_words, 0, epoch_start, &stop_req);
+            report(t, h, start, &last_time, &last_words, 0, epoch_start, &ask_stop);
         }
-        if (stop_req || (h && h->stop && *h->stop) ||
-            (h && h->stop_after_words > 0 &&
-             m->state.words_done + enqueued_words >= h->stop_after_words)) {
+        if (stop_req ||
+            (!(h && h->sync) && asked_to_stop(h, m->state.words_done + enqueued_words, ask_stop))) {
             stop_req = 1;
             break;
         }
@@ -500,7 +519,9 @@ static theta_status run_epoch(trainer *t, const char *path, const theta_train_ho
     if (h && h->sync && !st && !stop_req && !atomic_load(&t->failed)) {
         int all_finished = 0;
         while (!st && !all_finished && !stop_req)
-            st = sync_now(t, h, 1, &all_finished, &stop_req);
+            st = sync_now(t, h, 1, number,
+                          asked_to_stop(h, m->state.words_done + enqueued_words, ask_stop),
+                          &all_finished, &stop_req);
     }
     queue_destroy(&t->full);
     queue_destroy(&t->empty);

@@ -771,8 +771,12 @@ START_TEST(crafted_files_with_valid_crcs)
     expect_format_error(bad, b, n, "past the end", "VOCB length");
 
     memcpy(b, orig, n);
-    put_u32(b + 12, 6); /* six sections */
+    put_u32(b + 12, 7); /* seven sections */
     expect_format_error(bad, b, n, "sections", "section count");
+
+    memcpy(b, orig, n);
+    put_u32(b + 12, 6); /* six sections: the sixth (RANK) is not there */
+    expect_format_error(bad, b, n, "section RANK is missing", "section count 6");
 
     memcpy(b, orig, n);
     put_u32(b + 8, 2); /* version 2 */
@@ -786,6 +790,126 @@ START_TEST(crafted_files_with_valid_crcs)
     b[l.off[4] + 12 + 12] ^= 1; /* a matrix element: only the CRC can tell */
     expect_format_error(bad, b, n, "CRC", "matrix element");
 
+    free(b);
+    free(orig);
+    tu_rmdir(dir);
+    free(p);
+    free(bad);
+    free(dir);
+}
+END_TEST
+
+/* ---- the RANK section of MPI checkpoints -------------------------------- */
+
+/* A small model with the shares of a 3-rank run over 2 input files. */
+static theta_model *model_with_shares(void)
+{
+    theta_config c = small_config(3);
+    theta_model *m = new_model(&c, 5);
+    m->shares.nranks = 3;
+    m->shares.ninputs = 2;
+    m->shares.ranks = calloc(3, sizeof *m->shares.ranks);
+    m->shares.inputs = calloc(2, sizeof *m->shares.inputs);
+    ck_assert(m->shares.ranks && m->shares.inputs);
+    for (int r = 0; r < 3; r++)
+        m->shares.ranks[r] = (theta_rank_state){7 + r, 1.5 * r, 100 + r};
+    m->shares.inputs[0] = (theta_fingerprint){12345, 0xdeadbeef};
+    m->shares.inputs[1] = (theta_fingerprint){(uint64_t)1 << 40, 7};
+    return m;
+}
+
+START_TEST(rank_section_round_trip)
+{
+    char *dir = tu_tmpdir();
+    char *p = tu_path(dir, "m.theta"), *q = tu_path(dir, "plain.theta");
+    theta_model *m = model_with_shares();
+    ck_assert_int_eq(theta_model_save(m, p), THETA_OK);
+    theta_model *l = NULL;
+    ck_assert_msg(theta_model_load(p, &l) == THETA_OK, "load: %s", theta_last_error());
+    assert_same_model(m, l);
+    ck_assert_int_eq(l->shares.nranks, 3);
+    ck_assert_int_eq(l->shares.ninputs, 2);
+    for (int r = 0; r < 3; r++) {
+        ck_assert_int_eq(l->shares.ranks[r].chunks_done, 7 + r);
+        ck_assert(l->shares.ranks[r].loss_sum == 1.5 * r);
+        ck_assert_int_eq(l->shares.ranks[r].loss_count, 100 + r);
+    }
+    ck_assert_uint_eq(l->shares.inputs[0].bytes, 12345);
+    ck_assert_uint_eq(l->shares.inputs[0].crc, 0xdeadbeef);
+    ck_assert_uint_eq(l->shares.inputs[1].bytes, (uint64_t)1 << 40);
+    ck_assert_uint_eq(l->shares.inputs[1].crc, 7);
+    /* without shares: the five sections of a one-process model, 24 + 16 * 2 + 24 * 3
+     * bytes shorter (section header and CRC, two inputs, three ranks) */
+    theta_model_free(l);
+    free(m->shares.ranks);
+    free(m->shares.inputs);
+    memset(&m->shares, 0, sizeof m->shares);
+    ck_assert_int_eq(theta_model_save(m, q), THETA_OK);
+    size_t n6, n5;
+    char *b6 = tu_read_file(p, &n6), *b5 = tu_read_file(q, &n5);
+    ck_assert_uint_eq(n6, n5 + 16 + 8 + 16 * 2 + 24 * 3);
+    ck_assert_int_eq((unsigned char)b5[12], 5);
+    ck_assert_int_eq((unsigned char)b6[12], 6);
+    ck_assert_int_eq(memcmp(b5 + 16, b6 + 16, n5 - 16), 0);
+    ck_assert_int_eq(theta_model_load(q, &l), THETA_OK);
+    ck_assert_int_eq(l->shares.nranks, 0);
+    ck_assert_ptr_null(l->shares.ranks);
+    theta_model_free(l);
+    theta_model_free(m);
+    free(b6);
+    free(b5);
+    tu_rmdir(dir);
+    free(p);
+    free(q);
+    free(dir);
+}
+END_TEST
+
+START_TEST(rank_section_damage_is_refused)
+{
+    char *dir = tu_tmpdir();
+    char *p = tu_path(dir, "m.theta"), *bad = tu_path(dir, "bad.theta");
+    theta_model *m = model_with_shares();
+    ck_assert_int_eq(theta_model_save(m, p), THETA_OK);
+    theta_model_free(m);
+    size_t n;
+    unsigned char *orig = (unsigned char *)tu_read_file(p, &n);
+    unsigned char *b = malloc(n);
+    ck_assert_ptr_nonnull(b);
+    /* the RANK section is the last: tag, length, payload, CRC */
+    const uint64_t len = 8 + 16 * 2 + 24 * 3;
+    const size_t off = n - (size_t)(16 + len);
+    ck_assert_int_eq(memcmp(orig + off, "RANK", 4), 0);
+    unsigned char *payload = b + off + 12;
+    layout l = {{0}, {0}};
+    l.off[0] = off;
+    l.len[0] = len;
+#define RANK_CASE(EDIT, MSG, WHAT)                                                                 \
+    memcpy(b, orig, n);                                                                            \
+    EDIT;                                                                                          \
+    fix_crc(b, &l, 0);                                                                             \
+    expect_format_error(bad, b, n, MSG, WHAT);
+    RANK_CASE(put_u32(payload, 0), "do not fit", "0 ranks")
+    RANK_CASE(put_u32(payload, 4), "do not fit", "4 ranks in the room of 3")
+    RANK_CASE(put_u32(payload + 4, 0), "do not fit", "0 input files")
+    RANK_CASE(put_u32(payload, 0xffffffffu), "do not fit", "2^32 - 1 ranks")
+    RANK_CASE(put_u64(payload + 8 + 32 + 24, UINT64_MAX), "invalid position", "rank 1: chunks < 0")
+    RANK_CASE(put_u64(payload + 8 + 32 + 8, 0x7ff8000000000000ULL), "invalid position",
+              "rank 0: loss NaN")
+    RANK_CASE(put_u64(payload + 8 + 32 + 48 + 16, UINT64_MAX), "invalid position",
+              "rank 2: loss count < 0")
+#undef RANK_CASE
+    /* the payload changed without a new CRC */
+    memcpy(b, orig, n);
+    payload[8 + 32] ^= 1;
+    expect_format_error(bad, b, n, "CRC", "chunks of rank 0");
+    /* every truncation inside the section */
+    for (size_t cut = off; cut < n; cut++) {
+        tu_write_file(bad, orig, cut);
+        theta_model *x = NULL;
+        ck_assert_msg(theta_model_load(bad, &x) == THETA_EFORMAT, "cut at %zu", cut);
+        ck_assert_ptr_null(x);
+    }
     free(b);
     free(orig);
     tu_rmdir(dir);
@@ -812,6 +936,7 @@ Suite *model_suite(void)
     tcase_add_loop_test(io, save_load_round_trip, THETA_LOSS_NS, THETA_LOSS_SOFTMAX + 1);
     tcase_add_test(io, saved_bytes_are_deterministic);
     tcase_add_test(io, save_is_atomic);
+    tcase_add_test(io, rank_section_round_trip);
     tcase_set_timeout(io, 20);
     suite_add_tcase(s, io);
     TCase *err = tcase_create("errors");
@@ -820,6 +945,7 @@ Suite *model_suite(void)
     tcase_add_loop_test(err, every_byte_flip_fails, THETA_LOSS_NS, THETA_LOSS_SOFTMAX + 1);
     tcase_add_test(err, every_truncation_fails);
     tcase_add_test(err, crafted_files_with_valid_crcs);
+    tcase_add_test(err, rank_section_damage_is_refused);
     tcase_set_timeout(err, 20);
     suite_add_tcase(s, err);
     return s;

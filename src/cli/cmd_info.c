@@ -191,6 +191,20 @@ static void model_info(kv *t, const char *path, const theta_model *m)
         put(t, "corpus_bytes", 1, "%llu", (unsigned long long)s->corpus_bytes);
         put(t, "corpus_crc32", 0, "%08x", (unsigned)s->corpus_crc);
     }
+    const theta_shares *sh = &m->shares;
+    if (sh->nranks > 0) { /* the checkpoint of an MPI run */
+        put(t, "mpi_ranks", 1, "%d", sh->nranks);
+        put(t, "input_files", 1, "%d", sh->ninputs);
+        char list[1024];
+        size_t len = 0;
+        list[0] = '\0';
+        for (int32_t r = 0; r < sh->nranks && len + 24 < sizeof list; r++)
+            len += (size_t)snprintf(list + len, sizeof list - len, "%s%lld", r ? " " : "",
+                                    (long long)sh->ranks[r].chunks_done);
+        if (len + 24 >= sizeof list)
+            snprintf(list + len, sizeof list - len, " ...");
+        put(t, "rank_chunks_done", 0, "%s", list);
+    }
 }
 
 int cmd_info(int argc, char **argv)

@@ -16,6 +16,15 @@
 
 #define SYNC_EVERY_DEFAULT 0.5 /* seconds (see the README's MPI section) */
 
+#ifdef THETA_MPI
+/* 1 when an MPI launcher started this process (then theta train is one rank
+ * of a job); run by hand, the MPI build behaves as the build without MPI. */
+static int use_mpi;
+/* every rank has left its last collective call, or all ranks fail together:
+ * a failure needs no MPI_Abort */
+static int no_abort;
+#endif
+
 void help_train(FILE *out)
 {
     theta_config d = theta_config_default();
@@ -325,13 +334,18 @@ static int parse_args(int argc, char **argv, train_args *a)
     if (!a->input)
         return cli_usage_error(cmd, "no corpus given (--input FILE, or - for standard input)");
 #ifdef THETA_MPI
-    /* the corpus: --input FILE and every argument left (shards) */
-    a->inputs = (const char **)argv + optind - 1;
-    a->inputs[0] = a->input;
-    a->ninputs = argc - optind + 1;
-    for (int i = 0; i < a->ninputs; i++)
-        if (strcmp(a->inputs[i], "-") == 0 && a->ninputs > 1)
-            return cli_usage_error(cmd, "standard input cannot be one of several shards");
+    if (use_mpi) {
+        /* the corpus: --input FILE and every argument left (shards) */
+        a->inputs = (const char **)argv + optind - 1;
+        a->inputs[0] = a->input;
+        a->ninputs = argc - optind + 1;
+        for (int i = 0; i < a->ninputs; i++)
+            if (strcmp(a->inputs[i], "-") == 0 && a->ninputs > 1)
+                return cli_usage_error(cmd, "standard input cannot be one of several shards");
+    } else if (optind < argc) {
+        return cli_usage_error(cmd, "unexpected argument '%s' (several input files are for "
+                                    "mpirun -np N theta train --input FILES...)", argv[optind]);
+    }
 #else
     if (optind < argc)
         return cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
@@ -440,10 +454,11 @@ static theta_status save_checkpoint(const theta_model *m, void *user)
     return theta_model_save(m, ctx->a->checkpoint);
 }
 
-/* With --resume, every training option given must agree with the checkpoint. */
-static int check_resume_options(const train_args *a, const theta_config *saved)
+/* With --resume, every training option given must agree with the checkpoint;
+ * else 1 with the message in why. */
+static int check_resume_options(const train_args *a, const theta_config *saved, char *why,
+                                size_t n)
 {
-    static const char *cmd = "train";
     const theta_config *c = &a->cfg;
     struct { int opt; const char *name; int same; } checks[] = {
         {OPT_DIM, "dim", c->dim == saved->dim},
@@ -468,9 +483,98 @@ static int check_resume_options(const train_args *a, const theta_config *saved)
                                          saved->init_out.kind == THETA_INIT_ZERO},
     };
     for (size_t i = 0; i < sizeof checks / sizeof checks[0]; i++)
-        if (a->given[checks[i].opt] && !checks[i].same)
-            return cli_error(cmd, "%s: --%s differs from the checkpoint's; drop it to resume, "
-                                  "or start a new run", a->resume, checks[i].name);
+        if (a->given[checks[i].opt] && !checks[i].same) {
+            snprintf(why, n, "%s: --%s differs from the checkpoint's; drop it to resume, "
+                             "or start a new run", a->resume, checks[i].name);
+            return 1;
+        }
+    return 0;
+}
+
+/* The checkpoint's run and this one read the same corpus with as many
+ * processes: fps[ninputs] are this run's input files, nranks its MPI ranks
+ * (0: not an MPI job). Else 1 with the message in why. */
+static int check_resume_corpus(const train_args *a, const theta_model *m,
+                               const theta_fingerprint *fps, int ninputs, int nranks, char *why,
+                               size_t n)
+{
+    const theta_shares *sh = &m->shares;
+    if (sh->nranks > 0 && nranks == 0) {
+        snprintf(why, n, "%s: checkpoint of an MPI run of %d rank%s over %d input file%s: resume "
+                         "it with mpirun -np %d and the same files (build with make MPI=1)",
+                 a->resume, sh->nranks, sh->nranks == 1 ? "" : "s", sh->ninputs,
+                 sh->ninputs == 1 ? "" : "s", sh->nranks);
+        return 1;
+    }
+    const int saved_ranks = sh->nranks > 0 ? sh->nranks : 1;
+    const int saved_inputs = sh->nranks > 0 ? sh->ninputs : 1;
+    if (nranks > 0 && saved_ranks != nranks) {
+        snprintf(why, n, "%s: checkpoint of a run of %d MPI rank%s: resume it with mpirun -np %d, "
+                         "not %d", a->resume, saved_ranks, saved_ranks == 1 ? "" : "s",
+                 saved_ranks, nranks);
+        return 1;
+    }
+    if (saved_inputs != ninputs) {
+        snprintf(why, n, "%s: the checkpoint's run read %d input file%s, this one %d: give the "
+                         "same files in the same order", a->resume, saved_inputs,
+                 saved_inputs == 1 ? "" : "s", ninputs);
+        return 1;
+    }
+    for (int i = 0; i < ninputs; i++) {
+        theta_fingerprint want = sh->nranks > 0 ? sh->inputs[i]
+                                 : (theta_fingerprint){m->state.corpus_bytes, m->state.corpus_crc};
+        if (want.bytes == fps[i].bytes && want.crc == fps[i].crc)
+            continue;
+        if (ninputs == 1)
+            snprintf(why, n, "%s: this is not the corpus the checkpoint %s was trained on "
+                             "(size or content differs)", a->input, a->resume);
+        else
+            snprintf(why, n, "%s: input file %d is not the one the checkpoint %s was trained on "
+                             "(size or content differs; give the same files in the same order)",
+                     a->inputs[i], i + 1, a->resume);
+        return 1;
+    }
+    return 0;
+}
+
+/* --resume: loads the checkpoint, checks it against this run and takes
+ * this process's place in the corpus (rank: its MPI rank). Else 1 with the
+ * message in why. */
+static int resume_model(const train_args *a, const theta_fingerprint *fps, int ninputs,
+                        int nranks, int rank, theta_model **out, char *why, size_t n)
+{
+    theta_model *m;
+    if (theta_model_load(a->resume, &m)) {
+        snprintf(why, n, "%s", theta_last_error());
+        return 1;
+    }
+    int bad = check_resume_options(a, &m->cfg, why, n);
+    if (!bad && m->state.epoch >= m->cfg.epochs) {
+        snprintf(why, n, "%s: training already finished (%d of %d epochs)", a->resume,
+                 m->state.epoch, m->cfg.epochs);
+        bad = 1;
+    }
+    bad = bad || check_resume_corpus(a, m, fps, ninputs, nranks, why, n);
+    /* the state must describe this model, or resuming would skip or repeat work */
+    if (!bad && (m->state.train_words != m->vocab->total ||
+                 (double)m->state.words_done >
+                     (double)m->cfg.epochs * (double)m->state.train_words)) {
+        snprintf(why, n, "%s: the training state does not match the model's vocabulary "
+                         "(damaged checkpoint?)", a->resume);
+        bad = 1;
+    }
+    if (bad) {
+        theta_model_free(m);
+        return 1;
+    }
+    if (m->shares.nranks > 0) {
+        /* this rank's place in its share; the word count is every rank's */
+        const theta_rank_state *r = &m->shares.ranks[rank];
+        m->state.chunks_done = r->chunks_done;
+        m->state.loss_sum = r->loss_sum;
+        m->state.loss_count = r->loss_count;
+    }
+    *out = m;
     return 0;
 }
 
@@ -529,17 +633,52 @@ static int train_main(int argc, char **argv);
 int cmd_train(int argc, char **argv)
 {
 #ifdef THETA_MPI
+    use_mpi = theta__mpi_launched();
+    if (!use_mpi)
+        return train_main(argc, argv);
     theta__mpi_init(&argc, &argv);
     int status = train_main(argc, argv);
     /* a runtime error on one rank would leave the others waiting in a
      * collective call: end the whole job */
-    if (status == 1 && theta__mpi_size() > 1)
+    if (status == 1 && theta__mpi_size() > 1 && !no_abort)
         theta__mpi_abort(1);
     theta__mpi_finalize();
     return status;
 #else
     return train_main(argc, argv);
 #endif
+}
+
+#ifdef THETA_MPI
+/* After a step that every rank takes: 1 if it failed on any rank, and then
+ * every rank leaves with status 1 (no MPI_Abort). why is printed once: by
+ * rank 0 if it failed there, else by each rank where it failed. Collective. */
+static int failed_on_any_rank(int failed, const char *why)
+{
+    int root_failed;
+    int any = theta__mpi_any(failed, &root_failed);
+    if (failed && (theta__mpi_rank() == 0 || !root_failed))
+        cli_error("train", "%s", why);
+    if (any)
+        no_abort = 1;
+    return any;
+}
+#endif
+
+/* "Resume with: ..." after a stop; inputs[ninputs] are the corpus files,
+ * nranks the MPI ranks (0: not an MPI job). */
+static void print_resume_hint(const char *to, const char *const *inputs, int ninputs, int nranks)
+{
+    fputs("Resume with: ", stderr);
+    if (nranks > 0)
+        fprintf(stderr, "mpirun -np %d ", nranks);
+    fprintf(stderr, "theta train --resume %s --input", to);
+    if (ninputs <= 4)
+        for (int i = 0; i < ninputs; i++)
+            fprintf(stderr, " %s", inputs[i]);
+    else
+        fprintf(stderr, " %s ... (the same %d files)", inputs[0], ninputs);
+    fputs(" [your output options]\n", stderr);
 }
 
 static int train_main(int argc, char **argv)
@@ -549,13 +688,15 @@ static int train_main(int argc, char **argv)
     int rc = parse_args(argc, argv, &a);
     if (rc)
         return rc < 0 ? 0 : rc;
-    int rank = 0;
-    (void)rank; /* MPI builds: this process's rank */
+    int rank = 0, nranks = 0; /* MPI jobs: this process's rank, the number of ranks */
 #ifdef THETA_MPI
-    rank = theta__mpi_rank();
-    if (theta__mpi_size() > 1 && strcmp(a.input, "-") == 0)
-        return cli_usage_error(cmd, "with several MPI ranks the corpus must be files, not '-'");
     static char rank_output[4096];
+    if (use_mpi) {
+        rank = theta__mpi_rank();
+        nranks = theta__mpi_size();
+        if (nranks > 1 && strcmp(a.input, "-") == 0)
+            return cli_usage_error(cmd, "with several MPI ranks the corpus must be files, not '-'");
+    }
     if (rank != 0) {
         /* rank 0 reports and writes; the others only train (a testing aid:
          * THETA_MPI_RANK_OUTPUT=1 has rank r write --output to FILE.rank<r>) */
@@ -580,34 +721,47 @@ static int train_main(int argc, char **argv)
     FILE *log = NULL;
     int status = 1;
     double t0 = theta_now();
-    uint64_t corpus_bytes;
-    uint32_t corpus_crc;
-    if (theta_corpus_fingerprint(input, &corpus_bytes, &corpus_crc)) {
+    /* the input files' fingerprints: a checkpoint records them */
+    theta_fingerprint one_fp, *fps = &one_fp;
+    const char *const *inputs = &a.input;
+    int ninputs = 1;
+#ifdef THETA_MPI
+    theta__mpi_sync_ctx sync_ctx;
+    memset(&sync_ctx, 0, sizeof sync_ctx);
+    if (use_mpi) {
+        /* errors of these steps are seen on every rank, or told to every rank */
+        a.inputs[0] = input; /* standard input: the spooled copy */
+        int bad = theta__mpi_shares(a.inputs, a.ninputs, &a.segs, &a.nsegs) != THETA_OK;
+        if (failed_on_any_rank(bad, theta_last_error()))
+            goto done;
+        fps = calloc((size_t)a.ninputs, sizeof *fps);
+        if (failed_on_any_rank(!fps, "out of memory for the input files' fingerprints"))
+            goto done;
+        bad = theta__mpi_fingerprints(a.inputs, a.ninputs, fps) != THETA_OK;
+        if (failed_on_any_rank(bad, theta_last_error()))
+            goto done;
+        a.inputs[0] = a.input;
+        inputs = a.inputs;
+        ninputs = a.ninputs;
+    } else
+#endif
+    if (theta_corpus_fingerprint(input, &one_fp.bytes, &one_fp.crc)) {
         cli_error(cmd, "%s", theta_last_error());
         goto done;
     }
     if (a.resume) {
-        if (theta_model_load(a.resume, &m)) {
-            cli_error(cmd, "%s", theta_last_error());
-            goto done;
-        }
-        if (check_resume_options(&a, &m->cfg))
-            goto done;
-        if (m->state.corpus_bytes != corpus_bytes || m->state.corpus_crc != corpus_crc) {
-            cli_error(cmd, "%s: this is not the corpus the checkpoint %s was trained on "
-                           "(size or content differs)", a.input, a.resume);
-            goto done;
-        }
-        /* the state must describe this model, or resuming would skip or repeat work */
-        if (m->state.train_words != m->vocab->total ||
-            (double)m->state.words_done > (double)m->cfg.epochs * (double)m->state.train_words) {
-            cli_error(cmd, "%s: the training state does not match the model's vocabulary "
-                           "(damaged checkpoint?)", a.resume);
-            goto done;
-        }
-        if (m->state.epoch >= m->cfg.epochs) {
-            cli_error(cmd, "%s: training already finished (%d of %d epochs)", a.resume,
-                      m->state.epoch, m->cfg.epochs);
+        char why[1024];
+        int bad = resume_model(&a, fps, ninputs, nranks, rank, &m, why, sizeof why);
+#ifdef THETA_MPI
+        if (use_mpi) {
+            /* every rank checks the same checkpoint: one message */
+            if (failed_on_any_rank(bad, why))
+                goto done;
+            theta__mpi_clear_shares(m); /* this rank took its place in them */
+        } else
+#endif
+        if (bad) {
+            cli_error(cmd, "%s", why);
             goto done;
         }
         if (a.given[OPT_THREADS])
@@ -616,17 +770,10 @@ static int train_main(int argc, char **argv)
             fprintf(stderr, "resuming %s: epoch %d of %d, %lld words done\n", a.resume,
                     m->state.epoch + 1, m->cfg.epochs, (long long)m->state.words_done);
     } else {
-#ifdef THETA_MPI
-        a.inputs[0] = input; /* standard input: the spooled copy */
-        if (theta__mpi_shares(a.inputs, a.ninputs, &a.segs, &a.nsegs)) {
-            cli_error(cmd, "%s", theta_last_error());
-            goto done;
-        }
-#endif
         if (new_model(&a, input, &m))
             goto done;
-        m->state.corpus_bytes = corpus_bytes;
-        m->state.corpus_crc = corpus_crc;
+        m->state.corpus_bytes = fps[0].bytes;
+        m->state.corpus_crc = fps[0].crc;
     }
     if (!a.quiet) {
         const theta_config *c = &m->cfg;
@@ -656,30 +803,26 @@ static int train_main(int argc, char **argv)
     hooks.isa = a.isa;
     hooks.log_every_words = a.log_every;
 #ifdef THETA_MPI
-    theta__mpi_sync_ctx sync_ctx;
-    memset(&sync_ctx, 0, sizeof sync_ctx);
-    if (!a.segs && theta__mpi_shares(a.inputs, a.ninputs, &a.segs, &a.nsegs)) {
-        cli_error(cmd, "%s", theta_last_error());
-        goto done;
-    }
-    /* stops and checkpoints are decided together, at a sync (see mpi.c) */
-    sync_ctx.stop = &stop_flag;
-    sync_ctx.stop_after_words = a.stop_after;
-    sync_ctx.checkpoint = rank == 0 && a.checkpoint ? save_checkpoint : NULL;
-    sync_ctx.user = &pctx;
-    sync_ctx.checkpoint_every = a.checkpoint_every;
-    hooks.stop = NULL;
-    hooks.stop_after_words = 0;
-    hooks.checkpoint = NULL;
-    hooks.sync = theta__mpi_sync;
-    hooks.sync_every = a.sync_every;
-    hooks.stream = (uint64_t)rank;
-    hooks.segments = a.segs;
-    hooks.nsegments = a.nsegs;
-    hooks.sync_user = &sync_ctx;
-    if (theta__mpi_sync_begin(&sync_ctx, m)) {
-        cli_error(cmd, "%s", theta_last_error());
-        goto done;
+    if (use_mpi) {
+        /* stops and checkpoints are decided together, at a sync (see mpi.c) */
+        sync_ctx.signal = &stop_flag;
+        sync_ctx.stop_after_words = a.stop_after;
+        sync_ctx.checkpoint = rank == 0 && a.checkpoint ? save_checkpoint : NULL;
+        sync_ctx.user = &pctx;
+        sync_ctx.checkpoint_every = a.checkpoint_every;
+        sync_ctx.inputs = fps;
+        sync_ctx.ninputs = ninputs;
+        hooks.checkpoint = NULL;
+        hooks.sync = theta__mpi_sync;
+        hooks.sync_every = a.sync_every;
+        hooks.stream = (uint64_t)rank;
+        hooks.segments = a.segs;
+        hooks.nsegments = a.nsegs;
+        hooks.sync_user = &sync_ctx;
+        if (theta__mpi_sync_begin(&sync_ctx, m)) {
+            cli_error(cmd, "%s", theta_last_error());
+            goto done;
+        }
     }
 #endif
     struct sigaction sa;
@@ -689,7 +832,8 @@ static int train_main(int argc, char **argv)
     sigaction(SIGTERM, &sa, NULL);
     theta_status st = theta_train(m, input, &hooks);
 #ifdef THETA_MPI
-    theta__mpi_sync_end(&sync_ctx);
+    if (use_mpi)
+        theta__mpi_sync_end(&sync_ctx);
 #endif
     signal(SIGINT, SIG_DFL);
     signal(SIGTERM, SIG_DFL);
@@ -698,17 +842,30 @@ static int train_main(int argc, char **argv)
     if (st == THETA_EINTR) {
         /* stopped at a chunk boundary: the state is consistent, save it */
         const char *to = a.checkpoint ? a.checkpoint : a.save_model;
-        status = stop_flag ? 128 + stop_flag : 0;
+        int sig = stop_flag;
 #ifdef THETA_MPI
-        /* the stop sync summed every row: rank 0 saves for everyone */
-        if (rank != 0)
-            goto done;
-        theta__mpi_checkpoint_state(m);
+        if (use_mpi) {
+            /* the stop sync summed every row; every rank exits with the same
+             * status, and rank 0 saves every rank's place in its share */
+            sig = sync_ctx.stop_signal;
+            st = theta__mpi_gather_state(m, &sync_ctx, m->state.chunks_done, m->state.loss_sum,
+                                         m->state.loss_count);
+            if (st) {
+                cli_error(cmd, "%s", theta_last_error());
+                goto done;
+            }
+            no_abort = 1; /* that was the last collective call */
+            if (rank != 0) {
+                status = sig ? 128 + sig : 0;
+                goto done;
+            }
+        }
 #endif
+        status = sig ? 128 + sig : 0;
         if (!to) {
             cli_error(cmd, "%s; nothing saved (use --checkpoint FILE to be able to resume)",
                       theta_last_error());
-            status = stop_flag ? 128 + stop_flag : 1;
+            status = sig ? 128 + sig : 1;
             goto done;
         }
         if (theta_model_save(m, to)) {
@@ -716,9 +873,9 @@ static int train_main(int argc, char **argv)
             status = 1;
             goto done;
         }
-        fprintf(stderr, "theta train: stopped in epoch %d after %lld words; saved to %s.\n"
-                        "Resume with: theta train --resume %s --input %s [your output options]\n",
-                m->state.epoch + 1, (long long)m->state.words_done, to, to, a.input);
+        fprintf(stderr, "theta train: stopped in epoch %d after %lld words; saved to %s.\n",
+                m->state.epoch + 1, (long long)m->state.words_done, to);
+        print_resume_hint(to, inputs, ninputs, nranks);
         goto done;
     }
     if (st) {
@@ -737,6 +894,8 @@ static int train_main(int argc, char **argv)
         fprintf(stderr, "done in %.1f s\n", theta_now() - t0);
     status = 0;
 done:
+    if (fps != &one_fp)
+        free(fps);
     free(a.segs);
     if (log)
         fclose(log);

@@ -5,6 +5,7 @@
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
+#include <string.h>
 
 int cli_parse_int(const char *s, long long lo, long long hi, long long *out)
 {
@@ -30,9 +31,15 @@ int cli_parse_double(const char *s, double lo, double hi, double *out)
 
 static void vreport(const char *cmd, const char *fmt, va_list ap)
 {
-    fprintf(stderr, "theta %s: ", cmd);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    /* one write: the lines of processes sharing stderr (MPI ranks) do not mix */
+    char line[4096];
+    int n = snprintf(line, sizeof line, "theta %s: ", cmd);
+    if (n < 0 || (size_t)n >= sizeof line)
+        n = 0;
+    vsnprintf(line + n, sizeof line - (size_t)n - 1, fmt, ap);
+    size_t len = strlen(line);
+    line[len] = '\n';
+    fwrite(line, 1, len + 1, stderr);
 }
 
 int cli_error(const char *cmd, const char *fmt, ...)

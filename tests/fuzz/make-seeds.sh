@@ -28,6 +28,16 @@ common=(--input "$tmp/c.txt" --dim 3 --epochs 1 --threads 1 --min-count 1 --quie
     --output "$out/vectors/text.vec"
 "$theta" train "${common[@]}" --loss hs --model cbow --save-model "$out/model/hs-cbow.theta" \
     --output "$out/vectors/binary.bin" --binary
+# the checkpoint of a 2-rank MPI run (its RANK section), with an MPI build and mpirun
+mpi=${THETA_MPI_BIN:-build-mpi/theta}
+if [ -x "$mpi" ] && command -v mpirun >/dev/null; then
+    head -4 "$tmp/c.txt" > "$tmp/a.txt"
+    tail -4 "$tmp/c.txt" > "$tmp/b.txt"
+    OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 mpirun -np 2 \
+        $(mpirun --version 2>&1 | grep -q 'Open MPI' && echo --oversubscribe) "$(realpath "$mpi")" \
+        train --input "$tmp/a.txt" "$tmp/b.txt" --dim 3 --epochs 2 --threads 1 --min-count 1 \
+        --quiet --seed 1 --stop-after-words 1 --checkpoint "$out/model/mpi-np2.theta" 2>/dev/null
+fi
 tr '\n' '\r' < "$out/vocab/vocab.txt" | sed 's/\r/\r\n/g' > "$out/vocab/crlf.txt"
 tail -n +2 "$out/vectors/text.vec" > "$out/vectors/glove.txt"
 du -cb "$out"/*/* | tail -1
