@@ -397,6 +397,10 @@ static theta_status run_epoch(trainer *t, const char *path, const theta_train_ho
     int stop_req = 0; /* stop now */
     int ask_stop = 0; /* the progress callback asked to stop */
     const int64_t skip = m->state.chunks_done;
+    /* words done when this epoch (re)started: the reader's position is that
+     * plus enqueued_words (a periodic checkpoint updates m->state.words_done
+     * mid-epoch, so that cannot be the base) */
+    const int64_t epoch_base = m->state.words_done;
     chunk *c = NULL;
     int sentence_len = 0;
     const double interval = h && h->interval > 0 ? h->interval : 1.0;
@@ -474,7 +478,7 @@ static theta_status run_epoch(trainer *t, const char *path, const theta_train_ho
             t->last_checkpoint = theta_now();
         }
         /* with other processes, a stop is decided at a sync: sync at once */
-        const int want_stop = asked_to_stop(h, m->state.words_done + enqueued_words, ask_stop);
+        const int want_stop = asked_to_stop(h, epoch_base + enqueued_words, ask_stop);
         if (h && h->sync && !end_of_input &&
             (want_stop || theta_now() - t->last_sync >= h->sync_every)) {
             int all_finished = 0;
@@ -486,17 +490,17 @@ static theta_status run_epoch(trainer *t, const char *path, const theta_train_ho
             }
         }
         if (h && h->log_every_words > 0 && !end_of_input &&
-            m->state.words_done + enqueued_words >= next_log) {
+            epoch_base + enqueued_words >= next_log) {
             queue_wait_count(&t->empty, c ? npool - 1 : npool);
             if (!atomic_load(&t->failed))
                 report(t, h, start, &last_time, &last_words, 2, epoch_start, &ask_stop);
-            while (next_log <= m->state.words_done + enqueued_words)
+            while (next_log <= epoch_base + enqueued_words)
                 next_log += h->log_every_words;
         } else if (theta_now() - last_time >= interval) {
             report(t, h, start, &last_time, &last_words, 0, epoch_start, &ask_stop);
         }
         if (stop_req ||
-            (!(h && h->sync) && asked_to_stop(h, m->state.words_done + enqueued_words, ask_stop))) {
+            (!(h && h->sync) && asked_to_stop(h, epoch_base + enqueued_words, ask_stop))) {
             stop_req = 1;
             break;
         }
@@ -520,7 +524,7 @@ static theta_status run_epoch(trainer *t, const char *path, const theta_train_ho
         int all_finished = 0;
         while (!st && !all_finished && !stop_req)
             st = sync_now(t, h, 1, number,
-                          asked_to_stop(h, m->state.words_done + enqueued_words, ask_stop),
+                          asked_to_stop(h, epoch_base + enqueued_words, ask_stop),
                           &all_finished, &stop_req);
     }
     queue_destroy(&t->full);

@@ -450,6 +450,49 @@ START_TEST(stop_after_words_then_resume_is_identical)
 }
 END_TEST
 
+static theta_status count_checkpoint(const theta_model *m, void *user)
+{
+    (void)m;
+    (*(int *)user)++;
+    return THETA_OK;
+}
+
+/* Periodic checkpoints (here after every chunk) do not move the stop of
+ * stop_after_words: training stops at the first chunk boundary past N. */
+START_TEST(stop_after_words_with_periodic_checkpoints)
+{
+    char *dir = tu_tmpdir();
+    char *corpus = planted_corpus(dir, 8000, 4);
+    theta_config c = small_config(THETA_LOSS_NS, THETA_ARCH_SKIPGRAM);
+    c.epochs = 2;
+    theta_model *full = train(corpus, c);
+    theta_vocab *v;
+    ck_assert_int_eq(theta_vocab_build(corpus, 1, 0, 0, &v), THETA_OK);
+    theta_model *m;
+    ck_assert_int_eq(theta_model_new(&c, v, &m), THETA_OK);
+    const int64_t per_epoch = full->state.train_words;
+    int64_t stop = per_epoch + per_epoch * 2 / 3; /* late in epoch 2 */
+    int calls = 0;
+    theta_train_hooks h = {.interval = 1, .stop_after_words = stop, .checkpoint = count_checkpoint,
+                           .checkpoint_every = 1e-9, .user = &calls};
+    ck_assert_int_eq(theta_train(m, corpus, &h), THETA_EINTR);
+    ck_assert_int_gt(calls, 2);
+    ck_assert_int_eq(m->state.epoch, 1);
+    ck_assert_msg(m->state.words_done >= stop && m->state.words_done < stop + 20000,
+                  "stopped at %lld words, asked for %lld", (long long)m->state.words_done,
+                  (long long)stop);
+    /* and the run resumes to the uninterrupted vectors */
+    ck_assert_int_eq(theta_train(m, corpus, NULL), THETA_OK);
+    size_t nin = (size_t)m->vocab->size * c.dim;
+    ck_assert_int_eq(memcmp(m->in, full->in, nin * sizeof(float)), 0);
+    theta_model_free(m);
+    theta_model_free(full);
+    tu_rmdir(dir);
+    free(corpus);
+    free(dir);
+}
+END_TEST
+
 START_TEST(corpus_without_vocabulary_words_fails)
 {
     char *dir = tu_tmpdir();
@@ -492,6 +535,7 @@ Suite *train_suite(void)
     tcase_set_timeout(det, 120);
     tcase_add_loop_test(det, single_thread_is_deterministic, 0, 3);
     tcase_add_loop_test(det, stop_after_words_then_resume_is_identical, 0, 3);
+    tcase_add_test(det, stop_after_words_with_periodic_checkpoints);
     suite_add_tcase(s, det);
     TCase *err = tcase_create("errors");
     tcase_add_test(err, divergence_is_reported);
