@@ -54,6 +54,11 @@ static inline uint64_t theta__get_u64(const unsigned char *p)
     return (uint64_t)theta__get_u32(p) | ((uint64_t)theta__get_u32(p + 4) << 32);
 }
 
+/* Counts segs[nsegs] (none: an empty vocabulary) into a new vocabulary, not
+ * finalized, pruning at prune_limit distinct words. */
+theta_status theta__vocab_count_segments(const theta_segment *segs, int nsegs,
+                                        int64_t prune_limit, theta_vocab **out);
+
 /* float32 arrays to/from little-endian bytes (a copy on big-endian hosts). */
 size_t theta__write_f32(FILE *f, const float *v, size_t n);
 size_t theta__read_f32(FILE *f, float *v, size_t n);

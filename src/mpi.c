@@ -237,37 +237,14 @@ static void bcast_bytes(char *buf, int64_t len)
                   MPI_COMM_WORLD);
 }
 
-/* Counts a share into a new, unfinalized vocabulary (pruning as one process does). */
-static theta_status count_share(const theta_segment *segs, int nsegs, theta_vocab **out)
-{
-    theta_vocab *v = theta_vocab_new();
-    if (!v)
-        return THETA_ENOMEM;
-    v->prune_limit = theta_vocab_prune_limit(0);
-    if (nsegs > 0) {
-        theta_reader *r;
-        theta_status st = theta_reader_open_segments(segs, nsegs, &r);
-        if (!st) {
-            st = theta_vocab_count(v, r);
-            theta_status cst = theta_reader_close(r);
-            if (!st)
-                st = cst;
-        }
-        if (st) {
-            theta_vocab_free(v);
-            return st;
-        }
-    }
-    *out = v;
-    return THETA_OK;
-}
-
 theta_status theta__mpi_vocab(const theta_segment *segs, int nsegs, int64_t min_count,
                               int64_t max_vocab, theta_vocab **out)
 {
     const int rank = theta__mpi_rank(), size = theta__mpi_size();
     theta_vocab *v = NULL;
-    theta_status st = count_share(segs, nsegs, &v);
+    /* this rank's share, pruned as one process prunes */
+    theta_status st =
+        theta__vocab_count_segments(segs, nsegs, theta_vocab_prune_limit(0), &v);
     if (st)
         return st; /* the caller aborts the job */
     int64_t bytes = v->bytes_read, all_bytes = 0;

@@ -316,26 +316,26 @@ theta_status theta_vocab_count(theta_vocab *v, theta_reader *r)
 
 #define SPLIT_MIN_BYTES (1 << 20) /* no part of a split count is smaller than this */
 
-/* Counts the segment into a new vocabulary (not finalized). */
-static theta_status count_segment(const theta_segment *seg, int64_t prune_limit, theta_vocab **out)
+theta_status theta__vocab_count_segments(const theta_segment *segs, int nsegs,
+                                        int64_t prune_limit, theta_vocab **out)
 {
-    theta_reader *r;
-    theta_status st = theta_reader_open_segments(seg, 1, &r);
-    if (st)
-        return st;
     theta_vocab *v = theta_vocab_new();
-    if (!v) {
-        theta_reader_close(r);
+    if (!v)
         return THETA_ENOMEM;
-    }
     v->prune_limit = prune_limit;
-    st = theta_vocab_count(v, r);
-    theta_status cst = theta_reader_close(r);
-    if (!st)
-        st = cst;
-    if (st) {
-        theta_vocab_free(v);
-        return st;
+    if (nsegs > 0) {
+        theta_reader *r;
+        theta_status st = theta_reader_open_segments(segs, nsegs, &r);
+        if (!st) {
+            st = theta_vocab_count(v, r);
+            theta_status cst = theta_reader_close(r);
+            if (!st)
+                st = cst;
+        }
+        if (st) {
+            theta_vocab_free(v);
+            return st;
+        }
     }
     *out = v;
     return THETA_OK;
@@ -352,7 +352,7 @@ typedef struct {
 static void *count_part_main(void *p)
 {
     count_part *c = p;
-    c->st = count_segment(&c->seg, c->prune_limit, &c->v);
+    c->st = theta__vocab_count_segments(&c->seg, 1, c->prune_limit, &c->v);
     if (c->st)
         snprintf(c->error, sizeof c->error, "%s", theta_last_error());
     return NULL;
@@ -407,7 +407,7 @@ static theta_status count_file(const char *path, int64_t prune_limit, int thread
     int parts = split_parts(path, threads, &bytes);
     if (parts < 2) {
         theta_segment whole = {path, 0, -1};
-        return count_segment(&whole, prune_limit, out);
+        return theta__vocab_count_segments(&whole, 1, prune_limit, out);
     }
     count_part *c = theta__calloc((size_t)parts, sizeof *c);
     pthread_t *tid = theta__alloc((size_t)parts, sizeof *tid);

@@ -51,12 +51,11 @@ static void toks_free(toks *t)
     memset(t, 0, sizeof *t);
 }
 
-/* One pass over path: with theta_reader_next when batch is 0, else with
- * theta_reader_next_batch, at most `batch` tokens a call. */
-static theta_status read_pass(const char *path, int batch, toks *out, int *last)
+/* Every token of r into out (reset first): with theta_reader_next when batch
+ * is 0, else with theta_reader_next_batch, at most `batch` tokens a call.
+ * Returns the last return of the reader (0 = clean end, -1 = error). */
+static int collect(theta_reader *r, int batch, toks *out)
 {
-    theta_reader *r = NULL;
-    ck_assert_int_eq(theta_reader_open(path, &r), THETA_OK);
     int rc;
     memset(out, 0, sizeof *out);
     toks_add(out, "", 0); /* never empty: s is always allocated */
@@ -81,7 +80,15 @@ static theta_status read_pass(const char *path, int batch, toks *out, int *last)
             }
         }
     }
-    *last = rc;
+    return rc;
+}
+
+/* One pass over path (see collect); returns the status of theta_reader_close. */
+static theta_status read_pass(const char *path, int batch, toks *out, int *last)
+{
+    theta_reader *r = NULL;
+    ck_assert_int_eq(theta_reader_open(path, &r), THETA_OK);
+    *last = collect(r, batch, out);
     return theta_reader_close(r);
 }
 
@@ -497,25 +504,7 @@ static void read_segments(const theta_segment *segs, int n, int batch, toks *out
 {
     theta_reader *r = NULL;
     ck_assert_int_eq(theta_reader_open_segments(segs, n, &r), THETA_OK);
-    memset(out, 0, sizeof *out);
-    toks_add(out, "", 0);
-    out->len = 0;
-    out->n = 0;
-    out->s[0] = '\0';
-    int rc;
-    if (batch == 0) {
-        const char *w;
-        size_t len;
-        while ((rc = theta_reader_next(r, &w, &len)) > 0)
-            toks_add(out, w, len);
-    } else {
-        const char *w[64];
-        uint32_t len[64];
-        while ((rc = theta_reader_next_batch(r, w, len, batch)) > 0)
-            for (int i = 0; i < rc; i++)
-                toks_add(out, w[i], len[i]);
-    }
-    ck_assert_int_eq(rc, 0);
+    ck_assert_int_eq(collect(r, batch, out), 0);
     ck_assert_int_eq(theta_reader_close(r), THETA_OK);
 }
 
