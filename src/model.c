@@ -624,13 +624,20 @@ static theta_status section_header(loader *L, int s, uint64_t *len)
     return THETA_OK;
 }
 
+/* A section of a fixed size: its bytes, checked to be want long. */
+static theta_status read_fixed(loader *L, uint64_t len, uint64_t want, const char *tag,
+                               unsigned char **out)
+{
+    if (len != want)
+        return theta__fail(THETA_EFORMAT, "%s: %s section has a bad length", L->r.path, tag);
+    return read_small(&L->r, len, tag, out);
+}
+
 /* CONF: the hyper-parameters, which must be valid. */
 static theta_status load_conf(loader *L, uint64_t len)
 {
     unsigned char *conf = NULL;
-    if (len != CONF_BYTES)
-        return theta__fail(THETA_EFORMAT, "%s: CONF section has a bad length", L->r.path);
-    theta_status st = read_small(&L->r, len, "CONF", &conf);
+    theta_status st = read_fixed(L, len, CONF_BYTES, "CONF", &conf);
     if (st)
         return st;
     decode_conf(conf, &L->cfg);
@@ -665,9 +672,7 @@ static theta_status load_vocab(loader *L, uint64_t len)
 static theta_status load_state(loader *L, uint64_t len)
 {
     unsigned char *stat = NULL;
-    if (len != STAT_BYTES)
-        return theta__fail(THETA_EFORMAT, "%s: STAT section has a bad length", L->r.path);
-    theta_status st = read_small(&L->r, len, "STAT", &stat);
+    theta_status st = read_fixed(L, len, STAT_BYTES, "STAT", &stat);
     if (st)
         return st;
     theta_train_state *t = &L->m->state;
