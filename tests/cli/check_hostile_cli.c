@@ -36,22 +36,9 @@
 #define UNDER_SANITIZER 0
 #endif
 
-static char *dir;
-
-static void setup(void)
-{
-    dir = tu_tmpdir();
-}
-
-static void teardown(void)
-{
-    tu_rmdir(dir);
-    free(dir);
-}
-
 static char *write_bytes(const char *name, const void *data, size_t len)
 {
-    char *p = tu_path(dir, name);
+    char *p = tu_path(tu_dir, name);
     tu_write_file(p, data, len);
     return p;
 }
@@ -61,10 +48,10 @@ static char *write_bytes(const char *name, const void *data, size_t len)
 #define TRAIN "train --dim 8 --epochs 1 --threads 2 --min-count 1 --quiet"
 
 /* Runs theta train on corpus (a path or "- <redirection>") with the
- * vocabulary saved to dir/vocab.txt; returns the exit status. */
+ * vocabulary saved to tu_dir/vocab.txt; returns the exit status. */
 static int train_on(const char *input, char **err)
 {
-    char *vocab = tu_path(dir, "vocab.txt"), *vec = tu_path(dir, "vec.txt");
+    char *vocab = tu_path(tu_dir, "vocab.txt"), *vec = tu_path(tu_dir, "vec.txt");
     remove(vocab);
     remove(vec);
     int rc = tu_run(NULL, err, TRAIN " --input %s --save-vocab '%s' --output '%s'", input, vocab,
@@ -76,7 +63,7 @@ static int train_on(const char *input, char **err)
 
 static char *slurp(const char *name)
 {
-    char *p = tu_path(dir, name);
+    char *p = tu_path(tu_dir, name);
     char *b = tu_read_file(p, NULL);
     free(p);
     return b;
@@ -84,7 +71,7 @@ static char *slurp(const char *name)
 
 static int exists(const char *name)
 {
-    char *p = tu_path(dir, name);
+    char *p = tu_path(tu_dir, name);
     int e = access(p, F_OK) == 0;
     free(p);
     return e;
@@ -150,7 +137,7 @@ static void repeat_file(const char *path, const char *pattern, size_t len, int n
 START_TEST(corpus_nul_bytes_separate_words)
 {
     static const char line[] = "alpha\0beta gamma\0\0delta\n";
-    char *path = tu_path(dir, "nul.txt");
+    char *path = tu_path(tu_dir, "nul.txt");
     repeat_file(path, line, sizeof line - 1, 50);
     char *err = NULL, input[4200];
     snprintf(input, sizeof input, "'%s'", path);
@@ -167,7 +154,7 @@ START_TEST(corpus_invalid_utf8_is_kept_as_bytes)
 {
     /* a lone continuation byte, a truncated sequence, 0xff 0xfe, valid UTF-8 */
     static const char line[] = "\x80x caf\xc3 \xff\xfe \xc3\xa9t\xc3\xa9\n";
-    char *path = tu_path(dir, "utf8.txt");
+    char *path = tu_path(tu_dir, "utf8.txt");
     repeat_file(path, line, sizeof line - 1, 20);
     char *err = NULL, input[4200];
     snprintf(input, sizeof input, "'%s'", path);
@@ -218,7 +205,7 @@ static char *repeated(const char *text, int n)
 
 START_TEST(corpus_gzip_with_trailing_garbage)
 {
-    char *path = tu_path(dir, "junk.gz");
+    char *path = tu_path(tu_dir, "junk.gz");
     FILE *f = fopen(path, "wb");
     ck_assert_ptr_nonnull(f);
     char *text = repeated("alpha beta\n", 30);
@@ -239,7 +226,7 @@ END_TEST
 
 START_TEST(corpus_gzip_members_are_all_read)
 {
-    char *path = tu_path(dir, "multi.gz");
+    char *path = tu_path(tu_dir, "multi.gz");
     FILE *f = fopen(path, "wb");
     ck_assert_ptr_nonnull(f);
     char *a = repeated("alpha beta\n", 30), *b = repeated("gamma delta\n", 20);
@@ -290,7 +277,7 @@ START_TEST(corpus_100mb_single_line_in_bounded_memory)
     /* one line, no newline at all: 100,000 words of 999 bytes (cut to
      * THETA_MAX_WORD), 10 distinct ones after the cut */
     enum { WORD = 999, WORDS = 100000, DISTINCT = 10 };
-    char *path = tu_path(dir, "line.txt");
+    char *path = tu_path(tu_dir, "line.txt");
     FILE *f = fopen(path, "wb");
     ck_assert_ptr_nonnull(f);
     char w[WORD + 1];
@@ -301,7 +288,7 @@ START_TEST(corpus_100mb_single_line_in_bounded_memory)
         ck_assert_uint_eq(fwrite(w, 1, sizeof w, f), sizeof w);
     }
     ck_assert_int_eq(fclose(f), 0);
-    char *vocab = tu_path(dir, "vocab.txt");
+    char *vocab = tu_path(tu_dir, "vocab.txt");
     long peak_kb = 0;
     char *err = NULL;
     /* 256 MB of address space (ulimit -v) for a 100 MB line */
@@ -345,7 +332,7 @@ START_TEST(output_to_a_device_keeps_the_device)
     /* regression: `theta train --output /dev/null` as root renamed a
      * temporary file over /dev/null, leaving a regular file there for every
      * process on the machine. A null device of our own stands in for it. */
-    char *dev = tu_path(dir, "null");
+    char *dev = tu_path(tu_dir, "null");
     if (mknod(dev, S_IFCHR | 0666, makedev(1, 3)) != 0) {
         /* no CAP_MKNOD here (not root, or a container): nothing to check */
         ck_assert_int_eq(errno, EPERM);
@@ -366,7 +353,7 @@ END_TEST
 
 START_TEST(output_through_a_symlink_keeps_the_link)
 {
-    char *target = tu_path(dir, "target.txt"), *link = tu_path(dir, "link.txt");
+    char *target = tu_path(tu_dir, "target.txt"), *link = tu_path(tu_dir, "link.txt");
     tu_write_file(target, "old", (size_t)-1);
     ck_assert_int_eq(symlink(target, link), 0);
     char *corpus = write_bytes("c.txt", "a b c a b\nb c a\n", (size_t)-1);
@@ -391,7 +378,7 @@ Suite *hostile_cli_suite(void)
     Suite *s = suite_create("hostile_cli");
     TCase *corpora = tcase_create("corpora");
     tcase_set_timeout(corpora, 60);
-    tcase_add_checked_fixture(corpora, setup, teardown);
+    tcase_add_checked_fixture(corpora, tu_fixture_tmpdir_setup, tu_fixture_tmpdir_teardown);
     tcase_add_test(corpora, corpus_empty_file);
     tcase_add_test(corpora, corpus_only_crlf);
     tcase_add_test(corpora, corpus_single_word);
@@ -405,7 +392,7 @@ Suite *hostile_cli_suite(void)
     suite_add_tcase(s, corpora);
     TCase *outputs = tcase_create("outputs");
     tcase_set_timeout(outputs, 30);
-    tcase_add_checked_fixture(outputs, setup, teardown);
+    tcase_add_checked_fixture(outputs, tu_fixture_tmpdir_setup, tu_fixture_tmpdir_teardown);
     tcase_add_test(outputs, output_to_a_device_keeps_the_device);
     tcase_add_test(outputs, output_through_a_symlink_keeps_the_link);
     suite_add_tcase(s, outputs);

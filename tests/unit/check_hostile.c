@@ -42,19 +42,6 @@
 #define BUDGET_MB 16     /* what a load of a small hostile file may allocate */
 #define FAST_SECONDS 0.5 /* "well under a second" */
 
-static char *dir;
-
-static void setup(void)
-{
-    dir = tu_tmpdir();
-}
-
-static void teardown(void)
-{
-    tu_rmdir(dir);
-    free(dir);
-}
-
 /* ---- loading in a child with a memory budget ---------------------------- */
 
 enum { LOAD_MODEL, LOAD_VECTORS, LOAD_VOCAB };
@@ -159,7 +146,7 @@ static void expect_refused(int kind, const char *path, theta_status want, const 
 
 static char *write_bytes(const char *name, const void *data, size_t len)
 {
-    char *p = tu_path(dir, name);
+    char *p = tu_path(tu_dir, name);
     tu_write_file(p, data, len);
     return p;
 }
@@ -200,7 +187,7 @@ static unsigned char *valid_model(size_t *len)
     c.threads = 1;
     theta_model *m;
     ck_assert_int_eq(theta_model_new(&c, v, &m), THETA_OK);
-    char *path = tu_path(dir, "valid.theta");
+    char *path = tu_path(tu_dir, "valid.theta");
     ck_assert_int_eq(theta_model_save(m, path), THETA_OK);
     theta_model_free(m);
     unsigned char *b = (unsigned char *)tu_read_file(path, len);
@@ -455,7 +442,7 @@ START_TEST(vectors_words_with_carriage_returns_round_trip)
     ck_assert_int_eq(v->dim, 1);
     ck_assert_str_eq(v->words[0], "5\r");
     ck_assert_str_eq(v->words[1], "\r");
-    char *out = tu_path(dir, "cr.vec");
+    char *out = tu_path(tu_dir, "cr.vec");
     ck_assert_int_eq(theta_vectors_write(out, THETA_VEC_TEXT, v->rows, v->dim, v->data,
                                          (const char *const *)v->words),
                      THETA_OK);
@@ -482,7 +469,7 @@ END_TEST
 
 START_TEST(output_to_a_fifo_is_written_in_place)
 {
-    char *fifo = tu_path(dir, "fifo"), *copy = tu_path(dir, "copy");
+    char *fifo = tu_path(tu_dir, "fifo"), *copy = tu_path(tu_dir, "copy");
     ck_assert_int_eq(mkfifo(fifo, 0600), 0);
     fflush(NULL);
     pid_t pid = fork();
@@ -516,10 +503,10 @@ START_TEST(output_to_a_directory_is_an_error)
 {
     const float m[2] = {1, 2};
     const char *names[1] = {"x"};
-    ck_assert_int_eq(theta_vectors_write(dir, THETA_VEC_TEXT, 1, 2, m, names), THETA_EIO);
+    ck_assert_int_eq(theta_vectors_write(tu_dir, THETA_VEC_TEXT, 1, 2, m, names), THETA_EIO);
     ck_assert_ptr_nonnull(strstr(theta_last_error(), "is a directory"));
     struct stat sb;
-    ck_assert_int_eq(lstat(dir, &sb), 0);
+    ck_assert_int_eq(lstat(tu_dir, &sb), 0);
     ck_assert(S_ISDIR(sb.st_mode));
 }
 END_TEST
@@ -528,7 +515,7 @@ Suite *hostile_suite(void)
 {
     Suite *s = suite_create("hostile");
     TCase *files = tcase_create("files");
-    tcase_add_checked_fixture(files, setup, teardown);
+    tcase_add_checked_fixture(files, tu_fixture_tmpdir_setup, tu_fixture_tmpdir_teardown);
     tcase_add_test(files, model_valid_file_loads_within_the_budget);
     tcase_add_test(files, model_matrix_claims_2_pow_40_rows);
     tcase_add_test(files, model_section_claims_2_pow_40_bytes);
@@ -547,7 +534,7 @@ Suite *hostile_suite(void)
     suite_add_tcase(s, files);
     TCase *outputs = tcase_create("outputs");
     tcase_set_timeout(outputs, 30);
-    tcase_add_checked_fixture(outputs, setup, teardown);
+    tcase_add_checked_fixture(outputs, tu_fixture_tmpdir_setup, tu_fixture_tmpdir_teardown);
     tcase_add_test(outputs, output_to_a_fifo_is_written_in_place);
     tcase_add_test(outputs, output_to_a_directory_is_an_error);
     suite_add_tcase(s, outputs);

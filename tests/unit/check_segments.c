@@ -12,19 +12,6 @@
 #include "testutil.h"
 #include "theta.h"
 
-static char *dir;
-
-static void setup(void)
-{
-    dir = tu_tmpdir();
-}
-
-static void teardown(void)
-{
-    tu_rmdir(dir);
-    free(dir);
-}
-
 /* every token of the segments, joined with ' ' ("\n" for sentence ends) */
 static char *read_all(const theta_segment *segs, int n)
 {
@@ -50,7 +37,7 @@ static char *read_all(const theta_segment *segs, int n)
 
 START_TEST(byte_ranges_give_every_line_once)
 {
-    char *path = tu_path(dir, "lines.txt");
+    char *path = tu_path(tu_dir, "lines.txt");
     tu_write_file(path, "aa bb\ncc\n\ndd ee ff\ngg\nhh ii", (size_t)-1);
     theta_segment whole = {path, 0, -1};
     char *expect = read_all(&whole, 1);
@@ -79,7 +66,7 @@ END_TEST
 
 START_TEST(segments_join_files_and_gzip)
 {
-    char *a = tu_path(dir, "a.txt"), *b = tu_path(dir, "b.txt.gz");
+    char *a = tu_path(tu_dir, "a.txt"), *b = tu_path(tu_dir, "b.txt.gz");
     tu_write_file(a, "x y", (size_t)-1); /* no final newline: one is added */
     char cmd[4096];
     snprintf(cmd, sizeof cmd, "printf 'z w\\n' | gzip > '%s'", b);
@@ -106,7 +93,7 @@ Suite *segments_suite(void)
 {
     Suite *s = suite_create("segments");
     TCase *tc = tcase_create("segments");
-    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_checked_fixture(tc, tu_fixture_tmpdir_setup, tu_fixture_tmpdir_teardown);
     tcase_add_test(tc, byte_ranges_give_every_line_once);
     tcase_add_test(tc, segments_join_files_and_gzip);
     suite_add_tcase(s, tc);
