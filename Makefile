@@ -61,6 +61,9 @@ CLI_SRC  := $(sort $(wildcard src/cli/*.c))
 # suites that run the theta binary. Each defines Suite *<name>_suite(void).
 UNIT_SRC   := $(sort $(wildcard tests/unit/check_*.c))
 CLIT_SRC   := $(sort $(wildcard tests/cli/check_*.c))
+ifneq ($(wildcard tests/check_*.c),)
+  $(error $(wildcard tests/check_*.c): a suite goes in tests/unit/ (library only) or tests/cli/ (runs the binary))
+endif
 UNIT_SUITES := $(patsubst tests/unit/check_%.c,%,$(UNIT_SRC))
 CLI_SUITES  := $(patsubst tests/cli/check_%.c,%,$(CLIT_SRC))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
