@@ -474,7 +474,9 @@ theta_status theta_corpus_fingerprint(const char *path, uint64_t *bytes, uint32_
 /* CRC-32 (zlib) of a buffer, chained from crc. */
 uint32_t theta_crc32(uint32_t crc, const void *buf, size_t len);
 
-/* The instruction set the training kernels run on here ("avx512f", "avx2", "sse2"). */
+/* The widest instruction set this CPU runs the training kernels on
+ * ("avx512f", "avx2", "sse2"): what training uses unless
+ * theta_train_hooks.isa names another. */
 const char *theta_kernel_isa(void);
 
 /* Monotonic wall clock in seconds. */

@@ -6,9 +6,9 @@
  * always at id 0. Reads and writes word2vec's "word count" files.
  */
 #include "internal.h"
+#include "pool.h"
 
 #include <errno.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -349,13 +349,12 @@ typedef struct {
     char error[512]; /* theta_last_error() of the thread that failed */
 } count_part;
 
-static void *count_part_main(void *p)
+static void count_part_task(void *arg, int task)
 {
-    count_part *c = p;
+    count_part *c = (count_part *)arg + task;
     c->st = theta__vocab_count_segments(&c->seg, 1, c->prune_limit, &c->v);
     if (c->st)
         snprintf(c->error, sizeof c->error, "%s", theta_last_error());
-    return NULL;
 }
 
 /* How many parts a plain, seekable file of `bytes` is counted in: 1 for
@@ -410,29 +409,16 @@ static theta_status count_file(const char *path, int64_t prune_limit, int thread
         return theta__vocab_count_segments(&whole, 1, prune_limit, out);
     }
     count_part *c = theta__calloc((size_t)parts, sizeof *c);
-    pthread_t *tid = theta__alloc((size_t)parts, sizeof *tid);
-    if (!c || !tid) {
-        free(c);
-        free(tid);
+    if (!c)
         return THETA_ENOMEM;
-    }
-    int started = 0;
-    theta_status st = THETA_OK;
     for (int i = 0; i < parts; i++) {
         c[i].seg = (theta_segment){path, bytes * i / parts, i + 1 == parts ? -1 : bytes * (i + 1) / parts};
         c[i].prune_limit = prune_limit;
     }
-    for (; started < parts - 1; started++)
-        if (pthread_create(&tid[started], NULL, count_part_main, &c[started + 1]) != 0) {
-            st = theta__fail(THETA_ENOMEM, "cannot start a counting thread");
-            break;
-        }
-    if (!st)
-        count_part_main(&c[0]);
-    for (int i = 0; i < started; i++)
-        pthread_join(tid[i], NULL);
+    theta__pool_run(parts, parts, count_part_task, c);
+    theta_status st = THETA_OK;
     for (int i = 0; i < parts && !st; i++)
-        if (i <= started && c[i].st)
+        if (c[i].st)
             st = theta__fail(c[i].st, "%s", c[i].error);
     for (int i = 1; i < parts && !st; i++)
         st = merge_counts(c[0].v, c[i].v);
@@ -443,7 +429,6 @@ static theta_status count_file(const char *path, int64_t prune_limit, int thread
     if (!st)
         *out = c[0].v;
     free(c);
-    free(tid);
     return st;
 }
 
