@@ -174,36 +174,25 @@ typedef struct {
     uint32_t hash; /* of the word's bytes, for the hash table */
 } theta_vocab_entry;
 
-/* A hash table slot, 32 bytes: the id (-1 = empty), the word's hash and
- * length and its first bytes, so a lookup of a word of up to
- * THETA_VOCAB_HEAD bytes touches one cache line and never the entries. */
-#define THETA_VOCAB_HEAD 23
-typedef struct {
-    int32_t id;
-    uint32_t hash;
-    uint8_t len;                 /* the word's length, 255 for 255 or more */
-    char head[THETA_VOCAB_HEAD]; /* its first bytes, zero padded */
-} theta_vocab_slot;
-
+/* A vocabulary: its entries and what counting dropped. The hash table
+ * behind theta_vocab_find is private (hash). */
 typedef struct {
     theta_vocab_entry *entries; /* [size]; entry 0 is </s> once finalized */
     int32_t size;
-    int32_t capacity;
-    theta_vocab_slot *table;    /* open addressing, linear probing */
-    size_t table_size;          /* power of two */
     int64_t total;              /* sum of the counts of the entries */
-    int64_t prune_limit;        /* while counting: prune when size exceeds this */
     int64_t pruned_words;       /* distinct words dropped by pruning while counting */
     int64_t pruned_below;       /* pruning dropped every word with count below this */
     int64_t dropped_words;      /* distinct words dropped by min-count / max-vocab */
     int64_t bytes_read;         /* theta_vocab_build: (decompressed) corpus bytes counted */
+    struct theta__vocab_hash *hash; /* private to the library */
 } theta_vocab;
 
 theta_vocab *theta_vocab_new(void);
 void theta_vocab_free(theta_vocab *v);
 
-/* Adds count to word (inserting it). Prunes the rarest words when size passes
- * prune_limit (if nonzero). */
+/* Adds count to word (inserting it). While theta_vocab_build counts, prunes
+ * the rarest words when size passes its prune_limit; a vocabulary from
+ * theta_vocab_new never prunes. */
 theta_status theta_vocab_add(theta_vocab *v, const char *word, size_t len, int64_t count);
 
 /* The id of word, or -1. */
