@@ -54,6 +54,10 @@ static inline uint64_t theta__get_u64(const unsigned char *p)
     return (uint64_t)theta__get_u32(p) | ((uint64_t)theta__get_u32(p + 4) << 32);
 }
 
+/* 1 if the file at path starts with gzip's magic bytes; 0 if not or if it
+ * cannot be read (corpus.c). */
+int theta__file_is_gzip(const char *path);
+
 /* Counts segs[nsegs] (none: an empty vocabulary) into a new vocabulary, not
  * finalized, pruning at prune_limit distinct words. */
 theta_status theta__vocab_count_segments(const theta_segment *segs, int nsegs,

@@ -112,17 +112,6 @@ int theta__mpi_any(int flag, int *root_flag)
     return v[0];
 }
 
-static int is_gzip(const char *path)
-{
-    unsigned char magic[2] = {0, 0};
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return 0;
-    size_t n = fread(magic, 1, 2, f);
-    fclose(f);
-    return n == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
-}
-
 theta_status theta__mpi_shares(const char *const *inputs, int n, theta_segment **segs,
                                int *nsegs)
 {
@@ -145,7 +134,7 @@ theta_status theta__mpi_shares(const char *const *inputs, int n, theta_segment *
             free(s);
             return theta__fail(THETA_EIO, "%s: cannot open", inputs[0]);
         }
-        if (is_gzip(inputs[0])) {
+        if (theta__file_is_gzip(inputs[0])) {
             free(s);
             return theta__fail(THETA_EINVAL, "%s: a gzip file cannot be split by bytes: give at "
                                              "least %d shards (one per rank)", inputs[0], size);

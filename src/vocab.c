@@ -375,13 +375,7 @@ static int split_parts(const char *path, int threads, int64_t *bytes)
     struct stat sb;
     if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode) || sb.st_size < 2 * SPLIT_MIN_BYTES)
         return 1;
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return 1;
-    unsigned char magic[2] = {0, 0};
-    size_t got = fread(magic, 1, 2, f);
-    fclose(f);
-    if (got == 2 && magic[0] == 0x1f && magic[1] == 0x8b)
+    if (theta__file_is_gzip(path))
         return 1;
     *bytes = (int64_t)sb.st_size;
     int64_t most = *bytes / SPLIT_MIN_BYTES;
