@@ -96,7 +96,8 @@ double theta_config_default_alpha(theta_loss loss);
 /* Checks ranges and combinations; THETA_EINVAL with a message naming the option. */
 theta_status theta_config_validate(const theta_config *cfg);
 
-/* Parses "w2v", "zero", "const:C", "uniform:A", "normal:SIGMA". */
+/* Parses "w2v", "zero", "const:C", "uniform:A", "normal:SIGMA" or
+ * "scaled:K" (U(-K/dim, K/dim); the input matrix's default, K = 1). */
 theta_status theta_init_parse(const char *text, theta_init *out);
 
 /* Writes the canonical text form of an init ("const:0.1") into buf. */
@@ -328,6 +329,21 @@ theta_status theta_model_load(const char *path, theta_model **out);
 /* Name of output row r ("word" for ns/softmax, "__node_<r>" for hs). */
 void theta_model_out_name(const theta_model *m, int64_t r, char *buf, size_t size);
 
+/* The names of every row of matrix which (0: input, 1: output), as
+ * theta_model_out_name gives them: one malloc'd block, free it with free().
+ * Word names point into m's vocabulary (valid while m is). */
+theta_status theta_model_row_names(const theta_model *m, int which, const char ***out);
+
+/* What a .theta file's header says, read without loading the file. */
+typedef struct {
+    uint32_t version;  /* format version (theta_model_load reads only its own) */
+    uint32_t sections; /* 5, or 6 in the checkpoint of an MPI run */
+} theta_model_header;
+
+/* Reads the header of the model file at path: THETA_EIO if it cannot be
+ * read, THETA_EFORMAT if it is not a theta model. */
+theta_status theta_model_peek(const char *path, theta_model_header *out);
+
 /* ---- training ----------------------------------------------------------- */
 
 typedef struct {
@@ -450,8 +466,9 @@ typedef struct {
 theta_status theta_vectors_load(const char *path, theta_vectors **out);
 void theta_vectors_free(theta_vectors *v);
 
-/* Loads either a .theta model's matrix (which: 0 in, 1 out) or, for a vector
- * file, the vectors (which must be 0). Detects the kind from the magic bytes. */
+/* 1 if path starts with a theta model's magic bytes (a file to read with
+ * theta_model_load, not theta_vectors_load); 0 otherwise or if unreadable.
+ * Checks nothing else. */
 int theta_file_is_model(const char *path);
 
 /* ---- misc --------------------------------------------------------------- */
