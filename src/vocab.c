@@ -59,18 +59,18 @@ theta_vocab *theta_vocab_new(void)
     if (!b)
         return NULL;
     theta_vocab *v = &b->v;
-    v->hash = &b->h;
-    v->hash->capacity = 1024;
-    v->entries = theta__alloc((size_t)v->hash->capacity, sizeof *v->entries);
-    v->hash->table_size = 2048;
-    v->hash->table = aligned_alloc(64, v->hash->table_size * sizeof *v->hash->table); /* a slot per half line */
-    if (!v->entries || !v->hash->table) {
+    struct theta__vocab_hash *h = v->hash = &b->h;
+    h->capacity = 1024;
+    v->entries = theta__alloc((size_t)h->capacity, sizeof *v->entries);
+    h->table_size = 2048;
+    h->table = aligned_alloc(64, h->table_size * sizeof *h->table); /* a slot per half line */
+    if (!v->entries || !h->table) {
         free(v->entries);
-        free(v->hash->table);
+        free(h->table);
         free(b);
         return NULL;
     }
-    memset(v->hash->table, 0xff, v->hash->table_size * sizeof *v->hash->table);
+    memset(h->table, 0xff, h->table_size * sizeof *h->table);
     return v;
 }
 
@@ -145,12 +145,14 @@ void theta_vocab_find_batch(const theta_vocab *v, const char *const *words, cons
                             int n, int32_t *ids)
 {
     uint32_t hashes[THETA_VOCAB_BATCH];
+    const theta__vocab_slot *table = v->hash->table;
     for (int start = 0; start < n; start += THETA_VOCAB_BATCH) {
         int k = n - start < THETA_VOCAB_BATCH ? n - start : THETA_VOCAB_BATCH;
         prefetch_batch(v, words + start, lens + start, k, hashes);
-        for (int i = 0; i < k; i++)
-            ids[start + i] =
-                v->hash->table[slot_with_hash(v, words[start + i], lens[start + i], hashes[i])].id;
+        for (int i = 0; i < k; i++) {
+            const int j = start + i;
+            ids[j] = table[slot_with_hash(v, words[j], lens[j], hashes[i])].id;
+        }
     }
 }
 
@@ -160,7 +162,8 @@ static theta_status rehash(theta_vocab *v)
     size_t want = 1024;
     while (want < (size_t)v->size * 2 + 2)
         want <<= 1;
-    theta__vocab_slot *t = want <= SIZE_MAX / sizeof *t ? aligned_alloc(64, want * sizeof *t) : NULL;
+    theta__vocab_slot *t =
+        want <= SIZE_MAX / sizeof *t ? aligned_alloc(64, want * sizeof *t) : NULL;
     if (!t)
         return theta__fail(THETA_ENOMEM, "out of memory for a vocabulary of %d words", v->size);
     free(v->hash->table);
@@ -169,7 +172,7 @@ static theta_status rehash(theta_vocab *v)
     memset(v->hash->table, 0xff, want * sizeof *t);
     for (int32_t i = 0; i < v->size; i++) {
         const theta_vocab_entry *e = &v->entries[i];
-        v->hash->table[slot_with_hash(v, e->word, e->len, e->hash)] = make_slot(i, e->word, e->len, e->hash);
+        t[slot_with_hash(v, e->word, e->len, e->hash)] = make_slot(i, e->word, e->len, e->hash);
     }
     return THETA_OK;
 }
