@@ -116,7 +116,8 @@ int theta_config_in_range(const theta_config_range *r, double v);
 /* The range in words: "an integer in 1..10000", "a number in [0, 1)". */
 void theta_config_range_text(const theta_config_range *r, char *buf, size_t size);
 
-/* Parses "w2v", "zero", "const:C", "uniform:A", "normal:SIGMA". */
+/* Parses "w2v", "zero", "const:C", "uniform:A", "normal:SIGMA" or
+ * "scaled:K" (U(-K/dim, K/dim); the input matrix's default, K = 1). */
 theta_status theta_init_parse(const char *text, theta_init *out);
 
 /* Writes the canonical text form of an init ("const:0.1") into buf. */
@@ -194,36 +195,25 @@ typedef struct {
     uint32_t hash; /* of the word's bytes, for the hash table */
 } theta_vocab_entry;
 
-/* A hash table slot, 32 bytes: the id (-1 = empty), the word's hash and
- * length and its first bytes, so a lookup of a word of up to
- * THETA_VOCAB_HEAD bytes touches one cache line and never the entries. */
-#define THETA_VOCAB_HEAD 23
-typedef struct {
-    int32_t id;
-    uint32_t hash;
-    uint8_t len;                 /* the word's length, 255 for 255 or more */
-    char head[THETA_VOCAB_HEAD]; /* its first bytes, zero padded */
-} theta_vocab_slot;
-
+/* A vocabulary: its entries and what counting dropped. The hash table
+ * behind theta_vocab_find is private (hash). */
 typedef struct {
     theta_vocab_entry *entries; /* [size]; entry 0 is </s> once finalized */
     int32_t size;
-    int32_t capacity;
-    theta_vocab_slot *table;    /* open addressing, linear probing */
-    size_t table_size;          /* power of two */
     int64_t total;              /* sum of the counts of the entries */
-    int64_t prune_limit;        /* while counting: prune when size exceeds this */
     int64_t pruned_words;       /* distinct words dropped by pruning while counting */
     int64_t pruned_below;       /* pruning dropped every word with count below this */
     int64_t dropped_words;      /* distinct words dropped by min-count / max-vocab */
     int64_t bytes_read;         /* theta_vocab_build: (decompressed) corpus bytes counted */
+    struct theta__vocab_hash *hash; /* private to the library */
 } theta_vocab;
 
 theta_vocab *theta_vocab_new(void);
 void theta_vocab_free(theta_vocab *v);
 
-/* Adds count to word (inserting it). Prunes the rarest words when size passes
- * prune_limit (if nonzero). */
+/* Adds count to word (inserting it). While theta_vocab_build counts, prunes
+ * the rarest words when size passes its prune_limit; a vocabulary from
+ * theta_vocab_new never prunes. */
 theta_status theta_vocab_add(theta_vocab *v, const char *word, size_t len, int64_t count);
 
 /* The id of word, or -1. */
@@ -359,6 +349,21 @@ theta_status theta_model_load(const char *path, theta_model **out);
 /* Name of output row r ("word" for ns/softmax, "__node_<r>" for hs). */
 void theta_model_out_name(const theta_model *m, int64_t r, char *buf, size_t size);
 
+/* The names of every row of matrix which (0: input, 1: output), as
+ * theta_model_out_name gives them: one malloc'd block, free it with free().
+ * Word names point into m's vocabulary (valid while m is). */
+theta_status theta_model_row_names(const theta_model *m, int which, const char ***out);
+
+/* What a .theta file's header says, read without loading the file. */
+typedef struct {
+    uint32_t version;  /* format version (theta_model_load reads only its own) */
+    uint32_t sections; /* 5, or 6 in the checkpoint of an MPI run */
+} theta_model_header;
+
+/* Reads the header of the model file at path: THETA_EIO if it cannot be
+ * read, THETA_EFORMAT if it is not a theta model. */
+theta_status theta_model_peek(const char *path, theta_model_header *out);
+
 /* ---- training ----------------------------------------------------------- */
 
 typedef struct {
@@ -454,8 +459,9 @@ typedef struct {
 theta_status theta_vectors_load(const char *path, theta_vectors **out);
 void theta_vectors_free(theta_vectors *v);
 
-/* Loads either a .theta model's matrix (which: 0 in, 1 out) or, for a vector
- * file, the vectors (which must be 0). Detects the kind from the magic bytes. */
+/* 1 if path starts with a theta model's magic bytes (a file to read with
+ * theta_model_load, not theta_vectors_load); 0 otherwise or if unreadable.
+ * Checks nothing else. */
 int theta_file_is_model(const char *path);
 
 /* ---- misc --------------------------------------------------------------- */
@@ -467,7 +473,9 @@ theta_status theta_corpus_fingerprint(const char *path, uint64_t *bytes, uint32_
 /* CRC-32 (zlib) of a buffer, chained from crc. */
 uint32_t theta_crc32(uint32_t crc, const void *buf, size_t len);
 
-/* The instruction set the training kernels run on here ("avx512f", "avx2", "sse2"). */
+/* The widest instruction set this CPU runs the training kernels on
+ * ("avx512f", "avx2", "sse2"): what training uses unless
+ * theta_train_hooks.isa names another. */
 const char *theta_kernel_isa(void);
 
 /* Monotonic wall clock in seconds. */

@@ -190,6 +190,30 @@ void theta_model_out_name(const theta_model *m, int64_t r, char *buf, size_t siz
         snprintf(buf, size, "%s", m->vocab->entries[r].word);
 }
 
+theta_status theta_model_row_names(const theta_model *m, int which, const char ***out)
+{
+    enum { NODE_NAME = 32 }; /* "__node_" + up to 19 digits + NUL */
+    const int64_t rows = which ? m->out_rows : m->vocab->size;
+    const int nodes = which && m->cfg.loss == THETA_LOSS_HS;
+    const size_t n = rows > 0 ? (size_t)rows : 1;
+    /* one block: the pointers, then (hs output) the names they point to */
+    const char **names = theta__alloc(n, sizeof *names + (nodes ? NODE_NAME : 0));
+    if (!names)
+        return THETA_ENOMEM;
+    char *text = (char *)(names + n);
+    for (int64_t r = 0; r < rows; r++) {
+        if (nodes) {
+            char *name = text + (size_t)r * NODE_NAME;
+            theta_model_out_name(m, r, name, NODE_NAME);
+            names[r] = name;
+        } else {
+            names[r] = m->vocab->entries[r].word;
+        }
+    }
+    *out = names;
+    return THETA_OK;
+}
+
 /* ---- writing ------------------------------------------------------------ */
 
 static uint64_t f64_bits(double d)
@@ -300,11 +324,7 @@ static int write_matrix_section(FILE *f, const char tag[4], const float *m, int6
     if (fwrite(h, 1, sizeof h, f) != sizeof h)
         return -1;
     uint32_t crc = theta_crc32(0, h + 12, 12);
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    crc = theta_crc32(crc, m, n * 4);
-#else
-#error "model.c: big-endian hosts need a byte-swapping CRC path"
-#endif
+    crc = theta_crc32(crc, m, n * 4); /* the floats' file bytes (little-endian host) */
     if (theta__write_f32(f, m, n) != n)
         return -1;
     unsigned char c[4];
@@ -734,13 +754,33 @@ theta_status theta_model_load(const char *path, theta_model **out)
     return THETA_OK;
 }
 
-int theta_file_is_model(const char *path)
+/* Reads the first 16 bytes of path; 1 if it could, 0 if not (errno set). */
+static int read_header(const char *path, unsigned char head[16])
 {
     FILE *f = fopen(path, "rb");
     if (!f)
         return 0;
-    char magic[8];
-    int is = fread(magic, 1, 8, f) == 8 && memcmp(magic, MAGIC, 8) == 0;
+    size_t n = fread(head, 1, 16, f);
     fclose(f);
-    return is;
+    if (n != 16)
+        memset(head + n, 0, 16 - n);
+    return 1;
+}
+
+int theta_file_is_model(const char *path)
+{
+    unsigned char head[16];
+    return read_header(path, head) && memcmp(head, MAGIC, 8) == 0;
+}
+
+theta_status theta_model_peek(const char *path, theta_model_header *out)
+{
+    unsigned char head[16];
+    if (!read_header(path, head))
+        return theta__fail(THETA_EIO, "%s: cannot open: %s", path, strerror(errno));
+    if (memcmp(head, MAGIC, 8) != 0)
+        return theta__fail(THETA_EFORMAT, "%s: not a theta model (bad magic)", path);
+    out->version = theta__get_u32(head + 8);
+    out->sections = theta__get_u32(head + 12);
+    return THETA_OK;
 }

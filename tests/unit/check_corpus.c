@@ -3,6 +3,9 @@
  * errors, byte counts and the standard-input spool. */
 #include <check.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -860,6 +863,110 @@ START_TEST(stdin_pipe_in_single_bytes)
 }
 END_TEST
 
+/* Feeds a pipe one byte at a time and, before each byte, interrupts the
+ * reading thread with SIGUSR1 (no SA_RESTART), so its read() fails with
+ * EINTR about as often as it returns data. */
+typedef struct {
+    pthread_t reader;
+    int fd;            /* the write end; closed at the end */
+    const char *bytes;
+    size_t n;
+    int signals;       /* interruptions before the first byte (and after the last) */
+} eintr_feed;
+
+static void on_usr1(int sig)
+{
+    (void)sig;
+}
+
+static void pause_ms(long ms)
+{
+    struct timespec ts = {0, ms * 1000000L};
+    while (nanosleep(&ts, &ts) != 0)
+        ;
+}
+
+static void *feed_with_eintr(void *arg)
+{
+    eintr_feed *f = arg;
+    for (size_t i = 0; i <= f->n; i++) {
+        for (int k = 0; k < (i == 0 || i == f->n ? f->signals : 1); k++) {
+            pause_ms(2);
+            pthread_kill(f->reader, SIGUSR1);
+        }
+        pause_ms(2);
+        if (i < f->n && write(f->fd, f->bytes + i, 1) != 1)
+            break;
+    }
+    close(f->fd);
+    return NULL;
+}
+
+/* Spools standard input fed by feed_with_eintr; returns the status and,
+ * on success, the spool's path and descriptor. */
+static theta_status spool_with_eintr(const char *bytes, size_t n, int signals, char *spool,
+                                     size_t size, int *fd)
+{
+    struct sigaction sa, old_sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_usr1;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = 0; /* no SA_RESTART: a blocked read() returns EINTR */
+    ck_assert_int_eq(sigaction(SIGUSR1, &sa, &old_sa), 0);
+    int p[2];
+    ck_assert_int_eq(pipe(p), 0);
+    int saved_stdin = dup(STDIN_FILENO);
+    ck_assert_int_eq(dup2(p[0], STDIN_FILENO), STDIN_FILENO);
+    close(p[0]);
+    eintr_feed f = {pthread_self(), p[1], bytes, n, signals};
+    pthread_t tid;
+    ck_assert_int_eq(pthread_create(&tid, NULL, feed_with_eintr, &f), 0);
+    theta_status st = theta_spool_stdin(spool, size, fd);
+    pthread_join(tid, NULL);
+    /* restore standard input and the handler (for CK_FORK=no runs) */
+    dup2(saved_stdin, STDIN_FILENO);
+    close(saved_stdin);
+    sigaction(SIGUSR1, &old_sa, NULL);
+    return st;
+}
+
+START_TEST(spool_stdin_interrupted_reads)
+{
+    const char *text = "eintr does not\ncount as bytes\n";
+    size_t n = strlen(text);
+    char spool[256];
+    int fd = -1;
+    ck_assert_int_eq(spool_with_eintr(text, n, 3, spool, sizeof spool, &fd), THETA_OK);
+    theta_reader *r;
+    ck_assert_int_eq(theta_reader_open(spool, &r), THETA_OK);
+    const char *w;
+    size_t len;
+    int nt = 0;
+    char got[256] = "";
+    while (theta_reader_next(r, &w, &len) == 1) {
+        strncat(got, w, len);
+        strcat(got, " ");
+        nt++;
+    }
+    ck_assert_int_eq(theta_reader_bytes(r), (int64_t)n);
+    ck_assert_int_eq(theta_reader_close(r), THETA_OK);
+    ck_assert_str_eq(got, "eintr does not </s> count as bytes </s> ");
+    ck_assert_int_eq(nt, 8);
+    close(fd);
+}
+END_TEST
+
+START_TEST(spool_stdin_empty_despite_interrupts)
+{
+    /* each EINTR used to subtract one from the byte count, so an empty
+     * input interrupted a few times was not reported as empty */
+    char spool[256];
+    int fd = -1;
+    ck_assert_int_eq(spool_with_eintr("", 0, 5, spool, sizeof spool, &fd), THETA_EDATA);
+    ck_assert_ptr_nonnull(strstr(theta_last_error(), "standard input is empty"));
+}
+END_TEST
+
 START_TEST(truncated_stdin_gzip_names_standard_input)
 {
     char *g = tu_path(tu_dir, "in.gz");
@@ -910,11 +1017,13 @@ Suite *corpus_suite(void)
     tcase_add_test(io, spool_stdin_gzip);
     tcase_add_test(io, read_stdin_dash);
     tcase_add_test(io, stdin_pipe_in_single_bytes);
+    tcase_add_test(io, spool_stdin_interrupted_reads);
     tcase_set_timeout(io, 20);
     suite_add_tcase(s, io);
     TCase *err = tcase_create("errors");
     tcase_add_checked_fixture(err, tu_fixture_tmpdir_setup, tu_fixture_tmpdir_teardown);
     tcase_add_test(err, missing_file);
+    tcase_add_test(err, spool_stdin_empty_despite_interrupts);
     tcase_add_test(err, directory_is_an_error);
     tcase_add_test(err, gzip_truncated_is_an_error);
     tcase_add_test(err, gzip_corrupt_deflate_is_an_error);

@@ -278,6 +278,34 @@ START_TEST(shapes_per_loss)
 }
 END_TEST
 
+START_TEST(row_names_per_matrix)
+{
+    theta_config c = small_config(4);
+    c.loss = THETA_LOSS_HS;
+    theta_model *m = new_model(&c, 25);
+    const char **in, **out;
+    ck_assert_int_eq(theta_model_row_names(m, 0, &in), THETA_OK);
+    ck_assert_int_eq(theta_model_row_names(m, 1, &out), THETA_OK);
+    for (int32_t r = 0; r < m->vocab->size; r++)
+        ck_assert_ptr_eq(in[r], m->vocab->entries[r].word);
+    char want[32];
+    for (int64_t r = 0; r < m->out_rows; r++) {
+        snprintf(want, sizeof want, "__node_%lld", (long long)r);
+        ck_assert_str_eq(out[r], want);
+    }
+    free(in);
+    free(out);
+    theta_model_free(m);
+    c.loss = THETA_LOSS_NS; /* the output rows are words too */
+    m = new_model(&c, 6);
+    ck_assert_int_eq(theta_model_row_names(m, 1, &out), THETA_OK);
+    for (int64_t r = 0; r < m->out_rows; r++)
+        ck_assert_ptr_eq(out[r], m->vocab->entries[r].word);
+    free(out);
+    theta_model_free(m);
+}
+END_TEST
+
 START_TEST(new_rejects_bad_input)
 {
     theta_config c = small_config(0);
@@ -892,6 +920,36 @@ START_TEST(rank_section_damage_is_refused)
 }
 END_TEST
 
+START_TEST(peek_reads_the_header)
+{
+    char *dir = tu_tmpdir();
+    char *p = tu_path(dir, "m.theta"), *t = tu_path(dir, "text.vec"), *none = tu_path(dir, "none");
+    size_t len;
+    free(small_model_bytes(p, THETA_LOSS_NS, &len));
+    theta_model_header h = {0, 0};
+    ck_assert_int_eq(theta_model_peek(p, &h), THETA_OK);
+    ck_assert_uint_eq(h.version, 1);
+    ck_assert_uint_eq(h.sections, 5);
+    /* a header of a version this build does not read is still reported */
+    tu_write_file(p, "THETAMOD\x07\0\0\0\x05\0\0\0", 16);
+    ck_assert_int_eq(theta_model_peek(p, &h), THETA_OK);
+    ck_assert_uint_eq(h.version, 7);
+    ck_assert_int_eq(theta_file_is_model(p), 1);
+    tu_write_file(t, "2 3\nthe 0.1 0.2 0.3\nof 1 2 3\n", (size_t)-1);
+    h.version = 99;
+    ck_assert_int_eq(theta_model_peek(t, &h), THETA_EFORMAT);
+    ck_assert_ptr_nonnull(strstr(theta_last_error(), "magic"));
+    ck_assert_uint_eq(h.version, 99); /* untouched on failure */
+    ck_assert_int_eq(theta_model_peek(none, &h), THETA_EIO);
+    ck_assert_ptr_nonnull(strstr(theta_last_error(), none));
+    tu_rmdir(dir);
+    free(p);
+    free(t);
+    free(none);
+    free(dir);
+}
+END_TEST
+
 Suite *model_suite(void)
 {
     Suite *s = suite_create("model");
@@ -904,6 +962,7 @@ Suite *model_suite(void)
     tcase_add_test(core, init_scaled);
     tcase_add_test(core, seeds);
     tcase_add_test(core, shapes_per_loss);
+    tcase_add_test(core, row_names_per_matrix);
     suite_add_tcase(s, core);
     TCase *io = tcase_create("io");
     tcase_add_checked_fixture(io, tu_fixture_tmpdir_setup, tu_fixture_tmpdir_teardown);
@@ -917,6 +976,7 @@ Suite *model_suite(void)
     tcase_add_checked_fixture(err, tu_fixture_tmpdir_setup, tu_fixture_tmpdir_teardown);
     tcase_add_test(err, new_rejects_bad_input);
     tcase_add_test(err, load_missing_and_not_a_model);
+    tcase_add_test(err, peek_reads_the_header);
     tcase_add_loop_test(err, every_byte_flip_fails, THETA_LOSS_NS, THETA_LOSS_SOFTMAX + 1);
     tcase_add_test(err, every_truncation_fails);
     tcase_add_test(err, crafted_files_with_valid_crcs);

@@ -8,6 +8,7 @@
 #include "suites.h"
 #include "testutil.h"
 #include "theta.h"
+#include "vocab_hash.h"
 
 static void add(theta_vocab *v, const char *w, int64_t c)
 {
@@ -57,7 +58,7 @@ END_TEST
 START_TEST(pruning_bounds_memory)
 {
     theta_vocab *v = theta_vocab_new();
-    v->prune_limit = 100;
+    v->hash->prune_limit = 100;
     /* 10 frequent words and 1000 singletons interleaved */
     char w[32];
     for (int i = 0; i < 1000; i++) {
@@ -131,7 +132,7 @@ START_TEST(many_words_all_findable)
         ck_assert_int_eq(theta_vocab_add(v, w, strlen(w), 50000 - i), THETA_OK);
     }
     ck_assert_int_eq(v->size, 50000);
-    ck_assert_uint_ge(v->table_size, 100000);
+    ck_assert_uint_ge(v->hash->table_size, 100000);
     ck_assert_int_eq(theta_vocab_finalize(v, 1, 0), THETA_OK);
     ck_assert_int_eq(v->size, 50001);
     int bad = 0;
@@ -147,7 +148,7 @@ START_TEST(many_words_all_findable)
 }
 END_TEST
 
-/* Words that share their first THETA_VOCAB_HEAD bytes (kept in the hash
+/* Words that share their first THETA__VOCAB_HEAD bytes (kept in the hash
  * slot) or are longer than a slot's length byte are still told apart. */
 START_TEST(words_sharing_a_head_are_distinct)
 {
