@@ -28,34 +28,60 @@
 
 /* ---- the table: words and "a b" pair keys to counts ------------------------ */
 
+/* A record in the arena: the count, the key's hash and length, then the
+ * key's bytes, padded to 8 bytes. Count and key share a cache line, and a
+ * slot holds the hash, so a lookup touches one slot and one record. */
 typedef struct {
-    uint64_t off;  /* the key's bytes are arena[off, off + len) */
     int64_t count;
-    uint32_t len;
     uint32_t hash;
-} entry;
+    uint32_t len;
+} record;
+
+#define REC_SIZE(len) ((sizeof(record) + (size_t)(len) + 7) & ~(size_t)7)
 
 struct theta_phrases_table {
-    entry *e;             /* [n], in insertion order (so arena offsets increase) */
-    size_t n, cap;
-    uint32_t *slot;       /* [mask + 1]: entry index + 1, 0 = empty; linear probing */
-    size_t mask;
-    char *arena;          /* the keys, back to back */
+    char *arena;          /* the records back to back, in insertion order */
     size_t used, arena_cap;
+    size_t n;             /* records */
+    uint64_t *slot;       /* [mask + 1]: hash << 32 | (offset / 8 + 1), 0 = empty */
+    size_t mask;
     int64_t max_entries;  /* prune when n passes this (0 = never) */
     int64_t words, bytes, pruned, pruned_below;
 };
 
-/* FNV-1a, then a final avalanche (the slot index takes the low bits). */
-static uint32_t hash_key(const char *s, size_t len)
+static inline record *rec_at(const theta_phrases_table *t, size_t off)
 {
-    uint64_t h = 0xcbf29ce484222325ULL;
+    return (record *)(void *)(t->arena + off);
+}
+
+static inline const char *rec_key(const record *r)
+{
+    return (const char *)(r + 1);
+}
+
+/* FNV-1a over the bytes (a running state, so the hash of "a b" continues
+ * the state after a), then a final avalanche (the slot index takes the low
+ * bits). */
+#define FNV_SEED 0xcbf29ce484222325ULL
+
+static inline uint64_t fnv(uint64_t h, const char *s, size_t len)
+{
     for (size_t i = 0; i < len; i++)
         h = (h ^ (unsigned char)s[i]) * 0x100000001b3ULL;
+    return h;
+}
+
+static inline uint32_t fnv_finish(uint64_t h)
+{
     h ^= h >> 29;
     h *= 0xbf58476d1ce4e5b9ULL;
     h ^= h >> 32;
     return (uint32_t)h;
+}
+
+static uint32_t hash_key(const char *s, size_t len)
+{
+    return fnv_finish(fnv(FNV_SEED, s, len));
 }
 
 static theta_phrases_table *table_new(int64_t max_entries)
@@ -63,14 +89,12 @@ static theta_phrases_table *table_new(int64_t max_entries)
     theta_phrases_table *t = theta__calloc(1, sizeof *t);
     if (!t)
         return NULL;
-    t->cap = 1024;
     t->mask = 2047;
-    t->arena_cap = 16384;
-    t->e = theta__alloc(t->cap, sizeof *t->e);
+    t->arena_cap = 65536;
     t->slot = theta__calloc(t->mask + 1, sizeof *t->slot);
     t->arena = theta__alloc(t->arena_cap, 1);
     t->max_entries = max_entries;
-    if (!t->e || !t->slot || !t->arena) {
+    if (!t->slot || !t->arena) {
         theta_phrases_table_free(t);
         return NULL;
     }
@@ -81,7 +105,6 @@ void theta_phrases_table_free(theta_phrases_table *t)
 {
     if (!t)
         return;
-    free(t->e);
     free(t->slot);
     free(t->arena);
     free(t);
@@ -91,60 +114,69 @@ static size_t find_slot(const theta_phrases_table *t, const char *k, size_t len,
 {
     size_t i = h & t->mask;
     for (;;) {
-        uint32_t s = t->slot[i];
+        uint64_t s = t->slot[i];
         if (!s)
             return i;
-        const entry *e = &t->e[s - 1];
-        if (e->hash == h && e->len == len && memcmp(t->arena + e->off, k, len) == 0)
-            return i;
+        if ((uint32_t)(s >> 32) == h) {
+            const record *r = rec_at(t, ((size_t)(uint32_t)s - 1) * 8);
+            if (r->len == len && memcmp(rec_key(r), k, len) == 0)
+                return i;
+        }
         i = (i + 1) & t->mask;
     }
 }
 
-static int64_t lookup(const theta_phrases_table *t, const char *k, size_t len)
+static inline uint64_t make_slot(uint32_t h, size_t off)
 {
-    uint32_t s = t->slot[find_slot(t, k, len, hash_key(k, len))];
-    return s ? t->e[s - 1].count : 0;
+    return (uint64_t)h << 32 | (uint64_t)(off / 8 + 1);
 }
 
-/* Rebuilds the slots for the entries, at most half full. */
+static int64_t lookup(const theta_phrases_table *t, const char *k, size_t len)
+{
+    uint64_t s = t->slot[find_slot(t, k, len, hash_key(k, len))];
+    return s ? rec_at(t, ((size_t)(uint32_t)s - 1) * 8)->count : 0;
+}
+
+/* Rebuilds the slots for the records, at most half full. */
 static theta_status rehash(theta_phrases_table *t)
 {
     size_t want = 2048;
     while (want < t->n * 2 + 2)
         want <<= 1;
-    uint32_t *s = theta__calloc(want, sizeof *s);
+    uint64_t *s = theta__calloc(want, sizeof *s);
     if (!s)
         return theta__fail(THETA_ENOMEM, "out of memory for a table of %zu words and pairs",
                            t->n);
     free(t->slot);
     t->slot = s;
     t->mask = want - 1;
-    for (size_t i = 0; i < t->n; i++) {
-        const entry *e = &t->e[i];
-        t->slot[find_slot(t, t->arena + e->off, e->len, e->hash)] = (uint32_t)(i + 1);
+    for (size_t off = 0; off < t->used;) {
+        const record *r = rec_at(t, off);
+        t->slot[find_slot(t, rec_key(r), r->len, r->hash)] = make_slot(r->hash, off);
+        off += REC_SIZE(r->len);
     }
     return THETA_OK;
 }
 
 /* word2vec's rule, as the vocabulary prunes: drop every entry with count at
- * most a running threshold, raising it until the table is half full. Keys
- * move to the front of the arena in place (entries keep their order). */
+ * most a running threshold, raising it until the table is half full. The
+ * records kept move to the front of the arena, in order, in place. */
 static theta_status prune(theta_phrases_table *t)
 {
     int64_t threshold = t->pruned_below > 1 ? t->pruned_below - 1 : 1;
     while ((int64_t)t->n > t->max_entries / 2 + 1) {
         size_t kept = 0, used = 0;
-        for (size_t i = 0; i < t->n; i++) {
-            entry e = t->e[i];
-            if (e.count > threshold) {
-                memmove(t->arena + used, t->arena + e.off, e.len);
-                e.off = used;
-                used += e.len;
-                t->e[kept++] = e;
+        for (size_t off = 0; off < t->used;) {
+            record *r = rec_at(t, off);
+            size_t size = REC_SIZE(r->len);
+            if (r->count > threshold) {
+                memmove(t->arena + used, r, size);
+                used += size;
+                kept++;
             } else {
                 t->pruned++;
             }
+            off += size;
         }
         t->n = kept;
         t->used = used;
@@ -159,30 +191,30 @@ static theta_status add_key(theta_phrases_table *t, const char *k, size_t len, u
 {
     size_t i = find_slot(t, k, len, h);
     if (t->slot[i]) {
-        t->e[t->slot[i] - 1].count += count;
+        rec_at(t, ((size_t)(uint32_t)t->slot[i] - 1) * 8)->count += count;
         return THETA_OK;
     }
-    if (t->n == t->cap) {
-        entry *e = realloc(t->e, t->cap * 2 * sizeof *e);
-        if (!e)
-            return theta__fail(THETA_ENOMEM, "out of memory growing the phrase table");
-        t->e = e;
-        t->cap *= 2;
-    }
-    if (t->used + len > t->arena_cap) {
+    size_t size = REC_SIZE(len);
+    if (t->used + size > t->arena_cap) {
         size_t cap = t->arena_cap * 2;
-        while (t->used + len > cap)
+        while (t->used + size > cap)
             cap *= 2;
+        if (cap / 8 >= UINT32_MAX)
+            return theta__fail(THETA_ENOMEM, "the phrase table passed 32 GB");
         char *a = realloc(t->arena, cap);
         if (!a)
             return theta__fail(THETA_ENOMEM, "out of memory growing the phrase table");
         t->arena = a;
         t->arena_cap = cap;
     }
-    memcpy(t->arena + t->used, k, len);
-    t->e[t->n] = (entry){t->used, count, (uint32_t)len, h};
-    t->used += len;
-    t->slot[i] = (uint32_t)(++t->n);
+    record *r = rec_at(t, t->used);
+    r->count = count;
+    r->hash = h;
+    r->len = (uint32_t)len;
+    memcpy(r + 1, k, len);
+    t->slot[i] = make_slot(h, t->used);
+    t->used += size;
+    t->n++;
     if (t->n * 2 > t->mask + 1) {
         theta_status st = rehash(t);
         if (st)
@@ -308,15 +340,20 @@ double theta_phrases_score(theta_phrases_scoring scoring, int64_t ca, int64_t cb
 /* ---- counting --------------------------------------------------------------- */
 
 /* Counts the words and within-sentence pairs of r into t. bytes_seen (if
- * set) follows the reader's position; *stop ends the count (THETA_EINTR). */
+ * set) follows the reader's position; *stop ends the count (THETA_EINTR).
+ * Tokens go in groups: first every hash of the group, prefetching the
+ * slots (the table is far larger than the caches), then the inserts. */
 static theta_status count_reader(theta_phrases_table *t, theta_reader *r,
                                  _Atomic int64_t *bytes_seen, atomic_int *stop)
 {
+    enum { GROUP = 32 };
     const char *w[BATCH];
     uint32_t l[BATCH];
+    uint32_t hw[GROUP], hp[GROUP]; /* hashes of each word and of the pair it ends */
     char prev[WORD_CAP], key[2 * WORD_CAP];
     size_t plen = 0;
-    int have = 0; /* prev holds the sentence's last word */
+    uint64_t pstate = 0; /* FNV state after the previous word */
+    int have = 0;        /* prev holds the sentence's last word */
     theta_status st = THETA_OK;
     for (;;) {
         int n = theta_reader_next_batch(r, w, l, BATCH);
@@ -325,21 +362,42 @@ static theta_status count_reader(theta_phrases_table *t, theta_reader *r,
         if (n == 0)
             break;
         const char *pw = prev; /* the previous word: in prev or in the batch */
-        for (int i = 0; i < n && !st; i++) {
-            size_t len = l[i] > THETA_MAX_WORD ? THETA_MAX_WORD : l[i];
-            if (len == 0 || is_eos(w[i], l[i])) {
-                have = 0;
-                continue;
+        for (int g = 0; g < n && !st; g += GROUP) {
+            int m = n - g < GROUP ? n - g : GROUP;
+            int have1 = have;
+            for (int j = 0; j < m; j++) {
+                int i = g + j;
+                size_t len = l[i] > THETA_MAX_WORD ? THETA_MAX_WORD : l[i];
+                if (len == 0 || is_eos(w[i], l[i])) {
+                    have1 = 0;
+                    continue;
+                }
+                uint64_t state = fnv(FNV_SEED, w[i], len);
+                hw[j] = fnv_finish(state);
+                __builtin_prefetch(&t->slot[hw[j] & t->mask]);
+                if (have1) {
+                    const char sep = PAIR_SEP;
+                    hp[j] = fnv_finish(fnv(fnv(pstate, &sep, 1), w[i], len));
+                    __builtin_prefetch(&t->slot[hp[j] & t->mask]);
+                }
+                pstate = state;
+                have1 = 1;
             }
-            t->words++;
-            st = add_key(t, w[i], len, hash_key(w[i], len), 1);
-            if (!st && have) {
-                size_t k = pair_key(key, pw, plen, w[i], len);
-                st = add_key(t, key, k, hash_key(key, k), 1);
+            for (int j = 0; j < m && !st; j++) {
+                int i = g + j;
+                size_t len = l[i] > THETA_MAX_WORD ? THETA_MAX_WORD : l[i];
+                if (len == 0 || is_eos(w[i], l[i])) {
+                    have = 0;
+                    continue;
+                }
+                t->words++;
+                st = add_key(t, w[i], len, hw[j], 1);
+                if (!st && have)
+                    st = add_key(t, key, pair_key(key, pw, plen, w[i], len), hp[j], 1);
+                pw = w[i];
+                plen = len;
+                have = 1;
             }
-            pw = w[i];
-            plen = len;
-            have = 1;
         }
         if (st)
             return st;
@@ -415,11 +473,12 @@ static void count_task(void *arg, int task)
 /* Adds every entry of from to into (pruning as counting does). */
 static theta_status merge_table(theta_phrases_table *into, const theta_phrases_table *from)
 {
-    for (size_t i = 0; i < from->n; i++) {
-        const entry *e = &from->e[i];
-        theta_status st = add_key(into, from->arena + e->off, e->len, e->hash, e->count);
+    for (size_t off = 0; off < from->used;) {
+        const record *r = rec_at(from, off);
+        theta_status st = add_key(into, rec_key(r), r->len, r->hash, r->count);
         if (st)
             return st;
+        off += REC_SIZE(r->len);
     }
     into->words += from->words;
     into->bytes += from->bytes;
@@ -566,28 +625,29 @@ static int compare_lines(const void *a, const void *b)
     return strcmp(x->phrase, y->phrase);
 }
 
-/* Counts the pairs of t scoring above threshold into *phrases and, if list
- * is set, appends them (sorted by score, best first) to it. A pair whose
- * joined token would be longer than THETA_MAX_WORD is never joined. */
+/* The pairs of t scoring above threshold: into the set (keys "a b"), and
+ * if list is set, appended to it (sorted by score, best first). A pair
+ * whose joined token would be longer than THETA_MAX_WORD is never joined. */
 static theta_status collect_phrases(const theta_phrases_table *t, const theta_phrases_config *cfg,
-                                    double threshold, int64_t *phrases, phrase_list *list)
+                                    double threshold, theta_phrases_table *set, phrase_list *list)
 {
     size_t dlen = strlen(cfg->delimiter), first = list ? list->n : 0;
-    *phrases = 0;
-    for (size_t i = 0; i < t->n; i++) {
-        const entry *e = &t->e[i];
-        const char *k = t->arena + e->off;
-        const char *sep = memchr(k, PAIR_SEP, e->len);
+    for (size_t off = 0; off < t->used; off += REC_SIZE(rec_at(t, off)->len)) {
+        const record *r = rec_at(t, off);
+        const char *k = rec_key(r);
+        const char *sep = memchr(k, PAIR_SEP, r->len);
         if (!sep)
             continue;
-        size_t alen = (size_t)(sep - k), blen = e->len - alen - 1;
+        size_t alen = (size_t)(sep - k), blen = r->len - alen - 1;
         if (alen + dlen + blen > THETA_MAX_WORD)
             continue;
         double s = theta_phrases_score(cfg->scoring, lookup(t, k, alen), lookup(t, sep + 1, blen),
-                                       e->count, cfg->min_count, t->words);
+                                       r->count, cfg->min_count, t->words);
         if (!(s > threshold))
             continue;
-        ++*phrases;
+        theta_status st = add_key(set, k, r->len, r->hash, 1);
+        if (st)
+            return st;
         if (!list)
             continue;
         if (list->n == list->cap) {
@@ -605,7 +665,7 @@ static theta_status collect_phrases(const theta_phrases_table *t, const theta_ph
         memcpy(p + alen, cfg->delimiter, dlen);
         memcpy(p + alen + dlen, sep + 1, blen);
         p[alen + dlen + blen] = '\0';
-        list->v[list->n++] = (phrase_line){p, s, e->count};
+        list->v[list->n++] = (phrase_line){p, s, r->count};
     }
     if (list)
         qsort(list->v + first, list->n - first, sizeof *list->v, compare_lines);
@@ -635,11 +695,12 @@ static int put(FILE *f, const char *s, size_t n)
     return fwrite(s, 1, n, f) == n ? 0 : -1;
 }
 
-/* Writes path's tokens to out, one sentence per line, joining greedily left
- * to right as word2phrase does: a word that joined its left neighbour is
- * not joined again with its right one in this pass. */
-static theta_status rewrite(const theta_phrases_table *t, const theta_phrases_config *cfg,
-                            double threshold, const char *path, FILE *out, progress_state *ps,
+/* Writes path's tokens to out, one sentence per line, joining the pairs in
+ * set (see collect_phrases) greedily left to right as word2phrase does: a
+ * word that joined its left neighbour is not joined again with its right
+ * one in this pass. bytes: the input's size, for the progress. */
+static theta_status rewrite(const theta_phrases_table *set, const theta_phrases_config *cfg,
+                            int64_t bytes, const char *path, FILE *out, progress_state *ps,
                             theta_phrases_pass_stats *ps_out, int64_t *tokens_out)
 {
     theta_reader *r;
@@ -650,13 +711,13 @@ static theta_status rewrite(const theta_phrases_table *t, const theta_phrases_co
     uint32_t l[BATCH];
     char prev[WORD_CAP], key[2 * WORD_CAP];
     size_t plen = 0, dlen = strlen(cfg->delimiter);
-    int64_t pcount = 0, joins = 0, tokens = 0;
+    int64_t joins = 0, tokens = 0;
     int free_prev = 0; /* prev stands alone on the output: it may join the next word */
     int line = 0;      /* the current output line holds a token */
     int werr = 0;
     if (ps) {
         ps->p.writing = 1;
-        ps->p.bytes_total = t->bytes;
+        ps->p.bytes_total = bytes;
     }
     for (;;) {
         int n = theta_reader_next_batch(r, w, l, BATCH);
@@ -674,13 +735,10 @@ static theta_status rewrite(const theta_phrases_table *t, const theta_phrases_co
                 line = free_prev = 0;
                 continue;
             }
-            int64_t count = lookup(t, w[i], len);
             int join = 0;
-            if (free_prev && plen + dlen + len <= THETA_MAX_WORD) {
+            if (free_prev && set->n > 0 && plen + dlen + len <= THETA_MAX_WORD) {
                 size_t k = pair_key(key, pw, plen, w[i], len);
-                double s = theta_phrases_score(cfg->scoring, pcount, count, lookup(t, key, k),
-                                               cfg->min_count, t->words);
-                join = s > threshold;
+                join = lookup(set, key, k) > 0;
             }
             if (join) {
                 werr = put(out, cfg->delimiter, dlen) || put(out, w[i], len);
@@ -693,7 +751,6 @@ static theta_status rewrite(const theta_phrases_table *t, const theta_phrases_co
             line = 1;
             pw = w[i];
             plen = len;
-            pcount = count;
         }
         if (werr)
             break;
@@ -714,7 +771,7 @@ static theta_status rewrite(const theta_phrases_table *t, const theta_phrases_co
     if (!st) {
         ps_out->joins = joins;
         *tokens_out = tokens;
-        report(ps, t->bytes, 1);
+        report(ps, bytes, 1);
     }
     return st;
 }
@@ -784,7 +841,7 @@ theta_status theta_phrases_run(const char *input, const theta_phrases_config *cf
     int out_open = 0;
     FILE *tmpw = NULL;
     phrase_list list = {0};
-    theta_phrases_table *t = NULL;
+    theta_phrases_table *t = NULL, *set = NULL;
     progress_state ps;
     memset(&ps, 0, sizeof ps);
     ps.hooks = hooks;
@@ -819,9 +876,16 @@ theta_status theta_phrases_run(const char *input, const theta_phrases_config *cf
         s->entries = (int64_t)t->n;
         s->pruned = t->pruned;
         s->pruned_below = t->pruned_below;
-        if ((st = collect_phrases(t, cfg, s->threshold, &s->phrases,
-                                  hooks->save_phrases ? &list : NULL)))
+        if (!(set = table_new(0))) {
+            st = THETA_ENOMEM;
             goto done;
+        }
+        if ((st = collect_phrases(t, cfg, s->threshold, set, hooks->save_phrases ? &list : NULL)))
+            goto done;
+        s->phrases = (int64_t)set->n;
+        int64_t bytes = t->bytes;
+        theta_phrases_table_free(t); /* the set is all the rewrite needs */
+        t = NULL;
         FILE *dst = last ? (out_open ? out.f : hooks->stream) : NULL;
         if (!last) {
             if ((st = temp_open(&next_fd, &tmpw, next, sizeof next)))
@@ -830,11 +894,11 @@ theta_status theta_phrases_run(const char *input, const theta_phrases_config *cf
             dst = tmpw;
         }
         ps.last = 0;
-        st = rewrite(t, cfg, s->threshold, in, dst, &ps, s, &stats->tokens_out);
+        st = rewrite(set, cfg, bytes, in, dst, &ps, s, &stats->tokens_out);
         if (st && in == spool)
             st = rename_input(st, spool, "standard input");
-        theta_phrases_table_free(t);
-        t = NULL;
+        theta_phrases_table_free(set);
+        set = NULL;
         if (st)
             goto done;
         if (!last) {
@@ -882,6 +946,7 @@ done:
     if (spool_fd >= 0)
         close(spool_fd);
     theta_phrases_table_free(t);
+    theta_phrases_table_free(set);
     phrase_list_free(&list);
     return st;
 }

@@ -67,6 +67,8 @@ typedef struct {
     int tty;
     int printed; /* a \r line is on screen */
     double start, last;
+    int stage;   /* 2 * pass + writing, of the stage started at stage_start */
+    double stage_start;
 } progress_ctx;
 
 static volatile sig_atomic_t stop_flag;
@@ -82,6 +84,10 @@ static int on_progress(const theta_phrases_progress *p, void *user)
 {
     progress_ctx *c = user;
     double now = theta_now();
+    if (2 * p->pass + p->writing != c->stage) {
+        c->stage = 2 * p->pass + p->writing;
+        c->stage_start = now;
+    }
     if (!c->quiet && now - c->last >= (c->tty ? 0.5 : 5.0)) {
         c->last = now;
         double mb = (double)p->bytes_done / 1e6;
@@ -91,7 +97,8 @@ static int on_progress(const theta_phrases_progress *p, void *user)
                                                       (double)p->bytes_total);
         fprintf(stderr, "%spass %d/%d %s%s  %.1f MB  %.1f MB/s%s", c->tty ? "\r" : "", p->pass,
                 p->passes, p->writing ? "writing " : "counting", pct, mb,
-                mb / (now - c->start > 1e-3 ? now - c->start : 1e-3), c->tty ? "   " : "\n");
+                mb / (now - c->stage_start > 1e-3 ? now - c->stage_start : 1e-3),
+                c->tty ? "   " : "\n");
         c->printed = c->tty;
     }
     return stop_flag != 0;
@@ -226,7 +233,7 @@ int cmd_phrases(int argc, char **argv)
                                strcmp(save, input) == 0 ? "input" : "output");
 
     /* quiet: the progress hook prints nothing but still stops on a signal */
-    progress_ctx pctx = {quiet, isatty(STDERR_FILENO), 0, theta_now(), theta_now()};
+    progress_ctx pctx = {quiet, isatty(STDERR_FILENO), 0, theta_now(), theta_now(), 0, 0};
     theta_phrases_hooks hooks = {output, stdout, save, on_progress, &pctx};
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
