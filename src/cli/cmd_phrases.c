@@ -90,15 +90,15 @@ static int on_progress(const theta_phrases_progress *p, void *user)
     }
     if (!c->quiet && now - c->last >= (c->tty ? 0.5 : 5.0)) {
         c->last = now;
-        double mb = (double)p->bytes_done / 1e6;
-        char pct[32] = "";
+        double mb = (double)p->bytes_done / 1e6, took = now - c->stage_start;
+        char pct[32] = "", rate[32] = "";
         if (p->bytes_total > 0)
             snprintf(pct, sizeof pct, " %5.1f%%", 100.0 * (double)p->bytes_done /
                                                       (double)p->bytes_total);
-        fprintf(stderr, "%spass %d/%d %s%s  %.1f MB  %.1f MB/s%s", c->tty ? "\r" : "", p->pass,
-                p->passes, p->writing ? "writing " : "counting", pct, mb,
-                mb / (now - c->stage_start > 1e-3 ? now - c->stage_start : 1e-3),
-                c->tty ? "   " : "\n");
+        if (took > 0.5)
+            snprintf(rate, sizeof rate, "  %.1f MB/s", mb / took);
+        fprintf(stderr, "%spass %d/%d %s%s  %.1f MB%s%s", c->tty ? "\r" : "", p->pass, p->passes,
+                p->writing ? "writing " : "counting", pct, mb, rate, c->tty ? "   " : "\n");
         c->printed = c->tty;
     }
     return stop_flag != 0;
