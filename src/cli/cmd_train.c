@@ -202,7 +202,11 @@ static int prepare_inputs(train_run *r)
         if (failed_somewhere(r, bad, theta_last_error()))
             return 1;
     }
-    int bad = theta__mpi_fingerprints(r->a.inputs, r->a.ninputs, r->fps) != THETA_OK;
+    int bad = 0;
+    if (r->mpi)
+        bad = theta__mpi_fingerprints(r->a.inputs, r->a.ninputs, r->fps) != THETA_OK;
+    for (int i = 0; i < r->a.ninputs && !r->mpi && !bad; i++)
+        bad = theta_corpus_fingerprint(r->a.inputs[i], &r->fps[i].bytes, &r->fps[i].crc) != 0;
     if (failed_somewhere(r, bad, theta_last_error()))
         return 1;
     r->a.inputs[0] = r->a.input; /* messages name "-", not the spool */
