@@ -673,6 +673,115 @@ theta_status theta_dims_analyze(const float *m, int64_t rows, int dim, double to
  * column index of column j's class, under the same rules. */
 theta_status theta_dims_classes(const float *m, int64_t rows, int dim, double tol, int *class_of);
 
+/* ---- phrases ------------------------------------------------------------
+ * word2vec's word2phrase: counts the words and adjacent word pairs of a
+ * corpus (within a sentence; a newline ends one, </s> never joins) in a hash
+ * table of bounded size, scores every pair, and rewrites the corpus with the
+ * pairs that score above a threshold joined into one token ("new york" ->
+ * "new_york"). Several passes, each on the previous pass's output with a
+ * lower threshold, build longer phrases. The corpus is streamed, never held;
+ * intermediate passes go to unlinked temporary files in $TMPDIR (or /tmp).
+ * The rewritten corpus has one sentence per line, tokens separated by one
+ * space. docs/phrases.md has the formulas and the pass schedule. */
+
+typedef enum {
+    THETA_PHRASES_W2V = 0, /* (n(ab) - min_count) / (n(a) n(b)) * total words */
+    THETA_PHRASES_NPMI = 1 /* gensim's normalised PMI, in -1..1 */
+} theta_phrases_scoring;
+
+#define THETA_PHRASES_MAX_PASSES 8
+#define THETA_PHRASES_MAX_DELIMITER 16 /* bytes */
+
+typedef struct {
+    theta_phrases_scoring scoring;
+    double threshold;    /* of the last pass; a pair joins when its score is above it */
+    int64_t min_count;   /* a pair and each of its words must occur this often */
+    int passes;          /* 1..THETA_PHRASES_MAX_PASSES */
+    int threads;         /* for counting a plain file in byte ranges */
+    int64_t max_entries; /* words + pairs held while counting (0 = the default);
+                            the rarest are pruned when the table passes it */
+    const char *delimiter; /* joins the words of a phrase; no whitespace */
+} theta_phrases_config;
+
+/* Defaults: w2v scoring, threshold 100, min_count 5, 1 pass, online CPUs,
+ * 20 million entries, "_". */
+theta_phrases_config theta_phrases_config_default(void);
+
+/* The default threshold of a scoring (100 for w2v, 0.5 for npmi). */
+double theta_phrases_default_threshold(theta_phrases_scoring scoring);
+
+/* THETA_EINVAL with a message naming the option. */
+theta_status theta_phrases_config_validate(const theta_phrases_config *cfg);
+
+/* The threshold of pass (0-based) of cfg->passes: the last pass uses
+ * cfg->threshold; each earlier one doubles it (w2v) or halves its distance
+ * to 1 (npmi). */
+double theta_phrases_pass_threshold(const theta_phrases_config *cfg, int pass);
+
+/* The score of pair ab from the counts, -INFINITY if the pair or one of its
+ * words occurs fewer than min_count times. */
+double theta_phrases_score(theta_phrases_scoring scoring, int64_t count_a, int64_t count_b,
+                           int64_t count_ab, int64_t min_count, int64_t total_words);
+
+/* Counts of the words and pairs of one corpus (one pass). */
+typedef struct theta_phrases_table theta_phrases_table;
+
+typedef struct {
+    int64_t words;        /* word tokens counted (</s> not included) */
+    int64_t bytes;        /* (decompressed) input bytes */
+    int64_t entries;      /* distinct words + pairs held */
+    int64_t pruned;       /* distinct words + pairs dropped by pruning */
+    int64_t pruned_below; /* pruning dropped every entry whose count was below this */
+} theta_phrases_table_info;
+
+/* Counts path (plain, gzip or a /dev/fd path; not "-") with cfg->threads
+ * and cfg->max_entries. THETA_EIO on a read error. */
+theta_status theta_phrases_count(const char *path, const theta_phrases_config *cfg,
+                                 theta_phrases_table **out);
+/* Occurrences of word w / of the pair "a b" (0 if not held). */
+int64_t theta_phrases_word_count(const theta_phrases_table *t, const char *w);
+int64_t theta_phrases_pair_count(const theta_phrases_table *t, const char *a, const char *b);
+theta_phrases_table_info theta_phrases_table_stats(const theta_phrases_table *t);
+void theta_phrases_table_free(theta_phrases_table *t);
+
+typedef struct {
+    int pass, passes;    /* 1-based */
+    int writing;         /* 0: counting, 1: writing the pass's output */
+    int64_t bytes_done;  /* (decompressed) input bytes of this stage */
+    int64_t bytes_total; /* -1 if not known (counting gzip) */
+} theta_phrases_progress;
+
+typedef struct {
+    double threshold;
+    int64_t words;        /* word tokens in the pass's input */
+    int64_t entries, pruned, pruned_below; /* as theta_phrases_table_info */
+    int64_t phrases;      /* distinct pairs scoring above the threshold */
+    int64_t joins;        /* pairs joined in the pass's output */
+} theta_phrases_pass_stats;
+
+typedef struct {
+    int passes;
+    theta_phrases_pass_stats pass[THETA_PHRASES_MAX_PASSES];
+    int64_t tokens_out;   /* tokens written by the last pass */
+} theta_phrases_stats;
+
+typedef struct {
+    const char *output;       /* written atomically; NULL: to stream */
+    FILE *stream;             /* the output when output is NULL (stdout) */
+    const char *save_phrases; /* if set: "phrase score count" lines, written atomically */
+    /* called from the calling thread a few times a second; nonzero stops
+     * the run (THETA_EINTR; nothing is written under output) */
+    int (*progress)(const theta_phrases_progress *p, void *user);
+    void *user;
+} theta_phrases_hooks;
+
+/* Rewrites input (plain, gzip, or "-" for standard input, spooled) in
+ * cfg->passes passes. On failure nothing is left under hooks->output or
+ * hooks->save_phrases, and no temporary file is left. *stats (may be NULL)
+ * is filled as far as the run got. */
+theta_status theta_phrases_run(const char *input, const theta_phrases_config *cfg,
+                               const theta_phrases_hooks *hooks, theta_phrases_stats *stats);
+
 #ifdef __cplusplus
 }
 #endif

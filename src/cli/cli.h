@@ -88,5 +88,6 @@ int cmd_classes(int argc, char **argv);
 void help_classes(FILE *out);
 int cmd_dims(int argc, char **argv);
 void help_dims(FILE *out);
+int cmd_phrases(int argc, char **argv); void help_phrases(FILE *out);
 
 #endif
