@@ -147,6 +147,7 @@ typedef struct trainer {
     int64_t examples;
     double epoch_loss;
     int64_t epoch_examples;
+    int64_t epoch_products;  /* kernel products this epoch (this run's part), under stats_mu */
     theta_divergence divergence;
     double last_checkpoint;  /* time of the last checkpoint (or of the start) */
     double last_sync;        /* time of the last hooks->sync (or of the start) */
@@ -213,6 +214,7 @@ static void *worker_main(void *p)
         int64_t local = 0;
         w->loss = 0;
         w->examples = 0;
+        w->products = 0;
         int len = 0;
         for (int32_t i = 0; i < c->n && !w->diverged; i++) {
             int32_t id = c->ids[i];
@@ -233,6 +235,7 @@ static void *worker_main(void *p)
         t->examples += w->examples;
         t->epoch_loss += w->loss;
         t->epoch_examples += w->examples;
+        t->epoch_products += w->products;
         pthread_mutex_unlock(&t->stats_mu);
         if (w->diverged) {
             pthread_mutex_lock(&t->stats_mu);
@@ -269,6 +272,7 @@ static void report(trainer *t, const theta_train_hooks *h, double start, double 
     t->examples = 0;
     if (kind != 0)
         p.epoch_loss = t->epoch_examples ? t->epoch_loss / (double)t->epoch_examples : 0;
+    p.epoch_products = t->epoch_products;
     pthread_mutex_unlock(&t->stats_mu);
     double dt = now - *last_time;
     p.words_per_sec_thread = dt > 0 ? (double)(done - *last_words) / dt / t->m->cfg.threads : 0;
@@ -365,6 +369,7 @@ static theta_status run_epoch(trainer *t, const char *path, const theta_train_ho
         t->epoch_loss = m->state.loss_sum;
         t->epoch_examples = m->state.loss_count;
     }
+    t->epoch_products = 0;
     int started = 0;
     for (int i = 0; i < threads; i++) {
         args[i].t = t;
