@@ -395,8 +395,26 @@ static void F(backward)(const float *const *a, int n, float *const *b, int nt, c
     int k = 0;
     for (; k + KU <= nt; k += KU)
         F(backward_tile)(a, n, b + k, G + k, ld, dim, grad, gs, k == 0, KU);
-    for (; k < nt; k++)
-        F(backward_tile)(a, n, b + k, G + k, ld, dim, grad, gs, k == 0, 1);
+    switch (nt - k) {
+#define TAIL(r)                                                                                  \
+    case r:                                                                                      \
+        F(backward_tile)(a, n, b + k, G + k, ld, dim, grad, gs, k == 0, r);                      \
+        break;
+        TAIL(1)
+        TAIL(2)
+        TAIL(3)
+        TAIL(4)
+        TAIL(5)
+#if KU > 6
+        TAIL(6)
+#endif
+#if KU > 7
+        TAIL(7)
+#endif
+#undef TAIL
+    default:
+        break;
+    }
 }
 
 /* Skip-gram, batched: for each centre word, the n context rows of its window
