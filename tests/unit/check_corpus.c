@@ -195,8 +195,7 @@ static char *gen_text(size_t n, uint64_t seed, int maxw)
 
 START_TEST(separators_and_sentence_ends)
 {
-    char *dir = tu_tmpdir();
-    char *p = tu_path(dir, "c.txt");
+    char *p = tu_path(tu_dir, "c.txt");
     static const char text[] = "the cat\tsat\r\non  the\vmat\f\n\nx\0y\0\0z \r\n\tend";
     tu_write_file(p, text, sizeof text - 1);
     toks t;
@@ -204,16 +203,13 @@ START_TEST(separators_and_sentence_ends)
     ck_assert_str_eq(t.s, "the\ncat\nsat\n</s>\non\nthe\nmat\n</s>\n</s>\nx\ny\nz\n</s>\nend\n");
     ck_assert_int_eq(t.n, 14);
     toks_free(&t);
-    tu_rmdir(dir);
     free(p);
-    free(dir);
 }
 END_TEST
 
 START_TEST(no_trailing_newline_and_only_separators)
 {
-    char *dir = tu_tmpdir();
-    char *p = tu_path(dir, "c.txt");
+    char *p = tu_path(tu_dir, "c.txt");
     toks t;
     tu_write_file(p, "last", (size_t)-1);
     read_ok(p, &t);
@@ -227,32 +223,26 @@ START_TEST(no_trailing_newline_and_only_separators)
     read_ok(p, &t);
     ck_assert_str_eq(t.s, "</s>\n</s>\n");
     toks_free(&t);
-    tu_rmdir(dir);
     free(p);
-    free(dir);
 }
 END_TEST
 
 START_TEST(bytes_are_kept)
 {
     /* UTF-8 and high bytes pass through untouched */
-    char *dir = tu_tmpdir();
-    char *p = tu_path(dir, "c.txt");
+    char *p = tu_path(tu_dir, "c.txt");
     tu_write_file(p, "caf\xc3\xa9 \xe6\x97\xa5\xe6\x9c\xac \xff\xfe\n", (size_t)-1);
     toks t;
     read_ok(p, &t);
     ck_assert_str_eq(t.s, "caf\xc3\xa9\n\xe6\x97\xa5\xe6\x9c\xac\n\xff\xfe\n</s>\n");
     toks_free(&t);
-    tu_rmdir(dir);
     free(p);
-    free(dir);
 }
 END_TEST
 
 START_TEST(long_ascii_word_cut_at_100)
 {
-    char *dir = tu_tmpdir();
-    char *p = tu_path(dir, "c.txt");
+    char *p = tu_path(tu_dir, "c.txt");
     char text[1000];
     size_t n = 0;
     static const int lens[] = {99, 100, 101, 150, 400};
@@ -274,9 +264,7 @@ START_TEST(long_ascii_word_cut_at_100)
     }
     ck_assert_int_eq(theta_reader_next(r, &w, &len), 0);
     ck_assert_int_eq(theta_reader_close(r), THETA_OK);
-    tu_rmdir(dir);
     free(p);
-    free(dir);
 }
 END_TEST
 
@@ -306,8 +294,7 @@ static size_t expected_cut(size_t k, int cw)
  * a word that crosses the buffer boundary (slow path). */
 START_TEST(long_utf8_word_cut_at_char_boundary)
 {
-    char *dir = tu_tmpdir();
-    char *p = tu_path(dir, "c.txt");
+    char *p = tu_path(tu_dir, "c.txt");
     int cw = 2 + _i % 3;
     size_t k = (size_t)(_i / 3); /* 0..3 ASCII bytes before the multi-byte run */
     char w[200];
@@ -344,9 +331,7 @@ START_TEST(long_utf8_word_cut_at_char_boundary)
         ck_assert_int_eq(theta_reader_next(r, &tw, &len), 0);
         ck_assert_int_eq(theta_reader_close(r), THETA_OK);
     }
-    tu_rmdir(dir);
     free(p);
-    free(dir);
 }
 END_TEST
 
@@ -354,8 +339,7 @@ START_TEST(long_invalid_utf8_word_is_not_emptied)
 {
     /* 150 continuation bytes (not UTF-8, e.g. Latin-1 text): the word must
      * still come out, cut near 100 bytes, not as an empty token */
-    char *dir = tu_tmpdir();
-    char *p = tu_path(dir, "c.txt");
+    char *p = tu_path(tu_dir, "c.txt");
     char text[160];
     memset(text, 0xa0, 150);
     memcpy(text + 150, " ok\n", 4);
@@ -372,9 +356,7 @@ START_TEST(long_invalid_utf8_word_is_not_emptied)
     ck_assert_uint_eq(len, 2);
     ck_assert_int_eq(memcmp(w, "ok", 2), 0);
     ck_assert_int_eq(theta_reader_close(r), THETA_OK);
-    tu_rmdir(dir);
     free(p);
-    free(dir);
 }
 END_TEST
 
@@ -382,8 +364,7 @@ START_TEST(words_cross_buffer_boundaries_whole)
 {
     /* ~900 KB of words 1..120 bytes long: every buffer boundary falls inside
      * some word, at varying offsets; the stream must equal the reference */
-    char *dir = tu_tmpdir();
-    char *p = tu_path(dir, "c.txt");
+    char *p = tu_path(tu_dir, "c.txt");
     size_t n = 3 * BUF + 100000;
     char *text = gen_text(n, 7, 120);
     /* plant known words across the first two boundaries */
@@ -409,9 +390,7 @@ START_TEST(words_cross_buffer_boundaries_whole)
     toks_free(&got);
     toks_free(&want);
     free(text);
-    tu_rmdir(dir);
     free(p);
-    free(dir);
 }
 END_TEST
 
@@ -419,8 +398,7 @@ START_TEST(every_split_point_of_a_word)
 {
     /* the word "boundary" (and a 100+ byte word) at every offset around the
      * end of the first buffer */
-    char *dir = tu_tmpdir();
-    char *p = tu_path(dir, "c.txt");
+    char *p = tu_path(tu_dir, "c.txt");
     size_t n = BUF + 300;
     char *text = malloc(n);
     ck_assert_ptr_nonnull(text);
@@ -442,9 +420,7 @@ START_TEST(every_split_point_of_a_word)
         }
     }
     free(text);
-    tu_rmdir(dir);
     free(p);
-    free(dir);
 }
 END_TEST
 
@@ -452,8 +428,7 @@ END_TEST
 
 START_TEST(plain_and_gzip_identical)
 {
-    char *dir = tu_tmpdir();
-    char *p = tu_path(dir, "c.txt"), *g = tu_path(dir, "c.txt.gz");
+    char *p = tu_path(tu_dir, "c.txt"), *g = tu_path(tu_dir, "c.txt.gz");
     size_t n = 2 * BUF + 12345;
     char *text = gen_text(n, 3, 15);
     tu_write_file(p, text, n);
@@ -475,26 +450,21 @@ START_TEST(plain_and_gzip_identical)
     toks_free(&b);
     toks_free(&want);
     free(text);
-    tu_rmdir(dir);
     free(p);
     free(g);
-    free(dir);
 }
 END_TEST
 
 START_TEST(gzip_two_members)
 {
-    char *dir = tu_tmpdir();
-    char *g = tu_path(dir, "c.gz");
+    char *g = tu_path(tu_dir, "c.gz");
     write_gz(g, "wb", "first member\n", 13);
     write_gz(g, "ab", "second one\nend", 14);
     toks t;
     read_ok(g, &t);
     ck_assert_str_eq(t.s, "first\nmember\n</s>\nsecond\none\n</s>\nend\n");
     toks_free(&t);
-    tu_rmdir(dir);
     free(g);
-    free(dir);
 }
 END_TEST
 
@@ -510,8 +480,7 @@ static void read_segments(const theta_segment *segs, int n, int batch, toks *out
 
 START_TEST(batches_over_segments)
 {
-    char *dir = tu_tmpdir();
-    char *a = tu_path(dir, "a.txt"), *g = tu_path(dir, "b.gz"), *c = tu_path(dir, "c.txt");
+    char *a = tu_path(tu_dir, "a.txt"), *g = tu_path(tu_dir, "b.gz"), *c = tu_path(tu_dir, "c.txt");
     tu_write_file(a, "x y", (size_t)-1); /* no final newline: a sentence end is added */
     write_gz(g, "wb", "z w\nv", 5);
     /* c: lines around the buffer size, so ranges and refills meet words */
@@ -542,23 +511,19 @@ START_TEST(batches_over_segments)
         toks_free(&one);
     }
     free(text);
-    tu_rmdir(dir);
-    free(a); free(g); free(c); free(dir);
+    free(a); free(g); free(c);
 }
 END_TEST
 
 START_TEST(empty_gzip)
 {
-    char *dir = tu_tmpdir();
-    char *g = tu_path(dir, "e.gz");
+    char *g = tu_path(tu_dir, "e.gz");
     write_gz(g, "wb", "", 0);
     toks t;
     read_ok(g, &t);
     ck_assert_int_eq(t.n, 0);
     toks_free(&t);
-    tu_rmdir(dir);
     free(g);
-    free(dir);
 }
 END_TEST
 
@@ -588,8 +553,7 @@ static void expect_damaged(const char *path, const toks *truth, const char *what
  * the reader must not lose the rest of the corpus without saying so. */
 START_TEST(gzip_damaged_member_header_is_an_error)
 {
-    char *dir = tu_tmpdir();
-    char *a = tu_path(dir, "a.gz"), *g = tu_path(dir, "ab.gz");
+    char *a = tu_path(tu_dir, "a.gz"), *g = tu_path(tu_dir, "ab.gz");
     write_gz(a, "wb", "first member\n", 13);
     size_t alen;
     char *first = tu_read_file(a, &alen);
@@ -625,17 +589,14 @@ START_TEST(gzip_damaged_member_header_is_an_error)
     free(gz);
     free(first);
     free(text);
-    tu_rmdir(dir);
     free(a);
     free(g);
-    free(dir);
 }
 END_TEST
 
 START_TEST(gzip_truncated_is_an_error)
 {
-    char *dir = tu_tmpdir();
-    char *g = tu_path(dir, "c.gz"), *cut = tu_path(dir, "cut.gz");
+    char *g = tu_path(tu_dir, "c.gz"), *cut = tu_path(tu_dir, "cut.gz");
     size_t n = 150000;
     char *text = gen_text(n, 11, 9);
     write_gz(g, "wb", text, n);
@@ -654,17 +615,14 @@ START_TEST(gzip_truncated_is_an_error)
     toks_free(&truth);
     free(gz);
     free(text);
-    tu_rmdir(dir);
     free(g);
     free(cut);
-    free(dir);
 }
 END_TEST
 
 START_TEST(gzip_corrupt_deflate_is_an_error)
 {
-    char *dir = tu_tmpdir();
-    char *g = tu_path(dir, "c.gz"), *bad = tu_path(dir, "bad.gz");
+    char *g = tu_path(tu_dir, "c.gz"), *bad = tu_path(tu_dir, "bad.gz");
     size_t n = 60000;
     char *text = gen_text(n, 5, 9);
     write_gz(g, "wb", text, n);
@@ -685,10 +643,8 @@ START_TEST(gzip_corrupt_deflate_is_an_error)
     ck_assert_int_gt(tried, 50);
     free(gz);
     free(text);
-    tu_rmdir(dir);
     free(g);
     free(bad);
-    free(dir);
 }
 END_TEST
 
@@ -696,43 +652,36 @@ END_TEST
 
 START_TEST(missing_file)
 {
-    char *dir = tu_tmpdir();
-    char *p = tu_path(dir, "no-such-file.txt");
+    char *p = tu_path(tu_dir, "no-such-file.txt");
     theta_reader *r = (theta_reader *)0x1;
     ck_assert_int_eq(theta_reader_open(p, &r), THETA_EIO);
     ck_assert_ptr_eq(r, (theta_reader *)0x1); /* untouched on failure */
     ck_assert_ptr_nonnull(strstr(theta_last_error(), p));
     ck_assert_ptr_nonnull(strstr(theta_last_error(), "No such file"));
-    tu_rmdir(dir);
     free(p);
-    free(dir);
 }
 END_TEST
 
 START_TEST(directory_is_an_error)
 {
-    char *dir = tu_tmpdir();
     theta_reader *r = NULL;
-    theta_status st = theta_reader_open(dir, &r);
+    theta_status st = theta_reader_open(tu_dir, &r);
     if (st == THETA_OK) {
         const char *w;
         size_t len;
         ck_assert_int_eq(theta_reader_next(r, &w, &len), -1);
-        ck_assert_ptr_nonnull(strstr(theta_last_error(), dir));
+        ck_assert_ptr_nonnull(strstr(theta_last_error(), tu_dir));
         ck_assert_int_eq(theta_reader_close(r), THETA_EIO);
     } else {
         ck_assert_int_eq(st, THETA_EIO);
     }
-    ck_assert_ptr_nonnull(strstr(theta_last_error(), dir));
-    tu_rmdir(dir);
-    free(dir);
+    ck_assert_ptr_nonnull(strstr(theta_last_error(), tu_dir));
 }
 END_TEST
 
 START_TEST(empty_file)
 {
-    char *dir = tu_tmpdir();
-    char *p = tu_path(dir, "empty.txt");
+    char *p = tu_path(tu_dir, "empty.txt");
     tu_write_file(p, "", 0);
     theta_reader *r;
     ck_assert_int_eq(theta_reader_open(p, &r), THETA_OK);
@@ -743,16 +692,13 @@ START_TEST(empty_file)
     ck_assert_int_eq(theta_reader_bytes(r), 0);
     ck_assert_int_eq(theta_reader_close(r), THETA_OK);
     ck_assert_int_eq(theta_reader_close(NULL), THETA_OK);
-    tu_rmdir(dir);
     free(p);
-    free(dir);
 }
 END_TEST
 
 START_TEST(reader_bytes_counts_decompressed_input)
 {
-    char *dir = tu_tmpdir();
-    char *p = tu_path(dir, "c.txt"), *g = tu_path(dir, "c.gz");
+    char *p = tu_path(tu_dir, "c.txt"), *g = tu_path(tu_dir, "c.gz");
     size_t n = 2 * BUF + 777;
     char *text = gen_text(n, 13, 10);
     tu_write_file(p, text, n);
@@ -781,10 +727,8 @@ START_TEST(reader_bytes_counts_decompressed_input)
         ck_assert_int_eq(theta_reader_close(r), THETA_OK);
     }
     free(text);
-    tu_rmdir(dir);
     free(p);
     free(g);
-    free(dir);
 }
 END_TEST
 
@@ -800,8 +744,7 @@ static void stdin_from(const char *path)
 
 START_TEST(spool_stdin_reads_twice)
 {
-    char *dir = tu_tmpdir();
-    char *p = tu_path(dir, "in.txt");
+    char *p = tu_path(tu_dir, "in.txt");
     size_t n = BUF + 5000;
     char *text = gen_text(n, 17, 12);
     tu_write_file(p, text, n);
@@ -809,7 +752,7 @@ START_TEST(spool_stdin_reads_twice)
     /* spool into our directory (restored below for CK_FORK=no runs) */
     const char *old_tmp = getenv("TMPDIR");
     char *saved_tmp = old_tmp ? strdup(old_tmp) : NULL;
-    setenv("TMPDIR", dir, 1);
+    setenv("TMPDIR", tu_dir, 1);
     char spool[256];
     int fd = -1;
     ck_assert_int_eq(theta_spool_stdin(spool, sizeof spool, &fd), THETA_OK);
@@ -825,7 +768,7 @@ START_TEST(spool_stdin_reads_twice)
     ck_assert_int_eq(memcmp(b.s, want.s, want.len), 0);
     /* the spool file is unlinked: nothing is left in TMPDIR but our input */
     char cmd[4300];
-    snprintf(cmd, sizeof cmd, "test $(ls -A '%s' | wc -l) -eq 1", dir);
+    snprintf(cmd, sizeof cmd, "test $(ls -A '%s' | wc -l) -eq 1", tu_dir);
     ck_assert_int_eq(system(cmd), 0);
     if (saved_tmp)
         setenv("TMPDIR", saved_tmp, 1);
@@ -837,16 +780,13 @@ START_TEST(spool_stdin_reads_twice)
     toks_free(&a);
     toks_free(&b);
     free(text);
-    tu_rmdir(dir);
     free(p);
-    free(dir);
 }
 END_TEST
 
 START_TEST(spool_stdin_gzip)
 {
-    char *dir = tu_tmpdir();
-    char *g = tu_path(dir, "in.gz");
+    char *g = tu_path(tu_dir, "in.gz");
     write_gz(g, "wb", "zipped words\non stdin\n", 22);
     stdin_from(g);
     char spool[256];
@@ -857,25 +797,20 @@ START_TEST(spool_stdin_gzip)
     ck_assert_str_eq(t.s, "zipped\nwords\n</s>\non\nstdin\n</s>\n");
     toks_free(&t);
     close(fd);
-    tu_rmdir(dir);
     free(g);
-    free(dir);
 }
 END_TEST
 
 START_TEST(read_stdin_dash)
 {
-    char *dir = tu_tmpdir();
-    char *p = tu_path(dir, "in.txt");
+    char *p = tu_path(tu_dir, "in.txt");
     tu_write_file(p, "from standard input\n", (size_t)-1);
     stdin_from(p);
     toks t;
     read_ok("-", &t);
     ck_assert_str_eq(t.s, "from\nstandard\ninput\n</s>\n");
     toks_free(&t);
-    tu_rmdir(dir);
     free(p);
-    free(dir);
 }
 END_TEST
 
@@ -903,8 +838,7 @@ static void stdin_from_trickle(const char *data, size_t len)
 
 START_TEST(stdin_pipe_in_single_bytes)
 {
-    char *dir = tu_tmpdir();
-    char *g = tu_path(dir, "in.gz");
+    char *g = tu_path(tu_dir, "in.gz");
     write_gz(g, "wb", "one two\n", 8);
     write_gz(g, "ab", "three\n", 6);
     size_t glen;
@@ -922,16 +856,13 @@ START_TEST(stdin_pipe_in_single_bytes)
         ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
     }
     free(gz);
-    tu_rmdir(dir);
     free(g);
-    free(dir);
 }
 END_TEST
 
 START_TEST(truncated_stdin_gzip_names_standard_input)
 {
-    char *dir = tu_tmpdir();
-    char *g = tu_path(dir, "in.gz");
+    char *g = tu_path(tu_dir, "in.gz");
     size_t n = 50000;
     char *text = gen_text(n, 19, 9);
     write_gz(g, "wb", text, n);
@@ -948,9 +879,7 @@ START_TEST(truncated_stdin_gzip_names_standard_input)
     toks_free(&t);
     free(gz);
     free(text);
-    tu_rmdir(dir);
     free(g);
-    free(dir);
 }
 END_TEST
 
@@ -958,6 +887,7 @@ Suite *corpus_suite(void)
 {
     Suite *s = suite_create("corpus");
     TCase *core = tcase_create("core");
+    tcase_add_checked_fixture(core, tu_fixture_tmpdir_setup, tu_fixture_tmpdir_teardown);
     tcase_add_test(core, separators_and_sentence_ends);
     tcase_add_test(core, no_trailing_newline_and_only_separators);
     tcase_add_test(core, bytes_are_kept);
@@ -969,6 +899,7 @@ Suite *corpus_suite(void)
     tcase_set_timeout(core, 20);
     suite_add_tcase(s, core);
     TCase *io = tcase_create("io");
+    tcase_add_checked_fixture(io, tu_fixture_tmpdir_setup, tu_fixture_tmpdir_teardown);
     tcase_add_test(io, plain_and_gzip_identical);
     tcase_add_test(io, gzip_two_members);
     tcase_add_test(io, batches_over_segments);
@@ -982,6 +913,7 @@ Suite *corpus_suite(void)
     tcase_set_timeout(io, 20);
     suite_add_tcase(s, io);
     TCase *err = tcase_create("errors");
+    tcase_add_checked_fixture(err, tu_fixture_tmpdir_setup, tu_fixture_tmpdir_teardown);
     tcase_add_test(err, missing_file);
     tcase_add_test(err, directory_is_an_error);
     tcase_add_test(err, gzip_truncated_is_an_error);
