@@ -381,6 +381,9 @@ typedef struct {
                                the matrices may be analysed in the callback */
     double epoch_loss;      /* with snapshot: mean loss over the epoch so far */
     double epoch_seconds;   /* with epoch_end: wall time of the epoch */
+    int64_t epoch_products; /* (input row, target row) products the kernels computed in the
+                               epoch so far, this run's part (a dot and two axpys each:
+                               6 * dim FLOP) */
 } theta_progress;
 
 /* Called from the training thread; m may be read (not written) in the call.
