@@ -54,6 +54,7 @@
 #define HOT_SHARE 0.9     /* hot rows: the most frequent words covering 90% of the tokens */
 #define FULL_EVERY 8      /* every row at every 8th sync */
 #define PIECE (1 << 24)   /* floats (or bytes / 4) per MPI call: counts are int */
+#define PACK (1 << 20)    /* floats of changed rows packed per sparse MPI call (4 MB) */
 
 int theta__mpi_launched(void)
 {
@@ -308,33 +309,117 @@ theta_status theta__mpi_vocab(const theta_segment *segs, int nsegs, int64_t min_
 
 /* ---- sync --------------------------------------------------------------- */
 
+/* One piece of deltas p[k], replaced by their sum over the ranks. exact:
+ * rank 0's sum, broadcast (the very same bits on every rank, whatever the
+ * MPI library's reduction order); else an allreduce. */
+static void sum_piece(float *p, int k, int exact, theta__mpi_traffic *tr)
+{
+    if (exact) {
+        MPI_Reduce(theta__mpi_rank() == 0 ? MPI_IN_PLACE : p, p, k, MPI_FLOAT, MPI_SUM, 0,
+                   MPI_COMM_WORLD);
+        MPI_Bcast(p, k, MPI_FLOAT, 0, MPI_COMM_WORLD);
+        tr->bytes += 2 * (int64_t)k * (int64_t)sizeof(float);
+    } else {
+        MPI_Allreduce(MPI_IN_PLACE, p, k, MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD);
+        tr->bytes += (int64_t)k * (int64_t)sizeof(float);
+    }
+}
+
 /* Rows [0, n) of a (rows, dim) matrix cur and of its copy base (the rows as
  * they were after their last sync, the same bits on every rank): every
  * rank's change since then, summed, added to base, on every rank:
- *   cur = base = base + sum over the ranks of (cur - base).
- * exact: rank 0 adds and sends the result to all (the very same bits
- * everywhere, whatever the MPI library's reduction order); otherwise every
- * rank adds the allreduced sum itself. */
-static void sum_deltas(float *cur, float *base, int64_t n, int dim, int exact)
+ *   cur = base = base + sum over the ranks of (cur - base),
+ * or with ctx->mean, + the sum divided by the number of ranks that changed
+ * the row (a row one rank changed gets that change in full; a row every
+ * rank changed, the mean of their changes).
+ * First which rows changed: a bitmap of the rows any rank changed (an OR
+ * of n bits), or with ctx->mean how many ranks changed each row (a sum of
+ * n 16-bit counts); then, when that is smaller, only those rows, packed in
+ * row order (sparse: the bitmap or counts are the index, the packed rows the
+ * values), else all n rows (dense). A row no rank changed has a zero sum
+ * either way: both give the same bits. */
+static void sync_rows(theta__mpi_sync_ctx *ctx, float *cur, float *base, int64_t n, int dim,
+                      int exact)
 {
-    int64_t total = n * dim;
-    const int rank = theta__mpi_rank();
+    theta__mpi_traffic *tr = &ctx->traffic;
+    const int64_t total = n * dim, per = exact ? 2 : 1;
+    unsigned char *dirty = ctx->dirty;
+    uint16_t *k_of = ctx->ranks;
+    const int64_t nbits = (n + 7) / 8;
+    if (ctx->mean)
+        memset(k_of, 0, (size_t)n * sizeof *k_of);
+    else
+        memset(dirty, 0, (size_t)nbits);
+    for (int64_t r = 0; r < n; r++) {
+        float *p = cur + r * dim;
+        const float *b = base + r * dim;
+        int changed = 0;
+        for (int i = 0; i < dim; i++) {
+            p[i] -= b[i];
+            changed |= p[i] != 0.0f;
+        }
+        if (changed && ctx->mean)
+            k_of[r] = 1;
+        else if (changed)
+            dirty[r >> 3] |= (unsigned char)(1u << (r & 7));
+    }
+    if (ctx->mean) {
+        for (int64_t off = 0; off < n; off += PIECE)
+            MPI_Allreduce(MPI_IN_PLACE, k_of + off, (int)(n - off < PIECE ? n - off : PIECE),
+                          MPI_UINT16_T, MPI_SUM, MPI_COMM_WORLD);
+        tr->bytes += n * (int64_t)sizeof *k_of;
+    } else {
+        for (int64_t off = 0; off < nbits; off += PIECE)
+            MPI_Allreduce(MPI_IN_PLACE, dirty + off,
+                          (int)(nbits - off < PIECE ? nbits - off : PIECE), MPI_UNSIGNED_CHAR,
+                          MPI_BOR, MPI_COMM_WORLD);
+        tr->bytes += nbits;
+        for (int64_t r = 0; r < n; r++)
+            k_of[r] = dirty[r >> 3] >> (r & 7) & 1;
+    }
+    int64_t nd = 0;
+    for (int64_t r = 0; r < n; r++)
+        nd += k_of[r] > 0;
+    tr->dense_bytes += per * total * (int64_t)sizeof(float);
+    if (nd * dim < total && !ctx->dense_only) {
+        /* sparse: the changed rows through ctx->pack, PACK floats at a time */
+        tr->sparse_sums++;
+        tr->rows += nd;
+        const int64_t rows_per = PACK / dim > 0 ? PACK / dim : 1;
+        int64_t r = 0;
+        while (r < n) {
+            int64_t first = r, k = 0;
+            for (; r < n && k < rows_per; r++)
+                if (k_of[r])
+                    memcpy(ctx->pack + k++ * dim, cur + r * dim, (size_t)dim * sizeof(float));
+            if (k == 0) {
+                r = first;
+                break;
+            }
+            sum_piece(ctx->pack, (int)(k * dim), exact, tr);
+            for (int64_t j = first, q = 0; j < r; j++) {
+                float *p = cur + j * dim, *b = base + j * dim;
+                if (k_of[j]) {
+                    const float *d = ctx->pack + q++ * dim;
+                    const float div = (float)k_of[j];
+                    for (int i = 0; i < dim; i++)
+                        b[i] = b[i] + (k_of[j] > 1 ? d[i] / div : d[i]);
+                }
+                memcpy(p, b, (size_t)dim * sizeof(float));
+            }
+        }
+        for (; r < n; r++) /* rows after the last changed one: no change anywhere */
+            memcpy(cur + r * dim, base + r * dim, (size_t)dim * sizeof(float));
+        return;
+    }
+    tr->rows += n;
     for (int64_t off = 0; off < total; off += PIECE) {
         int k = (int)(total - off < PIECE ? total - off : PIECE);
         float *p = cur + off, *b = base + off;
-        for (int i = 0; i < k; i++)
-            p[i] -= b[i];
-        if (exact) {
-            MPI_Reduce(rank == 0 ? MPI_IN_PLACE : p, p, k, MPI_FLOAT, MPI_SUM, 0, MPI_COMM_WORLD);
-            if (rank == 0)
-                for (int i = 0; i < k; i++)
-                    p[i] = b[i] + p[i];
-            MPI_Bcast(p, k, MPI_FLOAT, 0, MPI_COMM_WORLD);
-            memcpy(b, p, (size_t)k * sizeof *p);
-        } else {
-            MPI_Allreduce(MPI_IN_PLACE, p, k, MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD);
-            for (int i = 0; i < k; i++)
-                b[i] = p[i] = b[i] + p[i];
+        sum_piece(p, k, exact, tr);
+        for (int i = 0; i < k; i++) {
+            const uint16_t div = k_of[(off + i) / dim];
+            b[i] = p[i] = b[i] + (div > 1 ? p[i] / (float)div : p[i]);
         }
     }
 }
@@ -351,9 +436,13 @@ theta_status theta__mpi_sync_begin(theta__mpi_sync_ctx *ctx, theta_model *m)
     if (theta__mpi_size() == 1)
         return THETA_OK; /* nothing to sum: no copy, no change */
     const int64_t in = (int64_t)m->vocab->size * m->cfg.dim, out = m->out_rows * m->cfg.dim;
+    const int64_t rows = m->vocab->size > m->out_rows ? m->vocab->size : m->out_rows;
     ctx->base_in = theta__alloc((size_t)in, sizeof(float));
     ctx->base_out = theta__alloc((size_t)(out > 0 ? out : 1), sizeof(float));
-    if (!ctx->base_in || !ctx->base_out) {
+    ctx->dirty = theta__alloc((size_t)(rows + 7) / 8 + 1, 1);
+    ctx->ranks = theta__alloc((size_t)rows + 1, sizeof *ctx->ranks);
+    ctx->pack = theta__alloc(PACK, sizeof(float));
+    if (!ctx->base_in || !ctx->base_out || !ctx->dirty || !ctx->ranks || !ctx->pack) {
         theta__mpi_sync_end(ctx);
         return theta__fail(THETA_ENOMEM, "no memory for the MPI sync's copy of the matrices "
                                          "(%.1f MB)", (double)(in + out) * sizeof(float) / 1e6);
@@ -371,7 +460,12 @@ void theta__mpi_sync_end(theta__mpi_sync_ctx *ctx)
 {
     free(ctx->base_in);
     free(ctx->base_out);
-    ctx->base_in = ctx->base_out = NULL;
+    free(ctx->dirty);
+    free(ctx->ranks);
+    free(ctx->pack);
+    ctx->base_in = ctx->base_out = ctx->pack = NULL;
+    ctx->dirty = NULL;
+    ctx->ranks = NULL;
 }
 
 static int64_t hot_prefix(const theta_vocab *v)
@@ -436,7 +530,11 @@ theta_status theta__mpi_sync(theta_model *m, theta__sync *s, void *user)
         ctx->hot_rows = hot_prefix(m->vocab);
         ctx->last_checkpoint = theta_now();
     }
+    const double t0 = theta_now();
+    theta__mpi_traffic *tr = &ctx->traffic;
     ctx->nsync++;
+    tr->syncs++;
+    tr->words += s->words;
     int64_t flags[4] = {
         s->words,
         s->finished ? 0 : 1,
@@ -445,6 +543,8 @@ theta_status theta__mpi_sync(theta_model *m, theta__sync *s, void *user)
             theta_now() - ctx->last_checkpoint >= ctx->checkpoint_every,
     };
     MPI_Allreduce(MPI_IN_PLACE, flags, 4, MPI_INT64_T, MPI_SUM, MPI_COMM_WORLD);
+    tr->bytes += sizeof flags;
+    tr->dense_bytes += sizeof flags;
     s->words_total = flags[0];
     s->all_finished = flags[1] == 0;
     ctx->words_done += flags[0];
@@ -455,22 +555,28 @@ theta_status theta__mpi_sync(theta_model *m, theta__sync *s, void *user)
         /* the exit status of every rank: the signal any rank got (0: none) */
         int sig = ctx->signal ? *ctx->signal : 0;
         MPI_Allreduce(MPI_IN_PLACE, &sig, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+        tr->bytes += sizeof sig;
+        tr->dense_bytes += sizeof sig;
         ctx->stop_signal = sig;
     }
     const int checkpoint = flags[3] > 0 && !s->stop; /* a stop saves anyway */
     if (size > 1) {
-        const int full = s->all_finished || s->stop || checkpoint || ctx->nsync % FULL_EVERY == 0;
+        const int every = ctx->full_every > 0 ? ctx->full_every : FULL_EVERY;
+        const int full = s->all_finished || s->stop || checkpoint || ctx->nsync % every == 0;
         const int exact = s->all_finished || s->stop || checkpoint;
         const int dim = m->cfg.dim;
         if (!ctx->base_in)
             return theta__fail(THETA_EINVAL, "MPI sync without theta__mpi_sync_begin");
-        sum_deltas(m->in, ctx->base_in, full ? m->vocab->size : ctx->hot_rows, dim, exact);
+        sync_rows(ctx, m->in, ctx->base_in, full ? m->vocab->size : ctx->hot_rows, dim, exact);
         /* hs: the inner nodes are not in frequency order; sum them all */
         int64_t out_hot = m->cfg.loss == THETA_LOSS_HS ? m->out_rows
                           : (ctx->hot_rows < m->out_rows ? ctx->hot_rows : m->out_rows);
-        sum_deltas(m->out, ctx->base_out, full ? m->out_rows : out_hot, dim, exact);
+        sync_rows(ctx, m->out, ctx->base_out, full ? m->out_rows : out_hot, dim, exact);
         ctx->nfull += full;
+        tr->full_syncs += full;
+        tr->exact_syncs += exact;
     }
+    tr->seconds += theta_now() - t0;
     if (checkpoint) {
         /* every rank's position in its share, as of this sync (all workers idle) */
         theta_train_state saved = m->state;

@@ -101,11 +101,14 @@ void theta__mpi_sync_end(theta__mpi_sync_ctx *ctx)
 }
 
 /* One process: its words are everyone's, it has finished when it has, and
- * it stops when it was asked to. */
+ * it stops when it was asked to. Nothing is sent: the traffic counts only
+ * syncs and words. */
 theta_status theta__mpi_sync(theta_model *m, theta__sync *s, void *user)
 {
     theta__mpi_sync_ctx *ctx = user;
     (void)m;
+    ctx->traffic.syncs++;
+    ctx->traffic.words += s->words;
     s->words_total = s->words;
     s->all_finished = s->finished;
     s->stop = s->stop_request;

@@ -2,7 +2,7 @@
  * theta_mpi.h — data-parallel training over MPI. With `make MPI=1` (mpicc)
  * src/mpi.c implements it: each rank reads its share of the corpus, the
  * vocabulary counts are merged into one global vocabulary, and the ranks
- * add up their changes to the matrices every few tenths of a second through
+ * add up their changes to the matrices every few thousand words through
  * theta__train_ext.sync. Without MPI, src/mpi_none.c implements the same
  * interface for one process (rank 0 of 1), so the program has no
  * conditional compilation. Nothing here prints; errors are theta_status.
@@ -55,6 +55,20 @@ theta_status theta__mpi_fingerprints(const char *const *inputs, int n, theta_fin
 theta_status theta__mpi_vocab(const theta_segment *segs, int nsegs, int64_t min_count,
                               int64_t max_vocab, theta_vocab **out);
 
+/* What one rank's syncs handed to MPI (payload bytes of every collective
+ * call of the sync: the flags, the changed-row bitmaps and the rows, twice
+ * for an exact sum: a reduce and a broadcast). Every rank sends the same
+ * sizes: the decisions and the row sets are the same on every rank. */
+typedef struct {
+    int64_t syncs, full_syncs, exact_syncs;
+    int64_t sparse_sums;   /* row sets sent sparse (bitmap + changed rows) */
+    int64_t rows;          /* rows summed (each matrix row once per sync that sent it) */
+    int64_t bytes;         /* bytes sent */
+    int64_t dense_bytes;   /* what the same syncs would have sent as dense rows */
+    int64_t words;         /* words this rank trained (the syncs' s->words) */
+    double seconds;        /* time spent in the syncs (waiting for the others included) */
+} theta__mpi_traffic;
+
 /* State of the sync hook; fill the first fields, zero the rest. */
 typedef struct {
     const volatile int *signal;    /* the signal this rank got (0: none), for stop_signal */
@@ -64,11 +78,18 @@ typedef struct {
     double checkpoint_every;       /* seconds, measured on rank 0 */
     const theta_fingerprint *inputs; /* [ninputs] of the run (theta__mpi_fingerprints) */
     int ninputs;
+    int full_every;                /* every row at every full_every-th sync (0: FULL_EVERY) */
+    int mean;                      /* a row's changes: divided by the ranks that made them */
+    int dense_only;                /* a testing aid: never the sparse encoding */
     /* out */
     int stop_signal;               /* after a stop: the largest signal any rank got (0: none) */
+    theta__mpi_traffic traffic;    /* what this rank's syncs sent, for the summary */
     /* private */
     int64_t words_done, hot_rows;
     float *base_in, *base_out;     /* the matrices after the last sync (theta__mpi_sync_begin) */
+    unsigned char *dirty;          /* a bit per row: changed since the last sync on some rank */
+    uint16_t *ranks;               /* per row: the ranks that changed it (mean: their count) */
+    float *pack;                   /* the changed rows' deltas, packed (PACK floats) */
     int64_t nsync, nfull;
     double last_checkpoint;
     int stopped;                   /* the last sync stopped training */

@@ -325,6 +325,7 @@ typedef struct {
      * mid-epoch, so that cannot be the base) */
     int64_t base;
     int64_t enqueued;       /* words handed to the workers */
+    int64_t sync_mark;      /* enqueued at the last sync of this epoch */
     int64_t real_words;     /* words other than sentence ends */
     int end;                /* the reader reached the end of the input */
     int stop;               /* stop now */
@@ -496,6 +497,7 @@ static theta_status sync_now(epoch_run *e, int finished, int *all_finished)
     pthread_mutex_unlock(&t->stats_mu);
     theta_status st = t->x->sync(t->m, &s, t->x->sync_user);
     t->last_sync = theta_now();
+    e->sync_mark = e->enqueued;
     if (st)
         return st;
     t->synced_words += s.words_total;
@@ -524,13 +526,17 @@ static theta_status maybe_checkpoint(epoch_run *e)
     return st;
 }
 
-/* A sync when one is due; with other processes, a stop is decided at a
- * sync, so a stop request syncs at once. */
+/* A sync when one is due (after sync_words words handed out, else after
+ * sync_every seconds); with other processes, a stop is decided at a sync,
+ * so a stop request syncs at once. */
 static theta_status maybe_sync(epoch_run *e)
 {
     trainer *t = e->t;
-    if (!t->x || !t->x->sync ||
-        (!asked_to_stop(e) && theta_now() - t->last_sync < t->x->sync_every))
+    if (!t->x || !t->x->sync)
+        return THETA_OK;
+    int due = t->x->sync_words > 0 ? e->enqueued - e->sync_mark >= t->x->sync_words
+                                   : theta_now() - t->last_sync >= t->x->sync_every;
+    if (!due && !asked_to_stop(e))
         return THETA_OK;
     int all_finished = 0;
     wait_idle(e);

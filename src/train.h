@@ -29,7 +29,9 @@ typedef struct {
      * as if hooks->stop had been set there. */
     int64_t stop_after_words;
     /* Data-parallel training. sync is called with every worker idle: every
-     * sync_every seconds at a chunk boundary (finished = 0), and at the end
+     * sync_words words handed to this process's workers (or, with
+     * sync_words 0, every sync_every seconds) at a chunk boundary
+     * (finished = 0), and at the end
      * of the share of each epoch, repeatedly (finished = 1) until it reports
      * all_finished. It may change the matrices of m; it returns in
      * words_total the words trained by all processes since the last sync,
@@ -40,7 +42,8 @@ typedef struct {
      * same sync. NULL = one process. */
     theta_status (*sync)(theta_model *m, theta__sync *s, void *user);
     void *sync_user;
-    double sync_every;
+    int64_t sync_words; /* words of this process between two syncs (0: use sync_every) */
+    double sync_every;  /* seconds between two syncs when sync_words is 0 */
     uint64_t stream; /* mixed into the chunk seeds (0 = the one-process seeds) */
 } theta__train_ext;
 

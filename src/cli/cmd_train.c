@@ -46,10 +46,17 @@ void help_train(FILE *out)
 "      --resume FILE       continue the run saved in FILE (same corpus; training\n"
 "                          options come from FILE and may be omitted)\n"
 "  -q, --quiet             no progress or summary on stderr\n"
-"      --sync-every S      MPI builds (mpirun -np N theta train --input SHARDS...):\n"
-"                          seconds between two sums of the ranks' changes to\n"
-"                          the matrices (default %g; frequent words every time,\n"
-"                          all words every 8th time and at the end of each epoch)\n"
+"      --sync-words N      MPI builds (mpirun -np N theta train --input SHARDS...):\n"
+"                          words each rank trains between two sums of the ranks'\n"
+"                          changes to the matrices (default %d; frequent words\n"
+"                          every time, all words at every --sync-full-every-th\n"
+"                          time and at the end of each epoch)\n"
+"      --sync-full-every K  every row at every K-th sync (default %d)\n"
+"      --sync-merge sum|mean  a row's changes on several ranks: added up, or\n"
+"                          their mean (default %s; a change one rank alone made\n"
+"                          is always kept in full)\n"
+"      --sync-every S      sync every S seconds instead of every N words (the\n"
+"                          vectors then depend on the machine's speed)\n"
 "\n"
 "Model:\n"
 "      --model skipgram|cbow  architecture (default skipgram)\n"
@@ -84,7 +91,7 @@ void help_train(FILE *out)
 "-window -sample -hs -negative -threads -iter -min-count -alpha -binary -cbow\n"
 "-save-vocab -read-vocab (theta's default model is skip-gram; -cbow 1 selects CBOW;\n"
 "-hs 1 selects hierarchical softmax and needs -negative 0).\n",
-            SYNC_EVERY_DEFAULT, d.dim, d.window, d.negative, d.sample, d.alpha,
+            SYNC_WORDS_DEFAULT, SYNC_FULL_EVERY_DEFAULT, SYNC_MEAN_DEFAULT ? "mean" : "sum", d.dim, d.window, d.negative, d.sample, d.alpha,
             theta_config_default_alpha(THETA_LOSS_HS), d.epochs,
             (long long)d.min_count, d.threads, (unsigned long long)d.seed);
 }
@@ -261,6 +268,12 @@ static void setup_sync(train_run *r, theta_train_hooks *h, theta__train_ext *x)
     x->sync = theta__mpi_sync;
     x->sync_user = &r->sync;
     x->sync_every = r->a.sync_every;
+    x->sync_words = r->a.sync_words;
+    r->sync.full_every = r->a.sync_full_every;
+    r->sync.mean = r->a.sync_mean;
+    /* a testing aid: THETA_MPI_SYNC_DENSE=1 sends every row dense (the same sums) */
+    const char *dense = getenv("THETA_MPI_SYNC_DENSE");
+    r->sync.dense_only = dense && strcmp(dense, "1") == 0;
     x->stream = (uint64_t)r->rank;
 }
 
@@ -333,6 +346,35 @@ static int save_after_stop(train_run *r)
     return sig ? 128 + sig : 0;
 }
 
+/* MPI, rank 0: what each rank's syncs sent, on stderr and in --log-json
+ * (every rank sends the same sizes; see theta__mpi_traffic). */
+static void report_traffic(const train_run *r, double seconds)
+{
+    const theta__mpi_traffic *t = &r->sync.traffic;
+    double per_s = seconds > 0 ? (double)t->bytes / seconds : 0;
+    double per_word = t->words > 0 ? (double)t->bytes / (double)t->words : 0;
+    double dense_word = t->words > 0 ? (double)t->dense_bytes / (double)t->words : 0;
+    if (!r->a.quiet)
+        fprintf(stderr, "sync: %d rank%s, %lld syncs (%lld of every row), %.1f MB sent by each "
+                        "rank: %.2f MB/s, %.1f bytes per word it trained (dense rows: %.1f); "
+                        "%.1f s in syncs\n",
+                r->nranks, r->nranks == 1 ? "" : "s", (long long)t->syncs,
+                (long long)t->full_syncs, (double)t->bytes / 1e6, per_s / 1e6, per_word,
+                dense_word, t->seconds);
+    if (r->log) {
+        fprintf(r->log, "{\"mpi\": {\"ranks\": %d, \"sync_words\": %lld, \"syncs\": %lld, "
+                        "\"full_syncs\": %lld, \"exact_syncs\": %lld, \"sparse_sums\": %lld, "
+                        "\"rows\": %lld, \"bytes_sent\": %lld, \"dense_bytes\": %lld, "
+                        "\"words\": %lld, \"bytes_per_second\": %.1f, \"bytes_per_word\": %.3f, "
+                        "\"sync_seconds\": %.3f, \"seconds\": %.3f}}\n",
+                r->nranks, r->a.sync_words, (long long)t->syncs, (long long)t->full_syncs,
+                (long long)t->exact_syncs, (long long)t->sparse_sums, (long long)t->rows,
+                (long long)t->bytes, (long long)t->dense_bytes, (long long)t->words, per_s,
+                per_word, t->seconds, seconds);
+        fflush(r->log);
+    }
+}
+
 /* The vectors, the model and the final checkpoint. */
 static int write_outputs(train_run *r)
 {
@@ -364,7 +406,10 @@ static int train_main(train_run *r)
     if (r->a.log_json && !(r->log = fopen(r->a.log_json, "a")))
         return cli_error(cmd, "%s: cannot open for appending", r->a.log_json);
     /* 4. train */
+    double t1 = theta_now();
     theta_status st = train_model(r);
+    if (r->mpi && r->rank == 0 && !st)
+        report_traffic(r, theta_now() - t1);
     /* 5. a stop (signal, --stop-after-words) saves the state to resume from */
     if (st == THETA_EINTR)
         return save_after_stop(r);

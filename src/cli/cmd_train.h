@@ -8,8 +8,9 @@
 
 #include "cli.h"
 
-#define SYNC_EVERY_DEFAULT 0.1 /* seconds: as fast as 0.5 and 2 s on 2 ranks, better vectors
-                                  (docs/mpi.md) */
+#define SYNC_WORDS_DEFAULT 20000 /* words per rank between two syncs (docs/mpi-sync.md) */
+#define SYNC_FULL_EVERY_DEFAULT 8 /* every row at every 8th sync */
+#define SYNC_MEAN_DEFAULT 0 /* --sync-merge sum */
 #define CHECKPOINT_EVERY_DEFAULT 300 /* seconds */
 
 enum {
@@ -18,7 +19,8 @@ enum {
     OPT_EPOCHS, OPT_MIN_COUNT, OPT_MAX_VOCAB, OPT_THREADS, OPT_SEED, OPT_INIT_IN, OPT_INIT_OUT,
     OPT_ZERO_INIT, OPT_W2V_HS, OPT_W2V_CBOW, OPT_W2V_BINARY, OPT_W2V_DEBUG, OPT_STOP_AFTER,
     OPT_CHECKPOINT, OPT_CHECKPOINT_EVERY, OPT_RESUME, OPT_KERNEL, OPT_ISA, OPT_LOG_EVERY,
-    OPT_SYNC_EVERY, OPT_COUNT
+    OPT_SYNC_EVERY, OPT_SYNC_WORDS, OPT_SYNC_FULL_EVERY, OPT_SYNC_MERGE,
+    OPT_COUNT
 };
 
 typedef struct {
@@ -28,7 +30,10 @@ typedef struct {
     int binary, quiet, alpha_set, hs_flag, negative_set;
     long long stop_after, log_every;
     double checkpoint_every;
-    double sync_every;
+    double sync_every;   /* seconds between syncs when sync_words is 0 (--sync-every) */
+    long long sync_words; /* words per rank between syncs */
+    int sync_full_every;
+    int sync_mean;        /* --sync-merge mean */
     const char **inputs; /* [ninputs]: --input FILE and the files after the options */
     int ninputs;
     char **argv;         /* the command line with word2vec's flags translated (owned) */
@@ -36,7 +41,7 @@ typedef struct {
 } train_args;
 
 /* Parses the command line into a (also word2vec's single-dash flags).
- * mpi_build: this program was built with MPI (--sync-every is allowed);
+ * mpi_build: this program was built with MPI (--sync-* are allowed);
  * mpi_job: it is a rank of an MPI job (files after the options are more
  * input, the shards). 0 ok, -1 after printing --help, 2 after printing a
  * usage error. Free a with train_args_free in every case. */

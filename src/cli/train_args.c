@@ -47,6 +47,9 @@ static const struct option long_options[] = {
     {"isa", required_argument, NULL, OPT_ISA},
     {"log-every-words", required_argument, NULL, OPT_LOG_EVERY},
     {"sync-every", required_argument, NULL, OPT_SYNC_EVERY},
+    {"sync-words", required_argument, NULL, OPT_SYNC_WORDS},
+    {"sync-full-every", required_argument, NULL, OPT_SYNC_FULL_EVERY},
+    {"sync-merge", required_argument, NULL, OPT_SYNC_MERGE},
     /* targets of word2vec's flags */
     {"w2v-hs", required_argument, NULL, OPT_W2V_HS},
     {"w2v-cbow", required_argument, NULL, OPT_W2V_CBOW},
@@ -215,6 +218,22 @@ static int parse_run_option(train_args *a, int c, const char *text)
             return cli_usage_error(cmd, "--sync-every must be a number of seconds >= 0.001, "
                                         "not '%s'", text);
         return 0;
+    case OPT_SYNC_WORDS:
+        if (cli_parse_int(text, 1, INT64_MAX, &n))
+            return cli_usage_error(cmd, "--sync-words must be an integer >= 1, not '%s'", text);
+        a->sync_words = n;
+        return 0;
+    case OPT_SYNC_MERGE:
+        if (strcmp(text, "sum") != 0 && strcmp(text, "mean") != 0)
+            return cli_usage_error(cmd, "--sync-merge must be sum or mean, not '%s'", text);
+        a->sync_mean = strcmp(text, "mean") == 0;
+        return 0;
+    case OPT_SYNC_FULL_EVERY:
+        if (cli_parse_int(text, 1, 1000000, &n))
+            return cli_usage_error(cmd, "--sync-full-every must be an integer from 1 to "
+                                        "1000000, not '%s'", text);
+        a->sync_full_every = (int)n;
+        return 0;
     case OPT_CHECKPOINT_EVERY:
         if (cli_parse_double(text, 1, 1e9, &a->checkpoint_every))
             return cli_usage_error(cmd, "--checkpoint-every must be a number of seconds >= 1, "
@@ -278,8 +297,17 @@ static int collect_inputs(train_args *a, int argc, char **argv, int mpi_build, i
 /* Checks the options against each other once all are read. */
 static int check_combinations(train_args *a, int mpi_build)
 {
-    if (a->given[OPT_SYNC_EVERY] && !mpi_build)
-        return cli_usage_error(cmd, "--sync-every needs a build with MPI (make MPI=1)");
+    static const struct { int opt; const char *name; } sync_opts[] = {
+        {OPT_SYNC_EVERY, "--sync-every"}, {OPT_SYNC_WORDS, "--sync-words"},
+        {OPT_SYNC_FULL_EVERY, "--sync-full-every"}, {OPT_SYNC_MERGE, "--sync-merge"}};
+    for (size_t i = 0; i < sizeof sync_opts / sizeof sync_opts[0]; i++)
+        if (a->given[sync_opts[i].opt] && !mpi_build)
+            return cli_usage_error(cmd, "%s needs a build with MPI (make MPI=1)",
+                                   sync_opts[i].name);
+    if (a->given[OPT_SYNC_EVERY] && a->given[OPT_SYNC_WORDS])
+        return cli_usage_error(cmd, "give --sync-words N or --sync-every S, not both");
+    if (a->given[OPT_SYNC_EVERY])
+        a->sync_words = 0; /* the seconds replace the default word count */
     if (a->hs_flag) {
         if (a->negative_set && a->cfg.negative > 0)
             return cli_usage_error(cmd, "theta trains one loss at a time: with -hs 1 give "
@@ -306,7 +334,9 @@ int train_parse_args(int argc, char **argv, int mpi_build, int mpi_job, train_ar
     memset(a, 0, sizeof *a);
     a->cfg = theta_config_default();
     a->checkpoint_every = CHECKPOINT_EVERY_DEFAULT;
-    a->sync_every = SYNC_EVERY_DEFAULT;
+    a->sync_words = SYNC_WORDS_DEFAULT;
+    a->sync_full_every = SYNC_FULL_EVERY_DEFAULT;
+    a->sync_mean = SYNC_MEAN_DEFAULT;
     int rc = 0;
     if (!(a->argv = translate_w2v_flags(argc, argv, &rc)))
         return rc;

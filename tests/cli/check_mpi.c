@@ -310,6 +310,14 @@ START_TEST(np1_equals_build_without_mpi)
     ck_assert_msg(rc == 0, "mpirun -np 1: exit %d: %s", rc, err);
     char *a = tu_path(tu_dir, "plain.txt"), *b = tu_path(tu_dir, "np1.txt");
     ck_assert_msg(same_file(a, b), "mpirun -np 1 vectors differ from the build without MPI");
+    free(err);
+    /* the default sync, every --sync-words words (one chunk here): the same */
+    snprintf(args, sizeof args, "--input %s --output %s/np1.txt --threads 1 --sync-words 10000 "
+             OPTS, corpus, tu_dir);
+    rc = mpirun(1, &err, args);
+    ck_assert_msg(rc == 0, "mpirun -np 1 --sync-words: exit %d: %s", rc, err);
+    ck_assert_msg(same_file(a, b), "mpirun -np 1 --sync-words vectors differ from the build "
+                  "without MPI");
     free(a);
     free(b);
     free(err);
@@ -855,6 +863,206 @@ START_TEST(killed_rank_ends_the_job)
 }
 END_TEST
 
+/* ---- the sync: when, how much, how ------------------------------------- */
+
+/* The integer after "key": in the {"mpi": ...} line of a --log-json file
+ * in tu_dir, or -1. */
+static long long mpi_logged(const char *json, const char *key)
+{
+    char *p = tu_path(tu_dir, json), *b = tu_read_file(p, NULL);
+    free(p);
+    long long v = -1;
+    char want[64];
+    snprintf(want, sizeof want, "\"%s\": ", key);
+    const char *line = b ? strstr(b, "{\"mpi\": ") : NULL;
+    const char *at = line ? strstr(line, want) : NULL;
+    if (at)
+        v = strtoll(at + strlen(want), NULL, 10);
+    free(b);
+    return v;
+}
+
+START_TEST(sync_words_sets_the_number_of_syncs)
+{
+    if (!have_mpi())
+        return;
+    /* two equal shards of 8000 lines, 13 words each (with the line end) */
+    char *s1 = make_corpus("w1.txt", 8000, 31), *s2 = make_corpus("w2.txt", 8000, 32);
+    static const long long every[] = {20000, 50000, 1000000000};
+    for (int i = 0; i < 3; i++) {
+        char args[4096], *err = NULL;
+        snprintf(args, sizeof args, "--input %s %s --threads 1 --sync-words %lld --log-json "
+                 "%s/w%d.json " OPTS, s1, s2, every[i], tu_dir, i);
+        int rc = mpirun(2, &err, args);
+        ck_assert_msg(rc == 0, "mpirun -np 2 --sync-words %lld: exit %d: %s", every[i], rc, err);
+        free(err);
+        char json[32];
+        snprintf(json, sizeof json, "w%d.json", i);
+        long long syncs = mpi_logged(json, "syncs"), words = mpi_logged(json, "words");
+        /* this rank's words per epoch (2 epochs), and the syncs they should take:
+         * one per N words, the last one at the end of the epoch */
+        long long per_epoch = words / 2, want = 2 * ((per_epoch + every[i] - 1) / every[i]);
+        fprintf(stderr, "check_mpi: --sync-words %lld: %lld syncs for %lld words per rank per "
+                "epoch (expected %lld +- 2)\n", every[i], syncs, per_epoch, want);
+        ck_assert_int_eq(per_epoch, 8000 * 13);
+        ck_assert_msg(llabs(syncs - want) <= 2, "%lld syncs, expected %lld +- 2", syncs, want);
+        ck_assert_int_eq(mpi_logged(json, "sync_words"), every[i]);
+    }
+    /* and the seconds instead: a period longer than the run leaves the epochs' last syncs */
+    char args[4096], *err = NULL;
+    snprintf(args, sizeof args, "--input %s %s --threads 1 --sync-every 1000 --log-json "
+             "%s/t.json " OPTS, s1, s2, tu_dir);
+    ck_assert_int_eq(mpirun(2, &err, args), 0);
+    free(err);
+    ck_assert_int_eq(mpi_logged("t.json", "syncs"), 2);
+    ck_assert_int_eq(mpi_logged("t.json", "sync_words"), 0);
+    free(s1);
+    free(s2);
+}
+END_TEST
+
+START_TEST(sync_bytes_are_counted_exactly)
+{
+    if (!have_mpi())
+        return;
+    /* 120 words, each ~200 times per shard: every row but </s>'s changes in
+     * an epoch, in both matrices (</s> is never trained nor drawn) */
+    char *s1 = make_corpus("b1.txt", 2000, 41), *s2 = make_corpus("b2.txt", 2000, 42);
+    char args[4096], *err = NULL;
+    /* no periodic sync: each of the 3 epochs ends with one exact sum of every row */
+    snprintf(args, sizeof args, "--input %s %s --threads 1 --sync-words 1000000000 --sample 0 "
+             "--save-model %s/b.model --log-json %s/b.json --dim 24 --epochs 3 --min-count 1 "
+             "--seed 11 --quiet", s1, s2, tu_dir, tu_dir);
+    int rc = mpirun(2, &err, args);
+    ck_assert_msg(rc == 0, "mpirun -np 2: exit %d: %s", rc, err);
+    free(err);
+    char *saved = tu_path(tu_dir, "b.model");
+    theta_model *m;
+    ck_assert_int_eq(theta_model_load(saved, &m), THETA_OK);
+    const long long n = m->vocab->size, nout = m->out_rows, dim = 24, e = 3;
+    ck_assert_int_eq(n, GROUPS * GROUP_WORDS + 1);
+    ck_assert_int_eq(nout, n);
+    ck_assert_int_eq(mpi_logged("b.json", "syncs"), e);
+    ck_assert_int_eq(mpi_logged("b.json", "full_syncs"), e);
+    ck_assert_int_eq(mpi_logged("b.json", "exact_syncs"), e);
+    /* per sync: the flags (4 int64), then per matrix a bitmap of its rows and
+     * the n - 1 changed rows, reduced and broadcast (twice) */
+    long long flags = 4 * 8, bitmap = (n + 7) / 8;
+    long long want = e * (flags + 2 * (bitmap + 2 * (n - 1) * dim * 4));
+    long long dense = e * (flags + 2 * (2 * n * dim * 4));
+    ck_assert_int_eq(mpi_logged("b.json", "rows"), e * 2 * (n - 1));
+    ck_assert_int_eq(mpi_logged("b.json", "sparse_sums"), e * 2);
+    ck_assert_int_eq(mpi_logged("b.json", "bytes_sent"), want);
+    ck_assert_int_eq(mpi_logged("b.json", "dense_bytes"), dense);
+    ck_assert_int_eq(mpi_logged("b.json", "words"), e * 2000 * 13);
+    /* the dense encoding sends what it says */
+    snprintf(args, sizeof args, "--input %s %s --threads 1 --sync-words 1000000000 --sample 0 "
+             "--log-json %s/d.json --dim 24 --epochs 3 --min-count 1 --seed 11 --quiet",
+             s1, s2, tu_dir);
+    setenv("THETA_MPI_SYNC_DENSE", "1", 1);
+    rc = mpirun(2, &err, args);
+    unsetenv("THETA_MPI_SYNC_DENSE");
+    ck_assert_msg(rc == 0, "mpirun -np 2 dense: exit %d: %s", rc, err);
+    free(err);
+    ck_assert_int_eq(mpi_logged("d.json", "bytes_sent"), dense + e * 2 * bitmap);
+    ck_assert_int_eq(mpi_logged("d.json", "rows"), e * 2 * n);
+    ck_assert_int_eq(mpi_logged("d.json", "sparse_sums"), 0);
+    theta_model_free(m);
+    free(saved); free(s1); free(s2);
+}
+END_TEST
+
+START_TEST(sparse_sums_equal_dense_and_every_rank_holds_them)
+{
+    if (!have_mpi())
+        return;
+    char *s1 = make_corpus("p1.txt", 8000, 51), *s2 = make_corpus("p2.txt", 8000, 52);
+    /* a sync at every chunk, every row every 2nd: many sparse sums, hot and full */
+    const char *mode[2] = {"0", "1"};
+    for (int i = 0; i < 2; i++) {
+        char args[4096], *err = NULL;
+        snprintf(args, sizeof args, "--input %s %s --output %s/p%d.txt --threads 1 "
+                 "--sync-words 10000 --sync-full-every 2 --log-json %s/p%d.json " OPTS,
+                 s1, s2, tu_dir, i, tu_dir, i);
+        setenv("THETA_MPI_SYNC_DENSE", mode[i], 1);
+        setenv("THETA_MPI_RANK_OUTPUT", "1", 1);
+        int rc = mpirun(2, &err, args);
+        unsetenv("THETA_MPI_SYNC_DENSE");
+        unsetenv("THETA_MPI_RANK_OUTPUT");
+        ck_assert_msg(rc == 0, "mpirun -np 2: exit %d: %s", rc, err);
+        free(err);
+        char a[4096], b[4096];
+        snprintf(a, sizeof a, "%s/p%d.txt", tu_dir, i);
+        snprintf(b, sizeof b, "%s/p%d.txt.rank1", tu_dir, i);
+        ck_assert_msg(same_file(a, b), "rank 0 and rank 1 hold different vectors (dense %s)",
+                      mode[i]);
+    }
+    char json[2][16] = {"p0.json", "p1.json"};
+    long long sparse = mpi_logged(json[0], "sparse_sums"), syncs = mpi_logged(json[0], "syncs");
+    long long b0 = mpi_logged(json[0], "bytes_sent"), b1 = mpi_logged(json[1], "bytes_sent");
+    fprintf(stderr, "check_mpi: %lld syncs, %lld sparse sums: %lld bytes sent, dense %lld\n",
+            syncs, sparse, b0, b1);
+    ck_assert_int_ge(syncs, 18);
+    ck_assert_int_eq(sparse, 2 * syncs);
+    ck_assert_int_eq(mpi_logged(json[1], "sparse_sums"), 0);
+    ck_assert_int_eq(mpi_logged(json[1], "syncs"), syncs);
+    ck_assert(b0 < b1);
+    ck_assert_int_eq(mpi_logged(json[0], "dense_bytes"), mpi_logged(json[1], "dense_bytes"));
+    /* the same sums either way: the same vectors, bit for bit */
+    char a[4096], b[4096];
+    snprintf(a, sizeof a, "%s/p0.txt", tu_dir);
+    snprintf(b, sizeof b, "%s/p1.txt", tu_dir);
+    ck_assert_msg(same_file(a, b), "the sparse and the dense sums trained different vectors");
+    free(s1);
+    free(s2);
+}
+END_TEST
+
+START_TEST(sync_options_usage_errors)
+{
+    if (!have_mpi())
+        return;
+    char *corpus = make_corpus("u.txt", 100, 61);
+    static const struct { const char *args, *msg; } bad[] = {
+        {"--sync-words 0", "--sync-words must be an integer >= 1"},
+        {"--sync-words 12abc", "--sync-words must be an integer >= 1"},
+        {"--sync-words -5", "--sync-words must be an integer >= 1"},
+        {"--sync-full-every 0", "--sync-full-every must be an integer from 1"},
+        {"--sync-full-every x", "--sync-full-every must be an integer from 1"},
+        {"--sync-words 1000 --sync-every 1", "not both"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char *err = NULL;
+        int rc = tu_run(NULL, &err, "train --input %s --output %s/u.vec %s", corpus, tu_dir,
+                        bad[i].args);
+        ck_assert_msg(rc == 2, "%s: exit %d", bad[i].args, rc);
+        ck_assert_msg(err && strstr(err, bad[i].msg), "%s: %s", bad[i].args, err);
+        ck_assert_msg(strncmp(err, "theta train: ", 13) == 0, "%s", err);
+        free(err);
+        char *out = tu_path(tu_dir, "u.vec");
+        ck_assert_int_ne(access(out, F_OK), 0);
+        free(out);
+    }
+    /* the build without MPI refuses them */
+    const char *plain = getenv("THETA_PLAIN_BIN") ? getenv("THETA_PLAIN_BIN") : "build/theta";
+    if (access(plain, X_OK) == 0) {
+        static const char *opts[] = {"--sync-words 1000", "--sync-full-every 4"};
+        for (int i = 0; i < 2; i++) {
+            char cmd[8192];
+            snprintf(cmd, sizeof cmd, "%s train --input %s %s 2>%s/plain.err", plain, corpus,
+                     opts[i], tu_dir);
+            int rc = system(cmd);
+            ck_assert_int_eq(WIFEXITED(rc) ? WEXITSTATUS(rc) : -1, 2);
+            char *p = tu_path(tu_dir, "plain.err"), *err = tu_read_file(p, NULL);
+            ck_assert_msg(err && strstr(err, "needs a build with MPI"), "%s", err);
+            free(err);
+            free(p);
+        }
+    }
+    free(corpus);
+}
+END_TEST
+
 Suite *mpi_suite(void)
 {
     Suite *s = suite_create("mpi");
@@ -866,6 +1074,14 @@ Suite *mpi_suite(void)
     tcase_add_test(tc, np2_adds_every_ranks_change_in_full);
     tcase_add_test(tc, np2_splits_one_plain_file);
     tcase_add_test(tc, failing_rank_ends_the_job);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("sync");
+    tcase_add_checked_fixture(tc, tu_fixture_tmpdir_setup, tu_fixture_tmpdir_teardown);
+    tcase_set_timeout(tc, 300);
+    tcase_add_test(tc, sync_words_sets_the_number_of_syncs);
+    tcase_add_test(tc, sync_bytes_are_counted_exactly);
+    tcase_add_test(tc, sparse_sums_equal_dense_and_every_rank_holds_them);
+    tcase_add_test(tc, sync_options_usage_errors);
     suite_add_tcase(s, tc);
     tc = tcase_create("checkpoints");
     tcase_add_checked_fixture(tc, tu_fixture_tmpdir_setup, tu_fixture_tmpdir_teardown);

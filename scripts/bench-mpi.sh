@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# bench-mpi.sh — quality and traffic of MPI training against one process.
+#
+# Trains on one corpus as one process with 2 threads (1x2, the plain build)
+# and as mpirun -np 2 and -np 4 with 1 thread each (2x1, 4x1; the MPI build,
+# -np 4 oversubscribed on a small machine: quality only, not speed), at theta's
+# defaults, evaluates every run (analogies, WS353 rho) and prints one line per
+# run with the bytes each rank sent per word it trained and per second, and
+# the seconds spent in syncs.
+#
+#   scripts/bench-mpi.sh                     the table: 1x2, 2x1, 4x1 at 1 and 5 epochs
+#   MODE=grid GRID="10000 20000 50000" scripts/bench-mpi.sh
+#                                            2x1 at each --sync-words N (and 1x2
+#                                            if CONFIGS names it)
+#
+# Environment: CORPUS (default ~/.cache/theta/corpus-big.txt), EPOCHS ("1 5"),
+# SEEDS ("1"), CONFIGS ("1x2 2x1 4x1"), GRID, EXTRA (more train options for
+# the MPI runs, e.g. "--sync-full-every 1"), THETA (build/theta), THETA_MPI
+# (build-mpi/theta), MPIRUN (mpirun), ANALOGIES, PAIRS (the evaluation sets,
+# default ../shared/data/ beside the project).
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")/.." && pwd)
+CORPUS=${CORPUS:-$HOME/.cache/theta/corpus-big.txt}
+EPOCHS=${EPOCHS:-1 5}
+SEEDS=${SEEDS:-1}
+CONFIGS=${CONFIGS-1x2 2x1 4x1}
+MODE=${MODE:-table}
+GRID=${GRID:-10000 20000 50000 100000}
+EXTRA=${EXTRA:-}
+THETA=${THETA:-$here/build/theta}
+THETA_MPI=${THETA_MPI:-$here/build-mpi/theta}
+MPIRUN=${MPIRUN:-mpirun}
+ANALOGIES=${ANALOGIES:-$here/../shared/data/questions-words.txt}
+PAIRS=${PAIRS:-$here/../shared/data/wordsim353.tsv}
+
+for f in "$CORPUS" "$ANALOGIES" "$PAIRS"; do
+    [ -r "$f" ] || { echo "bench-mpi.sh: $f: cannot read" >&2; exit 1; }
+done
+for b in "$THETA" "$THETA_MPI"; do
+    [ -x "$b" ] || { echo "bench-mpi.sh: $b: not built (make; make MPI=1)" >&2; exit 1; }
+done
+oversub=
+if "$MPIRUN" --version 2>&1 | grep -qi "open mpi"; then
+    oversub=--oversubscribe
+fi
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+# run CONFIG EPOCHS SEED [train options...]: one training and its evaluation,
+# printed as one line of the table
+run() {
+    local config=$1 epochs=$2 seed=$3
+    shift 3
+    local np=${config%x*} threads=${config#*x}
+    local vec=$work/vec.txt log=$work/log.json
+    rm -f "$log"
+    local t0 t1
+    t0=$(date +%s.%N)
+    if [ "$np" = 1 ]; then
+        "$THETA" train --input "$CORPUS" --output "$vec" --epochs "$epochs" --threads "$threads" \
+            --seed "$seed" --quiet "$@" --log-json "$log"
+    else
+        # shellcheck disable=SC2086
+        "$MPIRUN" -np "$np" $oversub "$THETA_MPI" train --input "$CORPUS" --output "$vec" \
+            --epochs "$epochs" --threads "$threads" --seed "$seed" --quiet $EXTRA "$@" \
+            --log-json "$log"
+    fi
+    t1=$(date +%s.%N)
+    local ev acc rho
+    ev=$("$THETA" eval "$vec" --analogies "$ANALOGIES" --pairs "$PAIRS" 2>&1)
+    acc=$(printf '%s\n' "$ev" | awk '$1 == "total" { sub("%", "", $NF); print $NF }')
+    rho=$(printf '%s\n' "$ev" | awk '{ for (i = 1; i < NF; i++) if ($i == "spearman") print $(i + 1) }')
+    # the MPI line of --log-json: bytes per word and per second, seconds in syncs
+    local bpw=- dbpw=- mbs=- syncs=- sync_s=-
+    if grep -q '"mpi"' "$log"; then
+        read -r bpw dbpw mbs syncs sync_s < <(grep '"mpi"' "$log" | tail -1 | tr -d '{}",' |
+            awk '{ for (i = 1; i < NF; i++) v[$i] = $(i + 1)
+                   printf "%.1f %.1f %.2f %d %.1f\n", v["bytes_per_word:"],
+                       v["dense_bytes:"] / v["words:"], v["bytes_per_second:"] / 1e6,
+                       v["syncs:"], v["sync_seconds:"] }')
+    fi
+    printf '%-6s %-20s %6s %4s %8s %7s %8.1f %8s %8s %8s %7s %7s\n' "$config" "${*:--}" "$epochs" \
+        "$seed" "$acc" "$rho" "$(echo "$t1 - $t0" | bc)" "$bpw" "$dbpw" "$mbs" "$syncs" "$sync_s"
+    rm -f "$vec"
+}
+
+printf '# corpus %s; analogy %% (questions-words, 3CosAdd), WS353 Spearman rho\n' "$CORPUS"
+printf '# B/word: bytes each rank sent per word it trained (dense: the same syncs sending every row dense)\n'
+printf '%-6s %-20s %6s %4s %8s %7s %8s %8s %8s %8s %7s %7s\n' config options epochs seed \
+    analogy ws353 seconds B/word dense MB/s syncs sync_s
+for e in $EPOCHS; do
+    for s in $SEEDS; do
+        if [ "$MODE" = grid ]; then
+            case " $CONFIGS " in *" 1x2 "*) run 1x2 "$e" "$s" ;; esac
+            for n in $GRID; do
+                run 2x1 "$e" "$s" --sync-words "$n"
+            done
+        else
+            for c in $CONFIGS; do
+                run "$c" "$e" "$s"
+            done
+        fi
+    done
+done
