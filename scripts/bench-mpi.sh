@@ -6,7 +6,7 @@
 # -np 4 oversubscribed on a small machine: quality only, not speed), at theta's
 # defaults, evaluates every run (analogies, WS353 rho) and prints one line per
 # run with the bytes each rank sent per word it trained and per second, and
-# the seconds spent in syncs.
+# the seconds spent in syncs (and of them, waiting for the slowest rank).
 #
 #   scripts/bench-mpi.sh                     the table: 1x2, 2x1, 4x1 at 1 and 5 epochs
 #   MODE=grid GRID="10000 20000 50000" scripts/bench-mpi.sh
@@ -73,23 +73,24 @@ run() {
     acc=$(printf '%s\n' "$ev" | awk '$1 == "total" { sub("%", "", $NF); print $NF }')
     rho=$(printf '%s\n' "$ev" | awk '{ for (i = 1; i < NF; i++) if ($i == "spearman") print $(i + 1) }')
     # the MPI line of --log-json: bytes per word and per second, seconds in syncs
-    local bpw=- dbpw=- mbs=- syncs=- sync_s=-
+    local bpw=- dbpw=- mbs=- syncs=- sync_s=- wait_s=-
     if grep -q '"mpi"' "$log"; then
-        read -r bpw dbpw mbs syncs sync_s < <(grep '"mpi"' "$log" | tail -1 | tr -d '{}",' |
+        read -r bpw dbpw mbs syncs sync_s wait_s < <(grep '"mpi"' "$log" | tail -1 | tr -d '{}",' |
             awk '{ for (i = 1; i < NF; i++) v[$i] = $(i + 1)
-                   printf "%.1f %.1f %.2f %d %.1f\n", v["bytes_per_word:"],
+                   printf "%.1f %.1f %.2f %d %.1f %.1f\n", v["bytes_per_word:"],
                        v["dense_bytes:"] / v["words:"], v["bytes_per_second:"] / 1e6,
-                       v["syncs:"], v["sync_seconds:"] }')
+                       v["syncs:"], v["sync_seconds:"], v["wait_seconds:"] }')
     fi
-    printf '%-6s %-20s %6s %4s %8s %7s %8.1f %8s %8s %8s %7s %7s\n' "$config" "${*:--}" "$epochs" \
-        "$seed" "$acc" "$rho" "$(echo "$t1 - $t0" | bc)" "$bpw" "$dbpw" "$mbs" "$syncs" "$sync_s"
+    printf '%-6s %-24s %6s %4s %8s %7s %8.1f %8s %8s %8s %7s %7s %7s\n' "$config" "${*:--}" \
+        "$epochs" "$seed" "$acc" "$rho" "$(echo "$t1 - $t0" | bc)" "$bpw" "$dbpw" "$mbs" "$syncs" \
+        "$sync_s" "$wait_s"
     rm -f "$vec"
 }
 
 printf '# corpus %s; analogy %% (questions-words, 3CosAdd), WS353 Spearman rho\n' "$CORPUS"
 printf '# B/word: bytes each rank sent per word it trained (dense: the same syncs sending every row dense)\n'
-printf '%-6s %-20s %6s %4s %8s %7s %8s %8s %8s %8s %7s %7s\n' config options epochs seed \
-    analogy ws353 seconds B/word dense MB/s syncs sync_s
+printf '%-6s %-24s %6s %4s %8s %7s %8s %8s %8s %8s %7s %7s %7s\n' config options epochs seed \
+    analogy ws353 seconds B/word dense MB/s syncs sync_s wait_s
 for e in $EPOCHS; do
     for s in $SEEDS; do
         if [ "$MODE" = grid ]; then

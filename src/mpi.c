@@ -309,11 +309,60 @@ theta_status theta__mpi_vocab(const theta_segment *segs, int nsegs, int64_t min_
 
 /* ---- sync --------------------------------------------------------------- */
 
+/* bfloat16: the top 16 bits of a float32, rounded to nearest even (NaN
+ * kept a NaN) */
+static uint16_t to_bf16(float f)
+{
+    uint32_t u;
+    memcpy(&u, &f, sizeof u);
+    if ((u & 0x7f800000u) == 0x7f800000u && (u & 0x007fffffu))
+        return (uint16_t)(u >> 16 | 0x40);
+    u += 0x7fffu + (u >> 16 & 1);
+    return (uint16_t)(u >> 16);
+}
+
+static float from_bf16(uint16_t h)
+{
+    uint32_t u = (uint32_t)h << 16;
+    float f;
+    memcpy(&f, &u, sizeof f);
+    return f;
+}
+
+/* MPI_Op: inout[i] = bf16(in[i] + inout[i]), the sum taken in float32 */
+static void sum_bf16(void *in, void *inout, int *len, MPI_Datatype *type)
+{
+    (void)type;
+    const uint16_t *a = in;
+    uint16_t *b = inout;
+    for (int i = 0; i < *len; i++)
+        b[i] = to_bf16(from_bf16(a[i]) + from_bf16(b[i]));
+}
+
 /* One piece of deltas p[k], replaced by their sum over the ranks. exact:
  * rank 0's sum, broadcast (the very same bits on every rank, whatever the
- * MPI library's reduction order); else an allreduce. */
-static void sum_piece(float *p, int k, int exact, theta__mpi_traffic *tr)
+ * MPI library's reduction order); else an allreduce, of float32 values, or
+ * with ctx->bf16 of bfloat16 values (half the bytes; each delta and each
+ * partial sum rounded to 8 significant bits). */
+static void sum_piece(theta__mpi_sync_ctx *ctx, float *p, int k, int exact)
 {
+    theta__mpi_traffic *tr = &ctx->traffic;
+    if (!exact && ctx->bf16) {
+        static MPI_Op op = MPI_OP_NULL;
+        if (op == MPI_OP_NULL)
+            MPI_Op_create(sum_bf16, 1, &op);
+        uint16_t *q = ctx->half;
+        for (int off = 0; off < k; off += PACK) {
+            int n = k - off < PACK ? k - off : PACK;
+            for (int i = 0; i < n; i++)
+                q[i] = to_bf16(p[off + i]);
+            MPI_Allreduce(MPI_IN_PLACE, q, n, MPI_UINT16_T, op, MPI_COMM_WORLD);
+            for (int i = 0; i < n; i++)
+                p[off + i] = from_bf16(q[i]);
+            tr->bytes += (int64_t)n * (int64_t)sizeof *q;
+        }
+        return;
+    }
     if (exact) {
         MPI_Reduce(theta__mpi_rank() == 0 ? MPI_IN_PLACE : p, p, k, MPI_FLOAT, MPI_SUM, 0,
                    MPI_COMM_WORLD);
@@ -329,11 +378,11 @@ static void sum_piece(float *p, int k, int exact, theta__mpi_traffic *tr)
  * they were after their last sync, the same bits on every rank): every
  * rank's change since then, summed, added to base, on every rank:
  *   cur = base = base + sum over the ranks of (cur - base),
- * or with ctx->mean, + the sum divided by the number of ranks that changed
- * the row (a row one rank changed gets that change in full; a row every
- * rank changed, the mean of their changes).
+ * or for the rows below ctx->mean_rows, + the sum divided by the number of
+ * ranks that changed the row (a row one rank changed gets that change in
+ * full; a row every rank changed, the mean of their changes).
  * First which rows changed: a bitmap of the rows any rank changed (an OR
- * of n bits), or with ctx->mean how many ranks changed each row (a sum of
+ * of n bits), or with ctx->mean_rows how many ranks changed each row (a sum of
  * n 16-bit counts); then, when that is smaller, only those rows, packed in
  * row order (sparse: the bitmap or counts are the index, the packed rows the
  * values), else all n rows (dense). A row no rank changed has a zero sum
@@ -346,7 +395,8 @@ static void sync_rows(theta__mpi_sync_ctx *ctx, float *cur, float *base, int64_t
     unsigned char *dirty = ctx->dirty;
     uint16_t *k_of = ctx->ranks;
     const int64_t nbits = (n + 7) / 8;
-    if (ctx->mean)
+    const int mean = ctx->mean_rows > 0;
+    if (mean)
         memset(k_of, 0, (size_t)n * sizeof *k_of);
     else
         memset(dirty, 0, (size_t)nbits);
@@ -358,12 +408,12 @@ static void sync_rows(theta__mpi_sync_ctx *ctx, float *cur, float *base, int64_t
             p[i] -= b[i];
             changed |= p[i] != 0.0f;
         }
-        if (changed && ctx->mean)
+        if (changed && mean)
             k_of[r] = 1;
         else if (changed)
             dirty[r >> 3] |= (unsigned char)(1u << (r & 7));
     }
-    if (ctx->mean) {
+    if (mean) {
         for (int64_t off = 0; off < n; off += PIECE)
             MPI_Allreduce(MPI_IN_PLACE, k_of + off, (int)(n - off < PIECE ? n - off : PIECE),
                           MPI_UINT16_T, MPI_SUM, MPI_COMM_WORLD);
@@ -396,14 +446,15 @@ static void sync_rows(theta__mpi_sync_ctx *ctx, float *cur, float *base, int64_t
                 r = first;
                 break;
             }
-            sum_piece(ctx->pack, (int)(k * dim), exact, tr);
+            sum_piece(ctx, ctx->pack, (int)(k * dim), exact);
             for (int64_t j = first, q = 0; j < r; j++) {
                 float *p = cur + j * dim, *b = base + j * dim;
                 if (k_of[j]) {
                     const float *d = ctx->pack + q++ * dim;
                     const float div = (float)k_of[j];
+                    const int avg = k_of[j] > 1 && j < ctx->mean_rows;
                     for (int i = 0; i < dim; i++)
-                        b[i] = b[i] + (k_of[j] > 1 ? d[i] / div : d[i]);
+                        b[i] = b[i] + (avg ? d[i] / div : d[i]);
                 }
                 memcpy(p, b, (size_t)dim * sizeof(float));
             }
@@ -416,9 +467,10 @@ static void sync_rows(theta__mpi_sync_ctx *ctx, float *cur, float *base, int64_t
     for (int64_t off = 0; off < total; off += PIECE) {
         int k = (int)(total - off < PIECE ? total - off : PIECE);
         float *p = cur + off, *b = base + off;
-        sum_piece(p, k, exact, tr);
+        sum_piece(ctx, p, k, exact);
         for (int i = 0; i < k; i++) {
-            const uint16_t div = k_of[(off + i) / dim];
+            const int64_t row = (off + i) / dim;
+            const uint16_t div = row < ctx->mean_rows ? k_of[row] : 1;
             b[i] = p[i] = b[i] + (div > 1 ? p[i] / (float)div : p[i]);
         }
     }
@@ -442,7 +494,9 @@ theta_status theta__mpi_sync_begin(theta__mpi_sync_ctx *ctx, theta_model *m)
     ctx->dirty = theta__alloc((size_t)(rows + 7) / 8 + 1, 1);
     ctx->ranks = theta__alloc((size_t)rows + 1, sizeof *ctx->ranks);
     ctx->pack = theta__alloc(PACK, sizeof(float));
-    if (!ctx->base_in || !ctx->base_out || !ctx->dirty || !ctx->ranks || !ctx->pack) {
+    ctx->half = theta__alloc(PACK, sizeof *ctx->half);
+    if (!ctx->base_in || !ctx->base_out || !ctx->dirty || !ctx->ranks || !ctx->pack ||
+        !ctx->half) {
         theta__mpi_sync_end(ctx);
         return theta__fail(THETA_ENOMEM, "no memory for the MPI sync's copy of the matrices "
                                          "(%.1f MB)", (double)(in + out) * sizeof(float) / 1e6);
@@ -463,9 +517,10 @@ void theta__mpi_sync_end(theta__mpi_sync_ctx *ctx)
     free(ctx->dirty);
     free(ctx->ranks);
     free(ctx->pack);
+    free(ctx->half);
     ctx->base_in = ctx->base_out = ctx->pack = NULL;
     ctx->dirty = NULL;
-    ctx->ranks = NULL;
+    ctx->ranks = ctx->half = NULL;
 }
 
 static int64_t hot_prefix(const theta_vocab *v)
@@ -545,6 +600,7 @@ theta_status theta__mpi_sync(theta_model *m, theta__sync *s, void *user)
     MPI_Allreduce(MPI_IN_PLACE, flags, 4, MPI_INT64_T, MPI_SUM, MPI_COMM_WORLD);
     tr->bytes += sizeof flags;
     tr->dense_bytes += sizeof flags;
+    tr->wait_seconds += theta_now() - t0; /* the first collective: waiting for the slowest rank */
     s->words_total = flags[0];
     s->all_finished = flags[1] == 0;
     ctx->words_done += flags[0];

@@ -67,6 +67,7 @@ typedef struct {
     int64_t dense_bytes;   /* what the same syncs would have sent as dense rows */
     int64_t words;         /* words this rank trained (the syncs' s->words) */
     double seconds;        /* time spent in the syncs (waiting for the others included) */
+    double wait_seconds;   /* of which in the first call, waiting for the slowest rank */
 } theta__mpi_traffic;
 
 /* State of the sync hook; fill the first fields, zero the rest. */
@@ -79,7 +80,9 @@ typedef struct {
     const theta_fingerprint *inputs; /* [ninputs] of the run (theta__mpi_fingerprints) */
     int ninputs;
     int full_every;                /* every row at every full_every-th sync (0: FULL_EVERY) */
-    int mean;                      /* a row's changes: divided by the ranks that made them */
+    int64_t mean_rows;             /* rows [0, mean_rows) of each matrix: their changes divided
+                                      by the number of ranks that made them (0: none) */
+    int bf16;                      /* the syncs between exact ones send bfloat16 deltas */
     int dense_only;                /* a testing aid: never the sparse encoding */
     /* out */
     int stop_signal;               /* after a stop: the largest signal any rank got (0: none) */
@@ -90,6 +93,7 @@ typedef struct {
     unsigned char *dirty;          /* a bit per row: changed since the last sync on some rank */
     uint16_t *ranks;               /* per row: the ranks that changed it (mean: their count) */
     float *pack;                   /* the changed rows' deltas, packed (PACK floats) */
+    uint16_t *half;                /* [PACK] bfloat16 deltas */
     int64_t nsync, nfull;
     double last_checkpoint;
     int stopped;                   /* the last sync stopped training */

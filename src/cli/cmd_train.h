@@ -10,7 +10,7 @@
 
 #define SYNC_WORDS_DEFAULT 20000 /* words per rank between two syncs (docs/mpi-sync.md) */
 #define SYNC_FULL_EVERY_DEFAULT 8 /* every row at every 8th sync */
-#define SYNC_MEAN_DEFAULT 0 /* --sync-merge sum */
+#define SYNC_MEAN_ROWS_DEFAULT 0 /* --sync-merge sum */
 #define CHECKPOINT_EVERY_DEFAULT 300 /* seconds */
 
 enum {
@@ -20,7 +20,7 @@ enum {
     OPT_ZERO_INIT, OPT_W2V_HS, OPT_W2V_CBOW, OPT_W2V_BINARY, OPT_W2V_DEBUG, OPT_STOP_AFTER,
     OPT_CHECKPOINT, OPT_CHECKPOINT_EVERY, OPT_RESUME, OPT_KERNEL, OPT_ISA, OPT_LOG_EVERY,
     OPT_SYNC_EVERY, OPT_SYNC_WORDS, OPT_SYNC_FULL_EVERY, OPT_SYNC_MERGE,
-    OPT_COUNT
+    OPT_SYNC_PRECISION, OPT_COUNT
 };
 
 typedef struct {
@@ -33,7 +33,8 @@ typedef struct {
     double sync_every;   /* seconds between syncs when sync_words is 0 (--sync-every) */
     long long sync_words; /* words per rank between syncs */
     int sync_full_every;
-    int sync_mean;        /* --sync-merge mean */
+    long long sync_mean_rows; /* --sync-merge mean:M (mean: all rows, sum: 0) */
+    int sync_bf16;        /* --sync-precision bfloat16 */
     const char **inputs; /* [ninputs]: --input FILE and the files after the options */
     int ninputs;
     char **argv;         /* the command line with word2vec's flags translated (owned) */

@@ -50,6 +50,7 @@ static const struct option long_options[] = {
     {"sync-words", required_argument, NULL, OPT_SYNC_WORDS},
     {"sync-full-every", required_argument, NULL, OPT_SYNC_FULL_EVERY},
     {"sync-merge", required_argument, NULL, OPT_SYNC_MERGE},
+    {"sync-precision", required_argument, NULL, OPT_SYNC_PRECISION},
     /* targets of word2vec's flags */
     {"w2v-hs", required_argument, NULL, OPT_W2V_HS},
     {"w2v-cbow", required_argument, NULL, OPT_W2V_CBOW},
@@ -224,9 +225,21 @@ static int parse_run_option(train_args *a, int c, const char *text)
         a->sync_words = n;
         return 0;
     case OPT_SYNC_MERGE:
-        if (strcmp(text, "sum") != 0 && strcmp(text, "mean") != 0)
-            return cli_usage_error(cmd, "--sync-merge must be sum or mean, not '%s'", text);
-        a->sync_mean = strcmp(text, "mean") == 0;
+        if (strcmp(text, "sum") == 0)
+            a->sync_mean_rows = 0;
+        else if (strcmp(text, "mean") == 0)
+            a->sync_mean_rows = INT64_MAX;
+        else if (strncmp(text, "mean:", 5) != 0 || cli_parse_int(text + 5, 1, INT64_MAX, &n))
+            return cli_usage_error(cmd, "--sync-merge must be sum, mean or mean:M, not '%s'",
+                                   text);
+        else
+            a->sync_mean_rows = n;
+        return 0;
+    case OPT_SYNC_PRECISION:
+        if (strcmp(text, "float32") != 0 && strcmp(text, "bfloat16") != 0)
+            return cli_usage_error(cmd, "--sync-precision must be float32 or bfloat16, not '%s'",
+                                   text);
+        a->sync_bf16 = strcmp(text, "bfloat16") == 0;
         return 0;
     case OPT_SYNC_FULL_EVERY:
         if (cli_parse_int(text, 1, 1000000, &n))
@@ -299,7 +312,8 @@ static int check_combinations(train_args *a, int mpi_build)
 {
     static const struct { int opt; const char *name; } sync_opts[] = {
         {OPT_SYNC_EVERY, "--sync-every"}, {OPT_SYNC_WORDS, "--sync-words"},
-        {OPT_SYNC_FULL_EVERY, "--sync-full-every"}, {OPT_SYNC_MERGE, "--sync-merge"}};
+        {OPT_SYNC_FULL_EVERY, "--sync-full-every"}, {OPT_SYNC_MERGE, "--sync-merge"},
+        {OPT_SYNC_PRECISION, "--sync-precision"}};
     for (size_t i = 0; i < sizeof sync_opts / sizeof sync_opts[0]; i++)
         if (a->given[sync_opts[i].opt] && !mpi_build)
             return cli_usage_error(cmd, "%s needs a build with MPI (make MPI=1)",
@@ -336,7 +350,7 @@ int train_parse_args(int argc, char **argv, int mpi_build, int mpi_job, train_ar
     a->checkpoint_every = CHECKPOINT_EVERY_DEFAULT;
     a->sync_words = SYNC_WORDS_DEFAULT;
     a->sync_full_every = SYNC_FULL_EVERY_DEFAULT;
-    a->sync_mean = SYNC_MEAN_DEFAULT;
+    a->sync_mean_rows = SYNC_MEAN_ROWS_DEFAULT;
     int rc = 0;
     if (!(a->argv = translate_w2v_flags(argc, argv, &rc)))
         return rc;

@@ -1018,6 +1018,45 @@ START_TEST(sparse_sums_equal_dense_and_every_rank_holds_them)
 }
 END_TEST
 
+START_TEST(bfloat16_and_mean_syncs_keep_ranks_equal_and_vectors_good)
+{
+    if (!have_mpi())
+        return;
+    char *s1 = make_corpus("h1.txt", 8000, 71), *s2 = make_corpus("h2.txt", 8000, 72);
+    static const char *extra[3] = {"", "--sync-precision bfloat16", "--sync-merge mean"};
+    long long bytes[3], words[3];
+    for (int i = 0; i < 3; i++) {
+        char args[4096], *err = NULL;
+        snprintf(args, sizeof args, "--input %s %s --output %s/h%d.txt --threads 1 "
+                 "--sync-words 10000 --log-json %s/h%d.json %s " QOPTS,
+                 s1, s2, tu_dir, i, tu_dir, i, extra[i]);
+        setenv("THETA_MPI_RANK_OUTPUT", "1", 1);
+        int rc = mpirun(2, &err, args);
+        unsetenv("THETA_MPI_RANK_OUTPUT");
+        ck_assert_msg(rc == 0, "mpirun -np 2 %s: exit %d: %s", extra[i], rc, err);
+        free(err);
+        char a[4096], b[4096], json[16];
+        snprintf(a, sizeof a, "%s/h%d.txt", tu_dir, i);
+        snprintf(b, sizeof b, "%s/h%d.txt.rank1", tu_dir, i);
+        ck_assert_msg(same_file(a, b), "%s: rank 0 and rank 1 hold different vectors", extra[i]);
+        double q = neighbour_quality(a);
+        fprintf(stderr, "check_mpi: np 2 %s: neighbour quality %.3f\n", extra[i], q);
+        ck_assert_msg(q > 0.9, "%s: neighbour quality %.3f", extra[i], q);
+        snprintf(json, sizeof json, "h%d.json", i);
+        bytes[i] = mpi_logged(json, "bytes_sent");
+        words[i] = mpi_logged(json, "words");
+    }
+    ck_assert_int_eq(words[1], words[0]);
+    /* bfloat16: half the bytes of the rows within an epoch (the epochs' last
+     * syncs stay float32); the mean sends 16-bit counts instead of a bitmap */
+    ck_assert_msg(bytes[1] < bytes[0] * 3 / 4, "bfloat16 sent %lld bytes, float32 %lld",
+                  bytes[1], bytes[0]);
+    ck_assert_msg(bytes[2] > bytes[0], "mean sent %lld bytes, sum %lld", bytes[2], bytes[0]);
+    free(s1);
+    free(s2);
+}
+END_TEST
+
 START_TEST(sync_options_usage_errors)
 {
     if (!have_mpi())
@@ -1030,6 +1069,9 @@ START_TEST(sync_options_usage_errors)
         {"--sync-full-every 0", "--sync-full-every must be an integer from 1"},
         {"--sync-full-every x", "--sync-full-every must be an integer from 1"},
         {"--sync-words 1000 --sync-every 1", "not both"},
+        {"--sync-merge avg", "--sync-merge must be sum, mean or mean:M"},
+        {"--sync-merge mean:0", "--sync-merge must be sum, mean or mean:M"},
+        {"--sync-precision float16", "--sync-precision must be float32 or bfloat16"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         char *err = NULL;
@@ -1046,8 +1088,9 @@ START_TEST(sync_options_usage_errors)
     /* the build without MPI refuses them */
     const char *plain = getenv("THETA_PLAIN_BIN") ? getenv("THETA_PLAIN_BIN") : "build/theta";
     if (access(plain, X_OK) == 0) {
-        static const char *opts[] = {"--sync-words 1000", "--sync-full-every 4"};
-        for (int i = 0; i < 2; i++) {
+        static const char *opts[] = {"--sync-words 1000", "--sync-full-every 4",
+                                     "--sync-merge mean", "--sync-precision bfloat16"};
+        for (int i = 0; i < 4; i++) {
             char cmd[8192];
             snprintf(cmd, sizeof cmd, "%s train --input %s %s 2>%s/plain.err", plain, corpus,
                      opts[i], tu_dir);
@@ -1081,6 +1124,7 @@ Suite *mpi_suite(void)
     tcase_add_test(tc, sync_words_sets_the_number_of_syncs);
     tcase_add_test(tc, sync_bytes_are_counted_exactly);
     tcase_add_test(tc, sparse_sums_equal_dense_and_every_rank_holds_them);
+    tcase_add_test(tc, bfloat16_and_mean_syncs_keep_ranks_equal_and_vectors_good);
     tcase_add_test(tc, sync_options_usage_errors);
     suite_add_tcase(s, tc);
     tc = tcase_create("checkpoints");
