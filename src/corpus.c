@@ -17,6 +17,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 #if defined(__SSE2__)
@@ -545,6 +546,11 @@ int theta_reader_next_batch(theta_reader *r, const char **words, uint32_t *lens,
     return n;
 }
 
+int theta__reader_last_byte(const theta_reader *r)
+{
+    return r->len > 0 ? r->buf[r->len - 1] : -1;
+}
+
 int64_t theta_reader_bytes(const theta_reader *r)
 {
     return r->bytes;
@@ -621,6 +627,116 @@ theta_status theta_spool_stdin(char *path_out, size_t size, int *fd_out)
     }
     snprintf(path_out, size, "/dev/fd/%d", fd);
     *fd_out = fd;
+    return THETA_OK;
+}
+
+int theta_input_is_stream(const char *path)
+{
+    struct stat sb;
+    int rc = strcmp(path, "-") == 0 ? fstat(STDIN_FILENO, &sb) : stat(path, &sb);
+    if (rc != 0)
+        return 0;
+    return !(S_ISREG(sb.st_mode) || S_ISBLK(sb.st_mode));
+}
+
+/* A read-write file with no name in dir, or -1 (errno set). O_TMPFILE never
+ * gives it a name; where the file system lacks it, a mkstemp name is
+ * unlinked at once (a signal in between is the only way to leave it). */
+static int nameless_file(const char *dir)
+{
+#ifdef O_TMPFILE
+    int fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+    if (fd >= 0 || (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL))
+        return fd;
+#endif
+    char tmpl[4096];
+    if (snprintf(tmpl, sizeof tmpl, "%s/theta-spool-XXXXXX", dir) >= (int)sizeof tmpl) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    int fd2 = mkostemp(tmpl, O_CLOEXEC);
+    if (fd2 >= 0)
+        unlink(tmpl);
+    return fd2;
+}
+
+/* Writes buf[n] to the spool fd; 0, or -1 with errno set (0 for a write
+ * that made no progress: a full disk). */
+static int write_all(int fd, const char *buf, size_t n)
+{
+    for (size_t off = 0; off < n;) {
+        ssize_t w = write(fd, buf + off, n - off);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w < 0)
+            return -1;
+        if (w == 0) {
+            errno = ENOSPC;
+            return -1;
+        }
+        off += (size_t)w;
+    }
+    return 0;
+}
+
+theta_status theta_spool_open(const char *path, char *path_out, size_t size, int *fd_out,
+                              int64_t *bytes_out)
+{
+    const int is_stdin = strcmp(path, "-") == 0;
+    const char *name = is_stdin ? "standard input" : path;
+    /* a closed descriptor 0 would be handed out again for the spool below,
+     * which would then read itself: an empty corpus, not an error */
+    if (is_stdin && fcntl(STDIN_FILENO, F_GETFD) < 0 && errno == EBADF)
+        return theta__fail(THETA_EIO, "standard input is closed");
+    const char *env = getenv("TMPDIR");
+    const char *dir = env && *env ? env : "/tmp";
+    int in = is_stdin ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
+    if (in < 0)
+        return theta__fail(THETA_EIO, "%s: cannot open: %s", path, strerror(errno));
+    int fd = nameless_file(dir);
+    if (fd < 0) {
+        theta_status st = theta__fail(THETA_EIO, "$TMPDIR (%s): cannot create a file to spool %s: "
+                                                 "%s", dir, name, strerror(errno));
+        if (!is_stdin)
+            close(in);
+        return st;
+    }
+    char *buf = theta__alloc(READ_BUFFER, 1);
+    theta_status st = buf ? THETA_OK : THETA_ENOMEM;
+    int64_t total = 0;
+    while (!st) {
+        ssize_t n = read_some(in, (unsigned char *)buf, READ_BUFFER);
+        if (n == 0)
+            break;
+        if (n < 0) {
+            st = theta__fail(THETA_EIO, "%s: read error: %s", name, strerror(errno));
+            break;
+        }
+        if (write_all(fd, buf, (size_t)n) != 0) {
+            if (errno == ENOSPC || errno == EDQUOT || errno == EFBIG)
+                st = theta__fail(THETA_EIO, "$TMPDIR (%s): no space left to spool %s (%lld bytes "
+                                            "so far); set TMPDIR to a larger disk", dir, name,
+                                 (long long)total);
+            else
+                st = theta__fail(THETA_EIO, "$TMPDIR (%s): spooling %s: %s", dir, name,
+                                 strerror(errno));
+            break;
+        }
+        total += n;
+    }
+    free(buf);
+    if (!is_stdin)
+        close(in);
+    if (!st && total == 0)
+        st = theta__fail(THETA_EDATA, "%s is empty", name);
+    if (st) {
+        close(fd); /* nameless: closing it frees its blocks */
+        return st;
+    }
+    snprintf(path_out, size, "/dev/fd/%d", fd);
+    *fd_out = fd;
+    if (bytes_out)
+        *bytes_out = total;
     return THETA_OK;
 }
 

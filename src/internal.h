@@ -59,6 +59,9 @@ static inline uint64_t theta__get_u64(const unsigned char *p)
 theta_status theta__vocab_count_segments(const theta_segment *segs, int nsegs,
                                         int64_t prune_limit, theta_vocab **out);
 
+/* The last byte r delivered (decoded), or -1 if none (corpus.c). */
+int theta__reader_last_byte(const theta_reader *r);
+
 /* float32 arrays to/from little-endian bytes (a copy on big-endian hosts). */
 size_t theta__write_f32(FILE *f, const float *v, size_t n);
 size_t theta__read_f32(FILE *f, float *v, size_t n);

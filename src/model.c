@@ -22,6 +22,11 @@
  *   "RANK"  only in the checkpoint of an MPI run (then count is 6): nranks
  *           u32, ninputs u32, per input file: size u64, crc u32, 4 zero
  *           bytes; per rank: chunks_done u64, loss_sum f64, loss_count u64
+ *   "INPT"  instead of RANK, in the model of a one-process run over several
+ *           input files (count 6): ninputs u32 (>= 2), 4 zero bytes, per
+ *           input file in the order given: size u64, crc u32, 4 zero bytes.
+ *           Files without it (one input, or written before it existed) load
+ *           as before.
  *
  * Readers check every length against the file size before allocating and
  * refuse unknown versions, missing sections and CRC mismatches.
@@ -335,6 +340,22 @@ static unsigned char *encode_shares(const theta_shares *sh, uint64_t *len)
     return b;
 }
 
+/* The INPT section's payload (malloc'ed, *len bytes). */
+static unsigned char *encode_inputs(const theta_shares *sh, uint64_t *len)
+{
+    uint64_t n = 8 + 16 * (uint64_t)sh->ninputs;
+    unsigned char *b = theta__calloc((size_t)n, 1);
+    if (!b)
+        return NULL;
+    theta__put_u32(b, (uint32_t)sh->ninputs);
+    for (int32_t i = 0; i < sh->ninputs; i++) {
+        theta__put_u64(b + 8 + 16 * (size_t)i, sh->inputs[i].bytes);
+        theta__put_u32(b + 16 + 16 * (size_t)i, sh->inputs[i].crc);
+    }
+    *len = n;
+    return b;
+}
+
 theta_status theta_model_save(const theta_model *m, const char *path)
 {
     const theta_vocab *v = m->vocab;
@@ -359,7 +380,9 @@ theta_status theta_model_save(const theta_model *m, const char *path)
     encode_state(&m->state, stat);
     unsigned char *rb = NULL;
     uint64_t rbytes = 0;
-    if (m->shares.nranks > 0 && !(rb = encode_shares(&m->shares, &rbytes))) {
+    const char *sixth = m->shares.nranks > 0 ? "RANK" : m->shares.ninputs > 1 ? "INPT" : NULL;
+    if (sixth && !(rb = sixth[0] == 'R' ? encode_shares(&m->shares, &rbytes)
+                                        : encode_inputs(&m->shares, &rbytes))) {
         free(vb);
         return THETA_ENOMEM;
     }
@@ -379,7 +402,7 @@ theta_status theta_model_save(const theta_model *m, const char *path)
               write_section(o.f, "STAT", stat, STAT_BYTES) ||
               write_matrix_section(o.f, "MATI", m->in, v->size, m->cfg.dim) ||
               write_matrix_section(o.f, "MATO", m->out, m->out_rows, m->cfg.dim) ||
-              (rb && write_section(o.f, "RANK", rb, rbytes));
+              (rb && write_section(o.f, sixth, rb, rbytes));
     free(vb);
     free(rb);
     if (bad) {
@@ -532,6 +555,23 @@ static theta_status parse_shares(reader *r, const unsigned char *b, uint64_t len
     return THETA_OK;
 }
 
+static theta_status parse_inputs(reader *r, const unsigned char *b, uint64_t len, theta_shares *sh)
+{
+    uint32_t ninputs = len >= 8 ? theta__get_u32(b) : 0;
+    if (ninputs < 2 || ninputs > MAX_INPUTS || len != 8 + 16 * (uint64_t)ninputs)
+        return theta__fail(THETA_EFORMAT, "%s: INPT section: %u input files do not fit its %llu "
+                                          "bytes", r->path, ninputs, (unsigned long long)len);
+    sh->inputs = theta__calloc(ninputs, sizeof *sh->inputs);
+    if (!sh->inputs)
+        return THETA_ENOMEM; /* the caller frees it with the model */
+    sh->ninputs = (int32_t)ninputs;
+    for (uint32_t i = 0; i < ninputs; i++) {
+        sh->inputs[i].bytes = theta__get_u64(b + 8 + 16 * (size_t)i);
+        sh->inputs[i].crc = theta__get_u32(b + 16 + 16 * (size_t)i);
+    }
+    return THETA_OK;
+}
+
 static theta_status read_matrix(reader *r, uint64_t len, const char *tag, int64_t rows, int dim,
                                 float **out)
 {
@@ -596,11 +636,11 @@ theta_status theta_model_load(const char *path, theta_model **out)
     }
     const uint32_t nsections = theta__get_u32(head + 12);
     if (nsections != 5 && nsections != 6) {
-        st = theta__fail(THETA_EFORMAT, "%s: expected 5 sections (6 with RANK), found %u", path,
-                         nsections);
+        st = theta__fail(THETA_EFORMAT, "%s: expected 5 sections (6 with RANK or INPT), found %u",
+                         path, nsections);
         goto fail;
     }
-    static const char *tags[6] = {"CONF", "VOCB", "STAT", "MATI", "MATO", "RANK"};
+    const char *tags[6] = {"CONF", "VOCB", "STAT", "MATI", "MATO", "RANK"}; /* or INPT */
     theta_config cfg;
     unsigned char *rank = NULL;
     for (int s = 0; s < (int)nsections; s++) {
@@ -612,6 +652,8 @@ theta_status theta_model_load(const char *path, theta_model **out)
         }
         if ((st = rd(&r, sh, 12)))
             goto fail;
+        if (s == 5 && memcmp(sh, "INPT", 4) == 0)
+            tags[5] = "INPT";
         if (memcmp(sh, tags[s], 4) != 0) {
             st = theta__fail(THETA_EFORMAT, "%s: expected section %s at offset %llu", path,
                              tags[s], (unsigned long long)(r.pos - 12));
@@ -674,7 +716,8 @@ theta_status theta_model_load(const char *path, theta_model **out)
         case 5:
             if ((st = read_small(&r, len, tags[s], &rank)))
                 goto fail;
-            st = parse_shares(&r, rank, len, &m->shares);
+            st = tags[5][0] == 'R' ? parse_shares(&r, rank, len, &m->shares)
+                                   : parse_inputs(&r, rank, len, &m->shares);
             free(rank);
             rank = NULL;
             if (st)
