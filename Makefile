@@ -33,13 +33,15 @@ else ifeq ($(SANITIZE),thread)
   TEST_ENV := CK_FORK=no \
               TSAN_OPTIONS="suppressions=$(abspath tests/tsan.supp) history_size=7 halt_on_error=1 report_signal_unsafe=0"
 endif
-# MPI: src/mpi.c and the THETA_MPI parts of the CLI, compiled by mpicc (Open
-# MPI or MPICH); without MPI=1 nothing of MPI is compiled or linked.
+# MPI: src/mpi.c, compiled by mpicc (Open MPI or MPICH); without MPI=1,
+# src/mpi_none.c (the same interface for one process) takes its place and
+# nothing of MPI is compiled or linked.
 MPICC ?= mpicc
 ifeq ($(MPI),1)
   CC := $(MPICC)
   BUILD := build-mpi$(if $(filter mpicc,$(MPICC)),,-$(notdir $(MPICC)))
   MPIFLAGS := -DTHETA_MPI
+  NO_MPI_SRC := src/mpi_none.c
 else
   NO_MPI_SRC := src/mpi.c
 endif

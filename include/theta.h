@@ -93,8 +93,28 @@ theta_config theta_config_default(void);
  * --alpha is not given). */
 double theta_config_default_alpha(theta_loss loss);
 
-/* Checks ranges and combinations; THETA_EINVAL with a message naming the option. */
+/* Checks ranges and combinations; THETA_EINVAL with a message naming the
+ * field ("dim must be an integer in 1..10000, not 0"). */
 theta_status theta_config_validate(const theta_config *cfg);
+
+/* The valid values of one numeric field of theta_config: [lo, hi], each end
+ * open if lo_open / hi_open, integers only if integer, and 0 too if zero_ok.
+ * theta_config_validate checks them; a program parsing options can too. */
+typedef struct {
+    const char *field;  /* the field's name in theta_config: "dim", "min_count" */
+    size_t offset;      /* offsetof(theta_config, field) */
+    int type;           /* private: how the field is stored */
+    double lo, hi;
+    unsigned char integer, lo_open, hi_open, zero_ok;
+} theta_config_range;
+
+/* Every range, ending with an entry whose field is NULL. */
+const theta_config_range *theta_config_ranges(void);
+/* The range of one field, or NULL. */
+const theta_config_range *theta_config_range_of(const char *field);
+int theta_config_in_range(const theta_config_range *r, double v);
+/* The range in words: "an integer in 1..10000", "a number in [0, 1)". */
+void theta_config_range_text(const theta_config_range *r, char *buf, size_t size);
 
 /* Parses "w2v", "zero", "const:C", "uniform:A", "normal:SIGMA". */
 theta_status theta_init_parse(const char *text, theta_init *out);
@@ -386,17 +406,16 @@ typedef struct {
     double epoch_seconds;   /* with epoch_end: wall time of the epoch */
 } theta_progress;
 
-struct theta_sync;
-
 /* Called from the training thread; m may be read (not written) in the call.
  * Return nonzero to stop training (theta_train returns THETA_EINTR). */
 typedef int (*theta_progress_fn)(const theta_progress *p, const theta_model *m, void *user);
 
+/* What a caller may watch and steer while training runs; every field may be
+ * zero / NULL. */
 typedef struct {
-    theta_progress_fn progress; /* may be NULL */
-    void *user;
-    double interval;            /* seconds between progress reports */
-    int64_t stop_after_words;   /* testing aid: stop at the first chunk boundary past N (0 = off) */
+    theta_progress_fn progress;
+    void *user;                 /* passed to progress and checkpoint */
+    double interval;            /* seconds between progress reports (0: 1 s) */
     const volatile int *stop;   /* if non-NULL and set (e.g. by a signal handler), stop at the
                                    next chunk boundary; theta_train returns THETA_EINTR */
     /* Called every checkpoint_every seconds at a chunk boundary, with every
@@ -406,39 +425,7 @@ typedef struct {
     double checkpoint_every;
     const char *isa;            /* force "avx512f", "avx2" or "sse2" kernels; NULL = best */
     int64_t log_every_words;    /* also report a snapshot each time this many words are done */
-    /* Data-parallel training (several processes, each on its share of the
-     * corpus). sync is called with every worker idle: every sync_every
-     * seconds at a chunk boundary (finished = 0), and at the end of the
-     * share of each epoch, repeatedly (finished = 1) until it reports
-     * all_finished. It may change the matrices of m; it returns in
-     * words_total the words trained by all processes since the last sync,
-     * which replaces this process's own count in the learning rate. A failure
-     * status stops training with that status. With sync set, a stop (stop,
-     * stop_after_words, the progress callback) is not taken alone: the process
-     * syncs at once with stop_request = 1 and stops when a sync says stop, so
-     * that all processes stop at the same sync. NULL = one process. */
-    theta_status (*sync)(theta_model *m, struct theta_sync *s, void *user);
-    void *sync_user;            /* the user argument of sync */
-    double sync_every;
-    uint64_t stream;            /* mixed into the chunk seeds (0 = the one-process seeds) */
-    const theta_segment *segments; /* if set, the corpus is these nsegments, not path */
-    int nsegments;
 } theta_train_hooks;
-
-/* One call of theta_train_hooks.sync. */
-typedef struct theta_sync {
-    int64_t words;        /* in: words this process trained since the last sync */
-    int finished;         /* in: this process has trained all its share of the epoch */
-    int epoch;            /* in: 0-based epoch */
-    int stop_request;     /* in: this process was asked to stop (hooks->stop,
-                             stop_after_words or the progress callback) */
-    int64_t chunks;       /* in: chunks of its share of the epoch this process trained */
-    double loss_sum;      /* in: this process's loss statistics of the epoch so far */
-    int64_t loss_count;
-    int64_t words_total;  /* out: words trained by all processes since the last sync */
-    int all_finished;     /* out: every process has finished the epoch */
-    int stop;             /* out: stop training now (theta_train returns THETA_EINTR) */
-} theta_sync;
 
 /* Where a diverged run stopped (valid after theta_train returned THETA_EDIVERGED). */
 typedef struct {
@@ -448,8 +435,14 @@ typedef struct {
 } theta_divergence;
 
 /* Trains m on the corpus at path ("-" must have been spooled by the caller)
- * for the remaining epochs of m->cfg.epochs, resuming from m->state. */
+ * for the remaining epochs of m->cfg.epochs, resuming from m->state.
+ * hooks may be NULL. Not thread-safe on one model. */
 theta_status theta_train(theta_model *m, const char *path, const theta_train_hooks *hooks);
+
+/* The same on segs[nsegs] read one after another as one corpus (several
+ * files, or byte ranges of plain files: see theta_reader_open_segments). */
+theta_status theta_train_segments(theta_model *m, const theta_segment *segs, int nsegs,
+                                  const theta_train_hooks *hooks);
 
 /* Details of the last divergence in this thread's last theta_train call. */
 theta_divergence theta_train_divergence(void);

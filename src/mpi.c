@@ -5,7 +5,7 @@
  * The sync protocol. Every collective call is made by every rank the same
  * number of times, in the same order, whatever their speeds:
  *
- *   1. theta_train calls hooks->sync with its workers idle: every
+ *   1. The trainer calls theta__train_ext.sync with its workers idle: every
  *      sync_every seconds while it trains its share (finished = 0), then,
  *      once its share of the epoch is done, again and again (finished = 1)
  *      until a sync reports that every rank is done. A rank that finished
@@ -66,6 +66,11 @@ int theta__mpi_launched(void)
             return 1;
     }
     return 0;
+}
+
+int theta__mpi_available(void)
+{
+    return 1;
 }
 
 void theta__mpi_init(int *argc, char ***argv)
@@ -433,7 +438,7 @@ void theta__mpi_clear_shares(theta_model *m)
     memset(&m->shares, 0, sizeof m->shares);
 }
 
-theta_status theta__mpi_sync(theta_model *m, theta_sync *s, void *user)
+theta_status theta__mpi_sync(theta_model *m, theta__sync *s, void *user)
 {
     theta__mpi_sync_ctx *ctx = user;
     const int rank = theta__mpi_rank(), size = theta__mpi_size();

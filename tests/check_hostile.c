@@ -301,7 +301,7 @@ START_TEST(model_negative_dim)
     put_u32(b + off + 8, (uint32_t)-5); /* CONF: arch, loss, dim */
     fix_crc(b, n, "CONF");
     char *path = write_bytes("dim.theta", b, n);
-    expect_refused(LOAD_MODEL, path, THETA_EFORMAT, "--dim");
+    expect_refused(LOAD_MODEL, path, THETA_EFORMAT, "dim must be");
     free(path);
     free(b);
 }

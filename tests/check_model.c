@@ -284,7 +284,7 @@ START_TEST(new_rejects_bad_input)
     theta_model *m = NULL;
     ck_assert_int_eq(theta_model_new(&c, vocab_n(5), &m), THETA_EINVAL);
     ck_assert_ptr_null(m);
-    ck_assert_ptr_nonnull(strstr(theta_last_error(), "--dim"));
+    ck_assert_ptr_nonnull(strstr(theta_last_error(), "dim must be"));
     c = small_config(4);
     theta_vocab *v = theta_vocab_new();
     ck_assert_int_eq(theta_vocab_finalize(v, 1, 0), THETA_OK);

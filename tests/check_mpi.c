@@ -26,6 +26,7 @@
 #include "suites.h"
 #include "testutil.h"
 #include "theta.h"
+#include "train.h"
 
 #define GROUPS 8
 #define GROUP_WORDS 15
@@ -441,9 +442,9 @@ START_TEST(np2_shards_one_vocab_same_matrices_same_quality)
 }
 END_TEST
 
-/* theta_train_hooks.sync of one process standing for one rank of a run whose
+/* theta__train_ext.sync of one process standing for one rank of a run whose
  * only sync is the one at the end of the epoch: no change to the matrices */
-static theta_status alone_sync(theta_model *m, theta_sync *s, void *user)
+static theta_status alone_sync(theta_model *m, theta__sync *s, void *user)
 {
     (void)m;
     (void)user;
@@ -470,15 +471,13 @@ static theta_model *train_like_rank(const char *vocab_path, const char *share, i
     ck_assert_int_eq(theta_vocab_load(vocab_path, cfg.min_count, cfg.max_vocab, &v), THETA_OK);
     theta_model *m;
     ck_assert_int_eq(theta_model_new(&cfg, v, &m), THETA_OK);
-    theta_train_hooks h;
-    memset(&h, 0, sizeof h);
-    h.sync = alone_sync;
-    h.sync_every = 1e9;
-    h.stream = (uint64_t)rank;
+    theta__train_ext x;
+    memset(&x, 0, sizeof x);
+    x.sync = alone_sync;
+    x.sync_every = 1e9;
+    x.stream = (uint64_t)rank;
     theta_segment seg = {share, 0, -1};
-    h.segments = &seg;
-    h.nsegments = 1;
-    ck_assert_int_eq(theta_train(m, share, &h), THETA_OK);
+    ck_assert_int_eq(theta__train(m, &seg, 1, NULL, &x), THETA_OK);
     return m;
 }
 

@@ -11,6 +11,7 @@
 #include "suites.h"
 #include "testutil.h"
 #include "theta.h"
+#include "train.h"
 
 #define GROUPS 8
 #define PER_GROUP 8
@@ -429,8 +430,10 @@ START_TEST(stop_after_words_then_resume_is_identical)
     theta_model *m;
     ck_assert_int_eq(theta_model_new(&c, v, &m), THETA_OK);
     int64_t stop = full->state.train_words + full->state.train_words / 3; /* inside epoch 2 */
-    theta_train_hooks h = {.interval = 1, .stop_after_words = stop};
-    ck_assert_int_eq(theta_train(m, corpus, &h), THETA_EINTR);
+    theta_train_hooks h = {.interval = 1};
+    theta__train_ext x = {.stop_after_words = stop};
+    theta_segment whole = {corpus, 0, -1};
+    ck_assert_int_eq(theta__train(m, &whole, 1, &h, &x), THETA_EINTR);
     ck_assert_int_eq(m->state.epoch, 1);
     ck_assert_int_gt(m->state.chunks_done, 0);
     char *path = tu_path(dir, "ck.theta");
@@ -473,9 +476,11 @@ START_TEST(stop_after_words_with_periodic_checkpoints)
     const int64_t per_epoch = full->state.train_words;
     int64_t stop = per_epoch + per_epoch * 2 / 3; /* late in epoch 2 */
     int calls = 0;
-    theta_train_hooks h = {.interval = 1, .stop_after_words = stop, .checkpoint = count_checkpoint,
+    theta_train_hooks h = {.interval = 1, .checkpoint = count_checkpoint,
                            .checkpoint_every = 1e-9, .user = &calls};
-    ck_assert_int_eq(theta_train(m, corpus, &h), THETA_EINTR);
+    theta__train_ext x = {.stop_after_words = stop};
+    theta_segment whole = {corpus, 0, -1};
+    ck_assert_int_eq(theta__train(m, &whole, 1, &h, &x), THETA_EINTR);
     ck_assert_int_gt(calls, 2);
     ck_assert_int_eq(m->state.epoch, 1);
     ck_assert_msg(m->state.words_done >= stop && m->state.words_done < stop + 20000,

@@ -1,5 +1,6 @@
 /* main.c — the theta program: dispatches to one command per cmd_<name>.c. */
 #include "cli.h"
+#include "theta_mpi.h"
 
 #include <string.h>
 
@@ -44,11 +45,8 @@ int main(int argc, char **argv)
         return 0;
     }
     if (strcmp(name, "--version") == 0 || strcmp(name, "version") == 0) {
-#ifdef THETA_MPI
-        printf("theta %s (kernel: %s) mpi\n", THETA_VERSION, theta_kernel_isa());
-#else
-        printf("theta %s (kernel: %s)\n", THETA_VERSION, theta_kernel_isa());
-#endif
+        printf("theta %s (kernel: %s)%s\n", THETA_VERSION, theta_kernel_isa(),
+               theta__mpi_available() ? " mpi" : "");
         return 0;
     }
     if (strcmp(name, "help") == 0) {
