@@ -75,6 +75,26 @@ static void reader_free(theta_reader *r)
     free(r);
 }
 
+/* open(path) for reading, except for a descriptor path (/dev/fd/N,
+ * /proc/self/fd/N) of a pipe, FIFO or socket: a pipe whose writer has
+ * already closed (`--input <(zcat small.gz)` after zcat is done) cannot be
+ * opened again, so read the descriptor itself (a duplicate). */
+static int open_input(const char *path)
+{
+    const char *num = strncmp(path, "/dev/fd/", 8) == 0          ? path + 8
+                      : strncmp(path, "/proc/self/fd/", 14) == 0 ? path + 14
+                                                                 : NULL;
+    if (num && *num >= '0' && *num <= '9') {
+        char *end;
+        long fd = strtol(num, &end, 10);
+        struct stat sb;
+        if (*end == '\0' && fd <= INT32_MAX && fstat((int)fd, &sb) == 0 &&
+            (S_ISFIFO(sb.st_mode) || S_ISSOCK(sb.st_mode)))
+            return fcntl((int)fd, F_DUPFD_CLOEXEC, 3);
+    }
+    return open(path, O_RDONLY | O_CLOEXEC);
+}
+
 theta_status theta_reader_open(const char *path, theta_reader **out)
 {
     theta_reader *r = theta__calloc(1, sizeof *r);
@@ -91,7 +111,7 @@ theta_status theta_reader_open(const char *path, theta_reader **out)
     if (strcmp(path, "-") == 0) {
         r->fd = STDIN_FILENO;
     } else {
-        r->fd = open(path, O_RDONLY | O_CLOEXEC);
+        r->fd = open_input(path);
         r->own_fd = 1;
         if (r->fd < 0) {
             theta_status st = theta__fail(THETA_EIO, "%s: cannot open: %s", path,
@@ -690,7 +710,7 @@ theta_status theta_spool_open(const char *path, char *path_out, size_t size, int
         return theta__fail(THETA_EIO, "standard input is closed");
     const char *env = getenv("TMPDIR");
     const char *dir = env && *env ? env : "/tmp";
-    int in = is_stdin ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
+    int in = is_stdin ? STDIN_FILENO : open_input(path);
     if (in < 0)
         return theta__fail(THETA_EIO, "%s: cannot open: %s", path, strerror(errno));
     int fd = nameless_file(dir);
