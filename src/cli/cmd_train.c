@@ -189,7 +189,7 @@ static int join_job(train_run *r)
  * rank's share of the corpus, and every input file's fingerprint. */
 static int prepare_inputs(train_run *r)
 {
-    if (train_inputs_open(&r->files, &r->a, r->nranks > 1))
+    if (train_inputs_open(&r->files, &r->a, r->nranks))
         return 1;
     r->input = r->files.paths[0];
     r->fps = calloc((size_t)r->a.ninputs, sizeof *r->fps);
@@ -202,9 +202,11 @@ static int prepare_inputs(train_run *r)
             return 1;
     }
     int bad = 0;
-    for (int i = 0; i < r->a.ninputs && !bad; i++) /* a stream read once: no fingerprint */
+    if (r->mpi)
+        bad = theta__mpi_fingerprints(r->files.paths, r->a.ninputs, r->fps) != THETA_OK;
+    for (int i = 0; !r->mpi && i < r->a.ninputs && !bad; i++) /* a stream read once: none */
         bad = !r->files.streamed[i] &&
-              theta__mpi_fingerprints(&r->files.paths[i], 1, &r->fps[i]) != THETA_OK;
+              theta_corpus_fingerprint(r->files.paths[i], &r->fps[i].bytes, &r->fps[i].crc);
     if (failed_somewhere(r, bad, theta_last_error()))
         return 1;
     return 0;

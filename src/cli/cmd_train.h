@@ -81,9 +81,9 @@ typedef struct {
 /* Checks that every input file opens (a missing one is named before
  * anything is read), then spools each stream unless the run reads the
  * corpus once, and reports each spool's size on stderr (unless --quiet).
- * several_ranks: an MPI job of more than one rank (streams are refused).
- * 0, or 1 after printing the error; free t with train_inputs_close. */
-int train_inputs_open(train_inputs *t, const train_args *a, int several_ranks);
+ * nranks: the ranks of an MPI job (0: not one; more than 1: streams are
+ * refused). 0, or 1 after printing the error; free t with train_inputs_close. */
+int train_inputs_open(train_inputs *t, const train_args *a, int nranks);
 void train_inputs_close(train_inputs *t);
 
 /* The progress callback's state: the \r line, the --log-json file. */

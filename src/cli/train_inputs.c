@@ -39,7 +39,7 @@ int train_check_files(const train_args *a)
     return rc;
 }
 
-int train_inputs_open(train_inputs *t, const train_args *a, int several_ranks)
+int train_inputs_open(train_inputs *t, const train_args *a, int nranks)
 {
     const int n = a->ninputs;
     memset(t, 0, sizeof *t);
@@ -65,13 +65,13 @@ int train_inputs_open(train_inputs *t, const train_args *a, int several_ranks)
     }
     /* one pass (a vocabulary read, one epoch, no fingerprint to check) reads
      * a stream as it comes; any other run reads it again */
-    const int once = a->read_vocab && !a->resume && a->cfg.epochs == 1;
+    const int once = a->read_vocab && !a->resume && a->cfg.epochs == 1 && nranks == 0;
     for (int i = 0; i < n; i++) {
         const char *p = a->inputs[i];
         t->paths[i] = p;
         if (strcmp(p, "-") != 0 && !theta_input_is_stream(p))
             continue;
-        if (several_ranks)
+        if (nranks > 1)
             return cli_error(cmd, "%s: with several MPI ranks the corpus must be regular files",
                              strcmp(p, "-") ? p : "standard input");
         if (once) {
