@@ -239,9 +239,9 @@ static void log_dims(FILE *f, const char *name, const float *m, int64_t rows, in
 static void log_snapshot(FILE *f, const theta_progress *p, const theta_model *m)
 {
     fprintf(f, "{\"epoch\": %d, \"end\": %s, \"words\": %lld, \"loss\": %.6f, "
-               "\"alpha\": %.8f, \"seconds\": %.3f",
+               "\"alpha\": %.8f, \"seconds\": %.3f, \"products\": %lld",
             p->epoch, p->epoch_end ? "true" : "false", (long long)p->words_done, p->epoch_loss,
-            p->alpha, p->epoch_seconds);
+            p->alpha, p->epoch_seconds, (long long)p->epoch_products);
     log_dims(f, "in", m->in, m->vocab->size, m->cfg.dim);
     log_dims(f, "out", m->out, m->out_rows, m->cfg.dim);
     fputs("}\n", f);
