@@ -181,9 +181,9 @@ int64_t theta_reader_bytes(const theta_reader *r);
 /* Closes; reports a truncated or corrupt gzip stream that was not yet seen. */
 theta_status theta_reader_close(theta_reader *r);
 
-/* Copies standard input to an unlinked temporary file and returns a path
- * that can be opened again for each epoch (/dev/fd/N). A closed standard
- * input is THETA_EIO, an empty one THETA_EDATA. */
+/* theta_spool_open("-", path_out, size, fd_out, NULL): standard input
+ * copied to a nameless file, reopened for each epoch as /dev/fd/N. A closed
+ * standard input is THETA_EIO, an empty one THETA_EDATA. */
 theta_status theta_spool_stdin(char *path_out, size_t size, int *fd_out);
 
 /* 1 if path ("-": standard input) can be read only once: a pipe, a FIFO, a

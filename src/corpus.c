@@ -611,60 +611,7 @@ theta_status theta_reader_close(theta_reader *r)
 
 theta_status theta_spool_stdin(char *path_out, size_t size, int *fd_out)
 {
-    /* a closed descriptor 0 would be handed out again by mkstemp below, and
-     * the spool would then read itself: an empty corpus, not an error */
-    if (fcntl(STDIN_FILENO, F_GETFD) < 0 && errno == EBADF)
-        return theta__fail(THETA_EIO, "standard input is closed");
-    const char *dir = getenv("TMPDIR");
-    char tmpl[4096];
-    snprintf(tmpl, sizeof tmpl, "%s/theta-stdin-XXXXXX", dir && *dir ? dir : "/tmp");
-    int fd = mkstemp(tmpl);
-    if (fd < 0)
-        return theta__fail(THETA_EIO, "cannot create a spool file for standard input in %s: %s",
-                           dir && *dir ? dir : "/tmp", strerror(errno));
-    unlink(tmpl);
-    char *buf = theta__alloc(READ_BUFFER, 1);
-    if (!buf) {
-        close(fd);
-        return THETA_ENOMEM;
-    }
-    int64_t total = 0;
-    for (;;) {
-        ssize_t n = read(STDIN_FILENO, buf, READ_BUFFER);
-        if (n == 0)
-            break;
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            theta_status st = theta__fail(THETA_EIO, "standard input: read error: %s",
-                                          strerror(errno));
-            free(buf);
-            close(fd);
-            return st;
-        }
-        total += n;
-        for (ssize_t off = 0; off < n;) {
-            ssize_t w = write(fd, buf + off, (size_t)(n - off));
-            if (w < 0 && errno == EINTR)
-                continue;
-            if (w <= 0) {
-                theta_status st = theta__fail(THETA_EIO, "spooling standard input: %s",
-                                              strerror(errno));
-                free(buf);
-                close(fd);
-                return st;
-            }
-            off += w;
-        }
-    }
-    free(buf);
-    if (total == 0) {
-        close(fd);
-        return theta__fail(THETA_EDATA, "standard input is empty");
-    }
-    snprintf(path_out, size, "/dev/fd/%d", fd);
-    *fd_out = fd;
-    return THETA_OK;
+    return theta_spool_open("-", path_out, size, fd_out, NULL);
 }
 
 int theta_input_is_stream(const char *path)
