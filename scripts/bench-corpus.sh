@@ -21,8 +21,9 @@
 # and the Linux man pages (manpages, manpages-dev). Code, tables, menus and
 # URLs are left out as far as simple rules find them.
 #
-# The packages are fetched with `apt-get download` and unpacked into
-# OUTDIR/pkgs with dpkg-deb: nothing is installed and no service started.
+# The packages are fetched with `apt-get download` into OUTDIR/debs (about
+# 55 MB, kept for the next run) and unpacked into OUTDIR/pkgs with dpkg-deb
+# (removed at the end): nothing is installed and no service started.
 # Only `apt-get update` (run when apt knows none of the packages) and
 # installing python3 (when missing) need root; both wait up to 5 minutes for
 # another apt or dpkg to let go of its lock. No other network is used.
@@ -57,6 +58,7 @@ if [ "$force" = 0 ] && [ -s "$out/corpus-big.txt" ] && [ -s "$out/corpus-small.t
     column -t -s "$(printf '\t')" "$out/sources.tsv" >&2 2>/dev/null || cat "$out/sources.tsv" >&2
     exit 0
 fi
+rm -rf "$out/pkgs"
 mkdir -p "$out/debs" "$out/pkgs"
 
 apt_wait="-o DPkg::Lock::Timeout=300"
@@ -356,6 +358,6 @@ with open(os.path.join(out, "sources.tsv.tmp"), "w") as f:
 for f in (big, small, os.path.join(out, "sources.tsv")):
     os.replace(f + ".tmp", f)
 PY
-rm -f "$out/kjv.raw"
+rm -rf "$out/kjv.raw" "$out/pkgs"
 echo "bench-corpus.sh: wrote $out/corpus-big.txt ($(wc -w <"$out/corpus-big.txt") tokens)" \
     "and $out/corpus-small.txt ($(wc -w <"$out/corpus-small.txt") tokens)" >&2
