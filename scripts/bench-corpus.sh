@@ -68,8 +68,10 @@ as_root() { # command... : run as root (directly or through sudo), or explain
     else echo "bench-corpus.sh: needs root for: $*" >&2; return 1; fi
 }
 
-# python3 does the extraction (zlib, unicodedata: its standard library)
-if ! python3 -c 'import zlib, gzip, unicodedata' 2>/dev/null; then
+# Debian's python3 does the extraction (zlib, unicodedata: its standard
+# library; Debian's, not another python3 on PATH, whose Unicode tables may differ)
+py=/usr/bin/python3
+if ! "$py" -c 'import zlib, gzip, unicodedata' 2>/dev/null; then
     echo "bench-corpus.sh: installing python3 (needs root)" >&2
     as_root env DEBIAN_FRONTEND=noninteractive apt-get $apt_wait install -y -q python3 >/dev/null
 fi
@@ -116,7 +118,7 @@ LD_LIBRARY_PATH="$root/usr/lib/x86_64-linux-gnu:$root/lib/x86_64-linux-gnu:$root
 [ "$(wc -l <"$out/kjv.raw")" -gt 30000 ] || { echo "bench-corpus.sh: the bible program printed too little" >&2; exit 1; }
 
 echo "bench-corpus.sh: extracting and mixing" >&2
-python3 - "$root" "$out" <<'PY'
+"$py" - "$root" "$out" <<'PY'
 import glob, gzip, os, re, struct, sys, unicodedata, zlib
 
 root, out = sys.argv[1], sys.argv[2]
