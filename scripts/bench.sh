@@ -17,6 +17,7 @@
 #   ROUNDS=3 EPOCHS=1 THREADS=2 ANALOGIES=questions-words.txt PAIRS=wordsim353.tsv
 #   PEERS="fasttext gensim"  THETA_ARGS="..." (extra theta options)
 #   HS=1  also theta with --loss hs at its defaults (row theta-hs)
+#   BASELINE=REV, KERNEL_ONLY=1  the kernel-speed section (see its comment below)
 #   MPI_ONLY=1  only the MPI lines (needs build-mpi/theta from `make MPI=1` and
 #   mpirun): mpirun -np 2 x 1 thread against 1 process x 2 threads, and the
 #   quality at several --sync-every periods (SYNC_PERIODS="0.1 0.5 2"), ROUNDS
