@@ -325,28 +325,21 @@ typedef struct {
     uint32_t corpus_crc;
 } theta_train_state;
 
-/* A data-parallel (MPI) run's checkpoint also records where each rank stood
- * in its share of the corpus and which input files the shares came from,
- * so that every rank resumes where it stopped (the model file's RANK
- * section). nranks == 0: the checkpoint of one process; then ninputs > 1
- * records the fingerprints of the several files it read, in order (the INPT
- * section), and ninputs 0 means one file (theta_train_state's fingerprint). */
-typedef struct {
-    int64_t chunks_done;   /* chunks of the current epoch this rank trained */
-    double loss_sum;       /* this rank's loss statistics of the current epoch */
-    int64_t loss_count;
-} theta_rank_state;
-
 typedef struct {
     uint64_t bytes;        /* an input file's size and the CRC of theta_corpus_fingerprint */
     uint32_t crc;
 } theta_fingerprint;
 
+/* Which files a checkpoint's run read: ninputs > 1 records the fingerprints
+ * of its several files, in order (0: one file, theta_train_state's
+ * fingerprint). A data-parallel (MPI) run's checkpoint also records where
+ * every rank stood in its share of the corpus (nranks > 0; the entries are
+ * private to the MPI code), so that every rank resumes where it stopped. */
 typedef struct {
     int32_t nranks;
     int32_t ninputs;
-    theta_rank_state *ranks;    /* [nranks], owned by the model */
-    theta_fingerprint *inputs;  /* [ninputs] in command-line order, owned by the model */
+    struct theta__rank_state *ranks; /* [nranks], owned by the model */
+    theta_fingerprint *inputs;       /* [ninputs] in command-line order, owned by the model */
 } theta_shares;
 
 typedef struct {
@@ -358,7 +351,7 @@ typedef struct {
     theta_huffman huffman;/* built for loss hs */
     theta_sampler sampler;/* built for loss ns */
     theta_train_state state;
-    theta_shares shares;  /* MPI checkpoints only (see above) */
+    theta_shares shares;  /* the checkpoint's input files and MPI ranks (see above) */
 } theta_model;
 
 /* Takes ownership of vocab (also on failure), allocates and initialises both

@@ -564,7 +564,7 @@ static theta_status parse_shares(reader *r, const unsigned char *b, uint64_t len
         sh->inputs[i].crc = theta__get_u32(p + 8);
     }
     for (uint32_t k = 0; k < nranks; k++, p += 24) {
-        theta_rank_state *rs = &sh->ranks[k];
+        theta__rank_state *rs = &sh->ranks[k];
         rs->chunks_done = (int64_t)theta__get_u64(p);
         rs->loss_sum = bits_f64(theta__get_u64(p + 8));
         rs->loss_count = (int64_t)theta__get_u64(p + 16);

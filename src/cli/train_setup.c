@@ -5,6 +5,7 @@
  * lines, the --log-json file).
  */
 #include "cmd_train.h"
+#include "internal.h"
 #include "theta_mpi.h"
 
 #include <stdio.h>
@@ -127,7 +128,7 @@ int train_resume_model(const train_args *a, const theta_fingerprint *fps, int ni
     }
     if (m->shares.nranks > 0) {
         /* this rank's place in its share; the word count is every rank's */
-        const theta_rank_state *r = &m->shares.ranks[rank];
+        const theta__rank_state *r = &m->shares.ranks[rank];
         m->state.chunks_done = r->chunks_done;
         m->state.loss_sum = r->loss_sum;
         m->state.loss_count = r->loss_count;

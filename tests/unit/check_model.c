@@ -10,6 +10,7 @@
 
 #include "suites.h"
 #include "testutil.h"
+#include "internal.h"
 #include "theta.h"
 
 /* An assertion for hot loops: Check's ck_assert records its location with a
@@ -819,7 +820,7 @@ static theta_model *model_with_shares(void)
     m->shares.inputs = calloc(2, sizeof *m->shares.inputs);
     ck_assert(m->shares.ranks && m->shares.inputs);
     for (int r = 0; r < 3; r++)
-        m->shares.ranks[r] = (theta_rank_state){7 + r, 1.5 * r, 100 + r};
+        m->shares.ranks[r] = (theta__rank_state){7 + r, 1.5 * r, 100 + r};
     m->shares.inputs[0] = (theta_fingerprint){12345, 0xdeadbeef};
     m->shares.inputs[1] = (theta_fingerprint){(uint64_t)1 << 40, 7};
     return m;
