@@ -6,6 +6,7 @@
  */
 #include <check.h>
 #include <dirent.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -197,7 +198,22 @@ START_TEST(stdin_and_gzip_equal_plain)
     ck_assert_str_eq(a, b);
     ck_assert_str_eq(a, c);
     ck_assert_str_eq(a, d);
-    free(a), free(b), free(c), free(d), free(gz), free(plain);
+    /* a FIFO and a process substitution: read once, spooled for the passes */
+    char *fifo = tu_path(dir, "fifo"), *e, *f;
+    ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+    char cmd[4096];
+    snprintf(cmd, sizeof cmd, "cat '%s' > '%s' &", corpus, fifo); /* blocks until read */
+    ck_assert_int_eq(system(cmd), 0);
+    ck_assert_int_eq(tu_run(&e, NULL, "phrases -q --passes 2 '%s'", fifo), 0);
+    char *subst = tu_path(dir, "subst.txt");
+    snprintf(cmd, sizeof cmd, "bash -c \"'%s' phrases -q --passes 2 <(cat '%s') > '%s'\"",
+             tu_theta_bin(), corpus, subst);
+    ck_assert_int_eq(system(cmd), 0);
+    f = tu_read_file(subst, NULL);
+    free(subst);
+    ck_assert_str_eq(a, e);
+    ck_assert_str_eq(a, f);
+    free(a), free(b), free(c), free(d), free(e), free(f), free(fifo), free(gz), free(plain);
 }
 END_TEST
 
