@@ -1,16 +1,23 @@
 #!/usr/bin/env bash
 # Benchmarks theta against fastText and gensim on one corpus with the same
 # settings (skip-gram, negative 5, window 5, dim 100, sample 1e-4,
-# min-count 5, alpha 0.025), alternating the systems run by run, and prints
-# one table: median tokens/s (corpus tokens x epochs / whole-run wall time),
-# min-max, peak RSS, analogy accuracy and WS353 rho (all evaluated by
-# `theta eval`), and theta's ratio to each peer; then thread scaling and the
-# speed of the vocabulary pass.
+# min-count 5), alternating the systems run by run, and prints one table:
+# median tokens/s (corpus tokens x epochs / whole-run wall time), min-max,
+# peak RSS, analogy accuracy and WS353 rho (all evaluated by `theta eval`),
+# and theta's ratio to each peer; then thread scaling and the speed of the
+# vocabulary pass. The learning rates: fastText and gensim at word2vec's
+# alpha 0.025; theta (and theta-1thread) at its own defaults (alpha 0.05,
+# input init scaled:1, batch kernel); theta-w2v with word2vec's choices
+# (alpha 0.025, --init-in w2v, --kernel pair); theta-hs at --loss hs's
+# default (alpha 0.0375).
 #
-#   scripts/bench.sh [CORPUS]        (or CORPUS=... ; default: the demo corpus)
+#   scripts/bench.sh [CORPUS]        (or CORPUS=... ; default: the benchmark
+#                                    corpus of scripts/bench-corpus.sh, built
+#                                    once in ${XDG_CACHE_HOME:-~/.cache}/theta/bench)
 #   ROUNDS=3 EPOCHS=1 THREADS=2 ANALOGIES=questions-words.txt PAIRS=wordsim353.tsv
 #   PEERS="fasttext gensim"  THETA_ARGS="..." (extra theta options)
 #   HS=1  also theta with --loss hs at its defaults (row theta-hs)
+#   BASELINE=REV, KERNEL_ONLY=1  the kernel-speed section (see its comment below)
 #   MPI_ONLY=1  only the MPI lines (needs build-mpi/theta from `make MPI=1` and
 #   mpirun): mpirun -np 2 x 1 thread against 1 process x 2 threads, and the
 #   quality at several --sync-every periods (SYNC_PERIODS="0.1 0.5 2"), ROUNDS
@@ -26,8 +33,9 @@ peers=${PEERS:-fasttext gensim}
 theta=build/theta
 make --no-print-directory "$theta" >/dev/null
 if [ -z "$corpus" ]; then
-    corpus=data/demo/corpus.txt
-    [ -s "$corpus" ] || bash scripts/demo-corpus.sh "$corpus"
+    bench_dir=${XDG_CACHE_HOME:-$HOME/.cache}/theta/bench
+    bash scripts/bench-corpus.sh "$bench_dir" >&2
+    corpus=$bench_dir/corpus-big.txt
 fi
 [ -r "$corpus" ] || { echo "bench.sh: cannot read corpus $corpus" >&2; exit 1; }
 
