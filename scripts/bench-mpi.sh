@@ -9,6 +9,7 @@
 # the seconds spent in syncs (and of them, waiting for the slowest rank).
 #
 #   scripts/bench-mpi.sh                     the table: 1x2, 2x1, 4x1 at 1 and 5 epochs
+#   MODE=model BPW=400 THREADS=1 scripts/bench-mpi.sh   the scaling model's table
 #   MODE=grid GRID="10000 20000 50000" scripts/bench-mpi.sh
 #                                            2x1 at each --sync-words N (and 1x2
 #                                            if CONFIGS names it)
@@ -33,6 +34,36 @@ THETA_MPI=${THETA_MPI:-$here/build-mpi/theta}
 MPIRUN=${MPIRUN:-mpirun}
 ANALOGIES=${ANALOGIES:-$here/../shared/data/questions-words.txt}
 PAIRS=${PAIRS:-$here/../shared/data/wordsim353.tsv}
+
+# MODE=model: the scaling model of docs/mpi-scaling.md, from BPW (bytes each
+# rank hands to MPI per word it trains), WPS (words/s of one thread), THREADS
+# (per node), N (--sync-words), CALLS (collective calls per sync), LOCAL_NS
+# (ns per byte of the sync's own work: deltas, packing, adding) and each
+# link's bandwidth and latency: a ring allreduce of B bytes on p ranks takes
+# 2(p-1)/p B / bandwidth + 2(p-1) latency, and a sync stops every thread.
+if [ "$MODE" = model ]; then
+    BPW=${BPW:-460} WPS=${WPS:-1200000} THREADS=${THREADS:-1} N=${N:-20000} CALLS=${CALLS:-5}
+    LOCAL_NS=${LOCAL_NS:-0.9}
+    printf '# %s B/word, %s words/s/thread x %s threads, --sync-words %s, %s calls per sync, ' \
+        "$BPW" "$WPS" "$THREADS" "$N" "$CALLS"
+    printf '%s ns of local work per byte\n' "$LOCAL_NS"
+    printf '%-8s %5s %10s %10s %10s %8s %8s\n' link nodes compute_ms sync_ms efficiency speedup \
+        Mwords/s
+    for link in "10 20e-6" "100 3e-6"; do
+        set -- $link
+        for p in 2 4 8 16 32; do
+            awk -v g="$1" -v lat="$2" -v p="$p" -v bpw="$BPW" -v wps="$WPS" -v th="$THREADS" \
+                -v n="$N" -v calls="$CALLS" -v loc="$LOCAL_NS" 'BEGIN {
+                bw = g * 1e9 / 8; r = wps * th
+                tc = n / r; b = bpw * n
+                ts = b * loc * 1e-9 + 2 * (p - 1) / p * b / bw + 2 * (p - 1) * lat * calls
+                e = tc / (tc + ts)
+                printf "%-8s %5d %10.2f %10.2f %10.2f %8.1f %8.1f\n", g " Gbit/s", p, tc * 1e3,
+                    ts * 1e3, e, p * e, p * e * r / 1e6 }'
+        done
+    done
+    exit 0
+fi
 
 for f in "$CORPUS" "$ANALOGIES" "$PAIRS"; do
     [ -r "$f" ] || { echo "bench-mpi.sh: $f: cannot read" >&2; exit 1; }
@@ -78,7 +109,7 @@ run() {
         read -r bpw dbpw mbs syncs sync_s wait_s < <(grep '"mpi"' "$log" | tail -1 | tr -d '{}",' |
             awk '{ for (i = 1; i < NF; i++) v[$i] = $(i + 1)
                    printf "%.1f %.1f %.2f %d %.1f %.1f\n", v["bytes_per_word:"],
-                       v["dense_bytes:"] / v["words:"], v["bytes_per_second:"] / 1e6,
+                       v["dense_bytes:"] / v["rank_words:"], v["bytes_per_second:"] / 1e6,
                        v["syncs:"], v["sync_seconds:"], v["wait_seconds:"] }')
     fi
     printf '%-6s %-24s %6s %4s %8s %7s %8.1f %8s %8s %8s %7s %7s %7s\n' "$config" "${*:--}" \

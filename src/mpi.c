@@ -6,7 +6,8 @@
  * number of times, in the same order, whatever their speeds:
  *
  *   1. The trainer calls theta__train_ext.sync with its workers idle: every
- *      sync_every seconds while it trains its share (finished = 0), then,
+ *      sync_words words of its own (or sync_every seconds) while it trains
+ *      its share (finished = 0), then,
  *      once its share of the epoch is done, again and again (finished = 1)
  *      until a sync reports that every rank is done. A rank that finished
  *      early therefore keeps joining the syncs of the others; the i-th sync
@@ -27,11 +28,16 @@
  *      which is most changes of the rarer rows: in effect the learning rate
  *      divided by N for them.) The hot rows (the prefix of the
  *      frequency-sorted rows that covers HOT_SHARE of the tokens) are
- *      synced at every sync, every row every FULL_EVERY-th sync
+ *      synced at every sync, every row every full_every-th sync
  *      (pWord2Vec's scheme); a row not synced keeps accumulating its change
- *      against its own base. At a full sync (the epoch is over on every
- *      rank, a stop, a checkpoint) rank 0 sums, adds and broadcasts, so
- *      every rank holds the very same bits afterwards.
+ *      against its own base. At the syncs within an epoch, the rows below
+ *      mean_rows (the most frequent words) that several ranks changed take
+ *      the mean of the changes instead: each rank's change is most of the
+ *      way already (see docs/mpi.md); an exact sync adds every change. Only the rows some rank changed travel (sync_rows: a
+ *      bitmap or per-row counts, then the packed rows), as bfloat16 with
+ *      ctx->bf16 except at an exact sync. At an exact sync (the epoch is
+ *      over on every rank, a stop, a checkpoint) rank 0 sums and broadcasts
+ *      the float32 sum, so every rank holds the very same bits afterwards.
  *   4. A checkpoint (or a stop) follows an exact sync of every row: rank 0
  *      gathers every rank's position in its share of the epoch (chunks
  *      trained, loss so far) and saves them with the global word count in
@@ -52,7 +58,7 @@
 #include <sys/stat.h>
 
 #define HOT_SHARE 0.9     /* hot rows: the most frequent words covering 90% of the tokens */
-#define FULL_EVERY 8      /* every row at every 8th sync */
+#define FULL_EVERY 8      /* every row at every 8th sync (when ctx->full_every is 0) */
 #define PIECE (1 << 24)   /* floats (or bytes / 4) per MPI call: counts are int */
 #define PACK (1 << 20)    /* floats of changed rows packed per sparse MPI call (4 MB) */
 
@@ -347,6 +353,7 @@ static void sum_bf16(void *in, void *inout, int *len, MPI_Datatype *type)
 static void sum_piece(theta__mpi_sync_ctx *ctx, float *p, int k, int exact)
 {
     theta__mpi_traffic *tr = &ctx->traffic;
+    const double t0 = theta_now();
     if (!exact && ctx->bf16) {
         static MPI_Op op = MPI_OP_NULL;
         if (op == MPI_OP_NULL)
@@ -361,6 +368,7 @@ static void sum_piece(theta__mpi_sync_ctx *ctx, float *p, int k, int exact)
                 p[off + i] = from_bf16(q[i]);
             tr->bytes += (int64_t)n * (int64_t)sizeof *q;
         }
+        tr->mpi_seconds += theta_now() - t0;
         return;
     }
     if (exact) {
@@ -372,15 +380,17 @@ static void sum_piece(theta__mpi_sync_ctx *ctx, float *p, int k, int exact)
         MPI_Allreduce(MPI_IN_PLACE, p, k, MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD);
         tr->bytes += (int64_t)k * (int64_t)sizeof(float);
     }
+    tr->mpi_seconds += theta_now() - t0;
 }
 
 /* Rows [0, n) of a (rows, dim) matrix cur and of its copy base (the rows as
  * they were after their last sync, the same bits on every rank): every
  * rank's change since then, summed, added to base, on every rank:
  *   cur = base = base + sum over the ranks of (cur - base),
- * or for the rows below ctx->mean_rows, + the sum divided by the number of
- * ranks that changed the row (a row one rank changed gets that change in
- * full; a row every rank changed, the mean of their changes).
+ * or, at a sync that is not exact, for the rows below ctx->mean_rows, + the
+ * sum divided by the number of ranks that changed the row (a row one rank
+ * changed gets that change in full; a row every rank changed, the mean of
+ * their changes).
  * First which rows changed: a bitmap of the rows any rank changed (an OR
  * of n bits), or with ctx->mean_rows how many ranks changed each row (a sum of
  * n 16-bit counts); then, when that is smaller, only those rows, packed in
@@ -395,7 +405,7 @@ static void sync_rows(theta__mpi_sync_ctx *ctx, float *cur, float *base, int64_t
     unsigned char *dirty = ctx->dirty;
     uint16_t *k_of = ctx->ranks;
     const int64_t nbits = (n + 7) / 8;
-    const int mean = ctx->mean_rows > 0;
+    const int mean = ctx->mean_rows > 0 && !exact; /* an exact sync adds every change */
     if (mean)
         memset(k_of, 0, (size_t)n * sizeof *k_of);
     else
@@ -413,6 +423,7 @@ static void sync_rows(theta__mpi_sync_ctx *ctx, float *cur, float *base, int64_t
         else if (changed)
             dirty[r >> 3] |= (unsigned char)(1u << (r & 7));
     }
+    const double t0 = theta_now();
     if (mean) {
         for (int64_t off = 0; off < n; off += PIECE)
             MPI_Allreduce(MPI_IN_PLACE, k_of + off, (int)(n - off < PIECE ? n - off : PIECE),
@@ -427,6 +438,7 @@ static void sync_rows(theta__mpi_sync_ctx *ctx, float *cur, float *base, int64_t
         for (int64_t r = 0; r < n; r++)
             k_of[r] = dirty[r >> 3] >> (r & 7) & 1;
     }
+    tr->mpi_seconds += theta_now() - t0;
     int64_t nd = 0;
     for (int64_t r = 0; r < n; r++)
         nd += k_of[r] > 0;

@@ -68,6 +68,7 @@ typedef struct {
     int64_t words;         /* words this rank trained (the syncs' s->words) */
     double seconds;        /* time spent in the syncs (waiting for the others included) */
     double wait_seconds;   /* of which in the first call, waiting for the slowest rank */
+    double mpi_seconds;    /* of which in the calls that send the rows and their index */
 } theta__mpi_traffic;
 
 /* State of the sync hook; fill the first fields, zero the rest. */
@@ -80,8 +81,9 @@ typedef struct {
     const theta_fingerprint *inputs; /* [ninputs] of the run (theta__mpi_fingerprints) */
     int ninputs;
     int full_every;                /* every row at every full_every-th sync (0: FULL_EVERY) */
-    int64_t mean_rows;             /* rows [0, mean_rows) of each matrix: their changes divided
-                                      by the number of ranks that made them (0: none) */
+    int64_t mean_rows;             /* rows [0, mean_rows) of each matrix, at a sync that is not
+                                      exact: their changes divided by the number of ranks
+                                      that made them (0: none) */
     int bf16;                      /* the syncs between exact ones send bfloat16 deltas */
     int dense_only;                /* a testing aid: never the sparse encoding */
     /* out */

@@ -59,8 +59,9 @@ void help_train(FILE *out)
 "      --sync-full-every K  every row at every K-th sync (default %d)\n"
 "      --sync-merge sum|mean|mean:M  a row's changes on several ranks: added\n"
 "                          up, or their mean, or their mean for the rows of the\n"
-"                          M most frequent words only (default sum; a change one\n"
-"                          rank alone made is always kept in full)\n"
+"                          M most frequent words only (default mean:%lld; a\n"
+"                          change one rank alone made, and every change at the\n"
+"                          end of an epoch, is kept in full)\n"
 "      --sync-precision float32|bfloat16  the deltas of the syncs within an epoch\n"
 "                          (default float32; bfloat16 sends half the bytes; the\n"
 "                          last sync of each epoch is always exact float32)\n"
@@ -100,7 +101,8 @@ void help_train(FILE *out)
 "-window -sample -hs -negative -threads -iter -min-count -alpha -binary -cbow\n"
 "-save-vocab -read-vocab (theta's default model is skip-gram; -cbow 1 selects CBOW;\n"
 "-hs 1 selects hierarchical softmax and needs -negative 0).\n",
-            SYNC_WORDS_DEFAULT, SYNC_FULL_EVERY_DEFAULT, d.dim, d.window, d.negative, d.sample, d.alpha,
+            SYNC_WORDS_DEFAULT, SYNC_FULL_EVERY_DEFAULT, (long long)SYNC_MEAN_ROWS_DEFAULT,
+            d.dim, d.window, d.negative, d.sample, d.alpha,
             theta_config_default_alpha(THETA_LOSS_HS), d.epochs,
             (long long)d.min_count, d.threads, (unsigned long long)d.seed);
 }
@@ -365,20 +367,21 @@ static void report_traffic(const train_run *r, double seconds)
     if (!r->a.quiet)
         fprintf(stderr, "sync: %d rank%s, %lld syncs (%lld of every row), %.1f MB sent by each "
                         "rank: %.2f MB/s, %.1f bytes per word it trained (dense rows: %.1f); "
-                        "%.1f s in syncs (%.1f s of it waiting for the slowest rank)\n",
+                        "%.1f s in syncs (%.1f s of it waiting for the slowest rank, %.1f s sending rows)\n",
                 r->nranks, r->nranks == 1 ? "" : "s", (long long)t->syncs,
                 (long long)t->full_syncs, (double)t->bytes / 1e6, per_s / 1e6, per_word,
-                dense_word, t->seconds, t->wait_seconds);
+                dense_word, t->seconds, t->wait_seconds, t->mpi_seconds);
     if (r->log) {
         fprintf(r->log, "{\"mpi\": {\"ranks\": %d, \"sync_words\": %lld, \"syncs\": %lld, "
                         "\"full_syncs\": %lld, \"exact_syncs\": %lld, \"sparse_sums\": %lld, "
                         "\"rows\": %lld, \"bytes_sent\": %lld, \"dense_bytes\": %lld, "
-                        "\"words\": %lld, \"bytes_per_second\": %.1f, \"bytes_per_word\": %.3f, "
-                        "\"sync_seconds\": %.3f, \"wait_seconds\": %.3f, \"seconds\": %.3f}}\n",
+                        "\"rank_words\": %lld, \"bytes_per_second\": %.1f, \"bytes_per_word\": %.3f, "
+                        "\"sync_seconds\": %.3f, \"wait_seconds\": %.3f, \"mpi_seconds\": %.3f, "
+                        "\"seconds\": %.3f}}\n",
                 r->nranks, r->a.sync_words, (long long)t->syncs, (long long)t->full_syncs,
                 (long long)t->exact_syncs, (long long)t->sparse_sums, (long long)t->rows,
                 (long long)t->bytes, (long long)t->dense_bytes, (long long)t->words, per_s,
-                per_word, t->seconds, t->wait_seconds, seconds);
+                per_word, t->seconds, t->wait_seconds, t->mpi_seconds, seconds);
         fflush(r->log);
     }
 }

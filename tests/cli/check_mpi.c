@@ -899,7 +899,7 @@ START_TEST(sync_words_sets_the_number_of_syncs)
         free(err);
         char json[32];
         snprintf(json, sizeof json, "w%d.json", i);
-        long long syncs = mpi_logged(json, "syncs"), words = mpi_logged(json, "words");
+        long long syncs = mpi_logged(json, "syncs"), words = mpi_logged(json, "rank_words");
         /* this rank's words per epoch (2 epochs), and the syncs they should take:
          * one per N words, the last one at the end of the epoch */
         long long per_epoch = words / 2, want = 2 * ((per_epoch + every[i] - 1) / every[i]);
@@ -933,7 +933,7 @@ START_TEST(sync_bytes_are_counted_exactly)
     /* no periodic sync: each of the 3 epochs ends with one exact sum of every row */
     snprintf(args, sizeof args, "--input %s %s --threads 1 --sync-words 1000000000 --sample 0 "
              "--save-model %s/b.model --log-json %s/b.json --dim 24 --epochs 3 --min-count 1 "
-             "--seed 11 --quiet", s1, s2, tu_dir, tu_dir);
+             "--seed 11 --quiet --sync-merge sum", s1, s2, tu_dir, tu_dir);
     int rc = mpirun(2, &err, args);
     ck_assert_msg(rc == 0, "mpirun -np 2: exit %d: %s", rc, err);
     free(err);
@@ -955,11 +955,11 @@ START_TEST(sync_bytes_are_counted_exactly)
     ck_assert_int_eq(mpi_logged("b.json", "sparse_sums"), e * 2);
     ck_assert_int_eq(mpi_logged("b.json", "bytes_sent"), want);
     ck_assert_int_eq(mpi_logged("b.json", "dense_bytes"), dense);
-    ck_assert_int_eq(mpi_logged("b.json", "words"), e * 2000 * 13);
+    ck_assert_int_eq(mpi_logged("b.json", "rank_words"), e * 2000 * 13);
     /* the dense encoding sends what it says */
     snprintf(args, sizeof args, "--input %s %s --threads 1 --sync-words 1000000000 --sample 0 "
-             "--log-json %s/d.json --dim 24 --epochs 3 --min-count 1 --seed 11 --quiet",
-             s1, s2, tu_dir);
+             "--log-json %s/d.json --dim 24 --epochs 3 --min-count 1 --seed 11 --quiet "
+             "--sync-merge sum", s1, s2, tu_dir);
     setenv("THETA_MPI_SYNC_DENSE", "1", 1);
     rc = mpirun(2, &err, args);
     unsetenv("THETA_MPI_SYNC_DENSE");
@@ -968,6 +968,16 @@ START_TEST(sync_bytes_are_counted_exactly)
     ck_assert_int_eq(mpi_logged("d.json", "bytes_sent"), dense + e * 2 * bitmap);
     ck_assert_int_eq(mpi_logged("d.json", "rows"), e * 2 * n);
     ck_assert_int_eq(mpi_logged("d.json", "sparse_sums"), 0);
+    /* the default takes the mean for the most frequent rows, but not at an
+     * exact sync (the end of an epoch): those send and add exactly what the
+     * sum does */
+    snprintf(args, sizeof args, "--input %s %s --threads 1 --sync-words 1000000000 --sample 0 "
+             "--log-json %s/m.json --dim 24 --epochs 3 --min-count 1 --seed 11 --quiet",
+             s1, s2, tu_dir);
+    rc = mpirun(2, &err, args);
+    ck_assert_msg(rc == 0, "mpirun -np 2 mean: exit %d: %s", rc, err);
+    free(err);
+    ck_assert_int_eq(mpi_logged("m.json", "bytes_sent"), want);
     theta_model_free(m);
     free(saved); free(s1); free(s2);
 }
@@ -982,7 +992,7 @@ START_TEST(sparse_sums_equal_dense_and_every_rank_holds_them)
     const char *mode[2] = {"0", "1"};
     for (int i = 0; i < 2; i++) {
         char args[4096], *err = NULL;
-        snprintf(args, sizeof args, "--input %s %s --output %s/p%d.txt --threads 1 "
+        snprintf(args, sizeof args, "--input %s %s --output %s/pv%d.txt --threads 1 "
                  "--sync-words 10000 --sync-full-every 2 --log-json %s/p%d.json " OPTS,
                  s1, s2, tu_dir, i, tu_dir, i);
         setenv("THETA_MPI_SYNC_DENSE", mode[i], 1);
@@ -993,8 +1003,8 @@ START_TEST(sparse_sums_equal_dense_and_every_rank_holds_them)
         ck_assert_msg(rc == 0, "mpirun -np 2: exit %d: %s", rc, err);
         free(err);
         char a[4096], b[4096];
-        snprintf(a, sizeof a, "%s/p%d.txt", tu_dir, i);
-        snprintf(b, sizeof b, "%s/p%d.txt.rank1", tu_dir, i);
+        snprintf(a, sizeof a, "%s/pv%d.txt", tu_dir, i);
+        snprintf(b, sizeof b, "%s/pv%d.txt.rank1", tu_dir, i);
         ck_assert_msg(same_file(a, b), "rank 0 and rank 1 hold different vectors (dense %s)",
                       mode[i]);
     }
@@ -1011,8 +1021,8 @@ START_TEST(sparse_sums_equal_dense_and_every_rank_holds_them)
     ck_assert_int_eq(mpi_logged(json[0], "dense_bytes"), mpi_logged(json[1], "dense_bytes"));
     /* the same sums either way: the same vectors, bit for bit */
     char a[4096], b[4096];
-    snprintf(a, sizeof a, "%s/p0.txt", tu_dir);
-    snprintf(b, sizeof b, "%s/p1.txt", tu_dir);
+    snprintf(a, sizeof a, "%s/pv0.txt", tu_dir);
+    snprintf(b, sizeof b, "%s/pv1.txt", tu_dir);
     ck_assert_msg(same_file(a, b), "the sparse and the dense sums trained different vectors");
     free(s1);
     free(s2);
@@ -1024,11 +1034,12 @@ START_TEST(bfloat16_and_mean_syncs_keep_ranks_equal_and_vectors_good)
     if (!have_mpi())
         return;
     char *s1 = make_corpus("h1.txt", 8000, 71), *s2 = make_corpus("h2.txt", 8000, 72);
-    static const char *extra[3] = {"", "--sync-precision bfloat16", "--sync-merge mean"};
+    static const char *extra[3] = {"--sync-merge sum", "--sync-merge sum --sync-precision bfloat16",
+                                   "--sync-merge mean"};
     long long bytes[3], words[3];
     for (int i = 0; i < 3; i++) {
         char args[4096], *err = NULL;
-        snprintf(args, sizeof args, "--input %s %s --output %s/h%d.txt --threads 1 "
+        snprintf(args, sizeof args, "--input %s %s --output %s/hv%d.txt --threads 1 "
                  "--sync-words 10000 --log-json %s/h%d.json %s " QOPTS,
                  s1, s2, tu_dir, i, tu_dir, i, extra[i]);
         setenv("THETA_MPI_RANK_OUTPUT", "1", 1);
@@ -1037,15 +1048,15 @@ START_TEST(bfloat16_and_mean_syncs_keep_ranks_equal_and_vectors_good)
         ck_assert_msg(rc == 0, "mpirun -np 2 %s: exit %d: %s", extra[i], rc, err);
         free(err);
         char a[4096], b[4096], json[16];
-        snprintf(a, sizeof a, "%s/h%d.txt", tu_dir, i);
-        snprintf(b, sizeof b, "%s/h%d.txt.rank1", tu_dir, i);
+        snprintf(a, sizeof a, "%s/hv%d.txt", tu_dir, i);
+        snprintf(b, sizeof b, "%s/hv%d.txt.rank1", tu_dir, i);
         ck_assert_msg(same_file(a, b), "%s: rank 0 and rank 1 hold different vectors", extra[i]);
         double q = neighbour_quality(a);
         fprintf(stderr, "check_mpi: np 2 %s: neighbour quality %.3f\n", extra[i], q);
         ck_assert_msg(q > 0.9, "%s: neighbour quality %.3f", extra[i], q);
         snprintf(json, sizeof json, "h%d.json", i);
         bytes[i] = mpi_logged(json, "bytes_sent");
-        words[i] = mpi_logged(json, "words");
+        words[i] = mpi_logged(json, "rank_words");
     }
     ck_assert_int_eq(words[1], words[0]);
     /* bfloat16: half the bytes of the rows within an epoch (the epochs' last
