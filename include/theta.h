@@ -85,7 +85,10 @@ typedef struct {
     theta_init init_in;
     theta_init init_out;
     theta_kernel kernel;
+    int share_negatives; /* batch ns skip-gram: centre words per shared draw of negatives */
 } theta_config;
+
+#define THETA_MAX_SHARE 16 /* most centre words per shared draw of negatives */
 
 theta_config theta_config_default(void);
 

@@ -40,6 +40,7 @@ theta_config theta_config_default(void)
     c.init_in.value = 1.0;
     c.init_out.kind = THETA_INIT_ZERO;
     c.kernel = THETA_KERNEL_BATCH; /* faster and at least as good: see README, Performance */
+    c.share_negatives = 1;
     return c;
 }
 
@@ -58,6 +59,7 @@ static const theta_config_range ranges[] = {
     {FIELD(sample, F_DBL), 0, 1, 0, 0, 1, 0},
     {FIELD(alpha, F_DBL), 0, 10, 0, 1, 0, 0},
     {FIELD(min_alpha_ratio, F_DBL), 0, 1, 0, 0, 0, 0},
+    {FIELD(share_negatives, F_INT), 1, THETA_MAX_SHARE, 1, 0, 0, 0},
     {NULL, 0, 0, 0, 0, 0, 0, 0, 0},
 };
 #undef FIELD

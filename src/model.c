@@ -13,7 +13,9 @@
  *   "CONF"  arch u32, loss u32, dim u32, window u32, negative u32, epochs u32,
  *           threads u32, min_count u64, max_vocab u64, sample f64, alpha f64,
  *           min_alpha_ratio f64, seed u64, init_in kind u32 + value f64,
- *           init_out kind u32 + value f64, kernel u32, 4 zero bytes (108 bytes)
+ *           init_out kind u32 + value f64, kernel u32, 4 zero bytes,
+ *           share_negatives u32 (112 bytes; files of 108 bytes, from before
+ *           share_negatives, load with 1)
  *   "VOCB"  size u32, then per word: length u32, bytes, count u64
  *   "STAT"  epoch u32, words_done u64, chunks_done u64, train_words u64,
  *           loss_sum f64, loss_count u64, corpus_bytes u64, corpus_crc u32
@@ -41,7 +43,8 @@
 
 #define MAGIC "THETAMOD"
 #define FORMAT_VERSION 1
-#define CONF_BYTES 108
+#define CONF_BYTES 112
+#define CONF_BYTES_V1 108 /* before share_negatives */
 #define STAT_BYTES 64
 #define MAX_RANKS (1 << 20)   /* RANK section: bounds checked before allocating */
 #define MAX_INPUTS (1 << 24)
@@ -255,10 +258,11 @@ static void encode_conf(const theta_config *c, unsigned char *p)
     theta__put_u32(p + 88, (uint32_t)c->init_out.kind);
     theta__put_u64(p + 92, f64_bits(c->init_out.value));
     theta__put_u32(p + 100, (uint32_t)c->kernel);
-    memset(p + 104, 0, CONF_BYTES - 104);
+    memset(p + 104, 0, 4);
+    theta__put_u32(p + 108, (uint32_t)c->share_negatives);
 }
 
-static void decode_conf(const unsigned char *p, theta_config *c)
+static void decode_conf(const unsigned char *p, uint64_t len, theta_config *c)
 {
     c->arch = (theta_arch)theta__get_u32(p + 0);
     c->loss = (theta_loss)theta__get_u32(p + 4);
@@ -278,6 +282,7 @@ static void decode_conf(const unsigned char *p, theta_config *c)
     c->init_out.kind = (theta_init_kind)theta__get_u32(p + 88);
     c->init_out.value = bits_f64(theta__get_u64(p + 92));
     c->kernel = (theta_kernel)theta__get_u32(p + 100);
+    c->share_negatives = len >= 112 ? (int)theta__get_u32(p + 108) : 1;
 }
 
 static void encode_state(const theta_train_state *s, unsigned char *p)
@@ -699,10 +704,11 @@ static theta_status read_fixed(loader *L, uint64_t len, uint64_t want, const cha
 static theta_status load_conf(loader *L, uint64_t len)
 {
     unsigned char *conf = NULL;
-    theta_status st = read_fixed(L, len, CONF_BYTES, "CONF", &conf);
+    theta_status st = read_fixed(L, len, len == CONF_BYTES_V1 ? CONF_BYTES_V1 : CONF_BYTES,
+                                 "CONF", &conf);
     if (st)
         return st;
-    decode_conf(conf, &L->cfg);
+    decode_conf(conf, len, &L->cfg);
     free(conf);
     if (theta_config_validate(&L->cfg)) {
         char why[256]; /* the message buffer is about to be rewritten */

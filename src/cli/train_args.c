@@ -44,6 +44,7 @@ static const struct option long_options[] = {
     {"checkpoint-every", required_argument, NULL, OPT_CHECKPOINT_EVERY},
     {"resume", required_argument, NULL, OPT_RESUME},
     {"kernel", required_argument, NULL, OPT_KERNEL},
+    {"share-negatives", required_argument, NULL, OPT_SHARE_NEGATIVES},
     {"isa", required_argument, NULL, OPT_ISA},
     {"log-every-words", required_argument, NULL, OPT_LOG_EVERY},
     {"sync-every", required_argument, NULL, OPT_SYNC_EVERY},
@@ -71,6 +72,7 @@ static const struct { int opt; const char *field; } config_fields[] = {
     {OPT_DIM, "dim"},           {OPT_WINDOW, "window"},       {OPT_NEGATIVE, "negative"},
     {OPT_EPOCHS, "epochs"},     {OPT_MIN_COUNT, "min_count"}, {OPT_MAX_VOCAB, "max_vocab"},
     {OPT_THREADS, "threads"},   {OPT_SAMPLE, "sample"},       {OPT_ALPHA, "alpha"},
+    {OPT_SHARE_NEGATIVES, "share_negatives"},
 };
 
 /* A copy of argv with word2vec's flags replaced by theta's; NULL after

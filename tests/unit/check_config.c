@@ -264,7 +264,7 @@ START_TEST(ranges_are_what_validate_checks)
         ck_assert(!theta_config_in_range(r, NAN));
         ck_assert_int_eq(theta_config_in_range(r, 0), r->zero_ok || (r->lo == 0 && !r->lo_open));
     }
-    ck_assert_int_eq(n, 10);
+    ck_assert_int_eq(n, 11);
     ck_assert_ptr_null(theta_config_range_of("bogus"));
     char text[80];
     theta_config_range_text(theta_config_range_of("dim"), text, sizeof text);
