@@ -65,10 +65,21 @@ static inline uint64_t theta__get_u64(const unsigned char *p)
  * cannot be read (corpus.c). */
 int theta__file_is_gzip(const char *path);
 
+/* Where one rank of an MPI run stood in its share of the corpus when its
+ * checkpoint was taken (theta_shares.ranks; the model file's RANK section). */
+typedef struct theta__rank_state {
+    int64_t chunks_done;   /* chunks of the current epoch this rank trained */
+    double loss_sum;       /* this rank's loss statistics of the current epoch */
+    int64_t loss_count;
+} theta__rank_state;
+
 /* Counts segs[nsegs] (none: an empty vocabulary) into a new vocabulary, not
  * finalized, pruning at prune_limit distinct words. */
 theta_status theta__vocab_count_segments(const theta_segment *segs, int nsegs,
                                         int64_t prune_limit, theta_vocab **out);
+
+/* The last byte r delivered (decoded), or -1 if none (corpus.c). */
+int theta__reader_last_byte(const theta_reader *r);
 
 /* float32 arrays to/from a file's little-endian bytes: a plain fwrite /
  * fread, since the host is little-endian (checked above). */

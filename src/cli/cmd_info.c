@@ -5,6 +5,7 @@
  * vectors (norms, zero rows, non-finite values, repeated words).
  */
 #include "cli.h"
+#include "internal.h"
 
 #include <getopt.h>
 #include <math.h>

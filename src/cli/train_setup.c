@@ -5,6 +5,7 @@
  * lines, the --log-json file).
  */
 #include "cmd_train.h"
+#include "internal.h"
 #include "theta_mpi.h"
 
 #include <stdio.h>
@@ -67,7 +68,8 @@ static int check_resume_corpus(const train_args *a, const theta_model *m,
         return 1;
     }
     const int saved_ranks = sh->nranks > 0 ? sh->nranks : 1;
-    const int saved_inputs = sh->nranks > 0 ? sh->ninputs : 1;
+    const int listed = sh->nranks > 0 || sh->ninputs > 1; /* RANK or INPT: every file's print */
+    const int saved_inputs = listed ? sh->ninputs : 1;
     if (nranks > 0 && saved_ranks != nranks) {
         snprintf(why, n, "%s: checkpoint of a run of %d MPI rank%s: resume it with mpirun -np %d, "
                          "not %d", a->resume, saved_ranks, saved_ranks == 1 ? "" : "s",
@@ -81,7 +83,7 @@ static int check_resume_corpus(const train_args *a, const theta_model *m,
         return 1;
     }
     for (int i = 0; i < ninputs; i++) {
-        theta_fingerprint want = sh->nranks > 0 ? sh->inputs[i]
+        theta_fingerprint want = listed ? sh->inputs[i]
                                  : (theta_fingerprint){m->state.corpus_bytes, m->state.corpus_crc};
         if (want.bytes == fps[i].bytes && want.crc == fps[i].crc)
             continue;
@@ -128,7 +130,7 @@ int train_resume_model(const train_args *a, const theta_fingerprint *fps, int ni
     }
     if (m->shares.nranks > 0) {
         /* this rank's place in its share; the word count is every rank's */
-        const theta_rank_state *r = &m->shares.ranks[rank];
+        const theta__rank_state *r = &m->shares.ranks[rank];
         m->state.chunks_done = r->chunks_done;
         m->state.loss_sum = r->loss_sum;
         m->state.loss_count = r->loss_count;
@@ -156,7 +158,7 @@ static void print_vocab(const train_args *a, const theta_vocab *v, double second
             (double)theta_model_matrix_bytes(&a->cfg, v->size) / 1e6);
 }
 
-int train_new_model(const train_args *a, const char *input, const theta_segment *segs,
+int train_new_model(const train_args *a, const char *const *inputs, const theta_segment *segs,
                     int nsegs, theta_model **out)
 {
     theta_vocab *v = NULL;
@@ -178,7 +180,8 @@ int train_new_model(const train_args *a, const char *input, const theta_segment 
     else if (segs)
         st = theta__mpi_vocab(segs, nsegs, min_count, max_vocab, &v);
     else
-        st = theta_vocab_build_threads(input, min_count, max_vocab, 0, cfg.threads, &v);
+        st = theta_vocab_build_files(inputs, a->ninputs, min_count, max_vocab, 0, cfg.threads,
+                                     &v);
     if (st) {
         theta_model_free(old);
         train_free_pretrained(src);

@@ -85,7 +85,9 @@ static const char *bad_options[][2] = {
     {"-hs 1 -negative 5", "-negative 0"},
     {"-cbow 2", "0 or 1"},
     {"--loss ns --negative 0", "--negative 0"},
-    {"extra", "unexpected"},
+    /* (an extra argument is another input file now: see check_hostile's
+     * train_missing_second_file_is_named_first) */
+    {"- -", "standard input ('-') can be only one of the inputs"},
 };
 
 /* The program's range messages are the library's ranges (one table). */
