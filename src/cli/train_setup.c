@@ -229,10 +229,12 @@ void train_print_model(const train_args *a, const theta_model *m)
     theta_init_format(&c->init_out, fb, sizeof fb);
     snprintf(io, sizeof io, "%s%s%s%s", a->init_file[1] ? "file:" : "",
              a->init_file[1] ? a->init_file[1] : "", a->init_file[1] ? "," : "", fb);
-    fprintf(stderr, "model: %s, loss %s, dim %d, window %d, %d thread%s, init in %s / out %s, "
-                    "kernel %s (%s)\n",
+    fprintf(stderr, "model: %s, loss %s, dim %d, window %d, %d thread%s, %s%s%sinit in %s / "
+                    "out %s, kernel %s (%s)\n",
             theta_arch_name(c->arch), theta_loss_name(c->loss), c->dim, c->window, c->threads,
-            c->threads == 1 ? "" : "s", ii, io, theta_kernel_name(c->kernel),
+            c->threads == 1 ? "" : "s", a->init_from ? "rows of " : "",
+            a->init_from ? a->init_from : "", a->init_from ? ", new rows " : "", ii, io,
+            theta_kernel_name(c->kernel),
             a->isa ? a->isa : theta_kernel_isa());
 }
 

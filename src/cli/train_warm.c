@@ -11,8 +11,8 @@
 
 static const char *cmd = "train";
 
-/* 1 after printing why option `name`, which differs from the model's, is
- * refused; 0 if not given or the same. */
+/* 1 after printing why an option that sets `what` (given) to a value other
+ * than the model's (same: 0) is refused; else 0. */
 static int differs(const train_args *a, int given, int same, const char *what,
                    const char *theirs, const char *ours)
 {
@@ -73,7 +73,7 @@ int train_extend_model(const train_args *a, const theta_config *cfg, theta_model
         return cli_error(cmd, "--init-from %s: %s", a->init_from, theta_last_error());
     if (!a->quiet) {
         const theta_vocab *nv = m->vocab;
-        fprintf(stderr, "vocabulary: %d words: the %d of %s (ids kept) + %d new (min-count %lld"
+        fprintf(stderr, "vocabulary: %d words: the %d words of %s (ids kept) + %d new (min-count %lld"
                         "); %lld tokens per epoch; counts: the model's + this corpus's\n",
                 nv->size, kept, a->init_from, nv->size - kept, (long long)cfg->min_count,
                 (long long)m->state.train_words);
