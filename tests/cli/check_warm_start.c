@@ -3,7 +3,8 @@
  * the file's exact values, the fallback for the rest, the summary's count,
  * a model as the file, refusals) and --init-from MODEL (old ids and rows
  * kept, counts summed, new words appended and trained, the new run's state,
- * a differing --dim or an hs model refused, a continued run resumed).
+ * a differing --dim or an hs model refused, a continued run resumed), and
+ * scripts/compare-inits.sh's pretrained strategy.
  *
  * The corpora: "old" holds w0..w19, "new" w10..w29 (w10..w19 shared), one
  * random sentence of 12 words per line; "new" also holds "rare" once. */
@@ -12,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "suites.h"
@@ -364,6 +366,53 @@ START_TEST(init_from_resumes)
 }
 END_TEST
 
+/* ---- scripts/compare-inits.sh --strategies ...,pretrained --------------- */
+
+START_TEST(compare_inits_pretrained)
+{
+    ck_assert_msg(access("scripts/compare-inits.sh", R_OK) == 0, "run the tests from the source tree");
+    char cmd[8192];
+    snprintf(cmd, sizeof cmd,
+             "THETA='%s' bash scripts/compare-inits.sh --no-install --no-plot --epochs 1 "
+             "--dim 8 --min-count 1 --losses ns,hs --threads 1 --strategies zero,pretrained "
+             "--out '%s/res' '%s' >'%s/out.txt' 2>'%s/err.txt'",
+             tu_theta_bin(), tu_dir, old_txt, tu_dir, tu_dir);
+    int rc = system(cmd);
+    char *p = tu_path(tu_dir, "err.txt"), *err = tu_read_file(p, NULL);
+    free(p);
+    ck_assert_msg(WIFEXITED(rc) && WEXITSTATUS(rc) == 0, "compare-inits.sh: %s", err);
+    /* the second half of old.txt holds every word: all 21 start from it */
+    ck_assert_has(err, "pretrained: input started from vectors theta trained on the second half "
+                       "of old.txt (200 lines), 2400 tokens");
+    free(err);
+    p = tu_path(tu_dir, "res/results.csv");
+    char *csv = tu_read_file(p, NULL);
+    free(p);
+    ck_assert_ptr_nonnull(csv);
+    ck_assert_has(csv, "\npretrained,file:pretrained.vec,zero,ns,1,1,");
+    ck_assert_has(csv, "\npretrained,file:pretrained.vec,zero,hs,1,1,");
+    /* the warm start is not stuck, and starts below the zero start's loss */
+    double zero_first = 0, pre_first = 0;
+    for (char *line = strtok(csv, "\n"); line; line = strtok(NULL, "\n")) {
+        double first;
+        char strategy[32], loss[8];
+        if (sscanf(line, "%31[^,],%*[^,],%*[^,],%7[^,],%*[^,],%*[^,],%lf", strategy, loss,
+                   &first) != 3 || strcmp(loss, "ns") != 0)
+            continue;
+        if (strcmp(strategy, "zero") == 0)
+            zero_first = first;
+        else if (strcmp(strategy, "pretrained") == 0)
+            pre_first = first;
+        if (strcmp(strategy, "pretrained") == 0)
+            ck_assert_msg(strstr(line, "full rank") != NULL, "%s", line);
+    }
+    ck_assert_double_gt(zero_first, 0);
+    ck_assert_double_gt(pre_first, 0);
+    ck_assert_double_lt(pre_first, zero_first);
+    free(csv);
+}
+END_TEST
+
 Suite *warm_start_suite(void)
 {
     Suite *s = suite_create("warm_start");
@@ -385,5 +434,11 @@ Suite *warm_start_suite(void)
     tcase_add_test(from, init_from_refusals);
     tcase_add_test(from, init_from_resumes);
     suite_add_tcase(s, from);
+    TCase *script = tcase_create("compare_inits");
+    tcase_add_checked_fixture(script, tu_fixture_tmpdir_setup, tu_fixture_tmpdir_teardown);
+    tcase_add_checked_fixture(script, setup, teardown);
+    tcase_set_timeout(script, 120);
+    tcase_add_test(script, compare_inits_pretrained);
+    suite_add_tcase(s, script);
     return s;
 }
