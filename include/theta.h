@@ -93,10 +93,31 @@ theta_config theta_config_default(void);
  * --alpha is not given). */
 double theta_config_default_alpha(theta_loss loss);
 
-/* Checks ranges and combinations; THETA_EINVAL with a message naming the option. */
+/* Checks ranges and combinations; THETA_EINVAL with a message naming the
+ * field ("dim must be an integer in 1..10000, not 0"). */
 theta_status theta_config_validate(const theta_config *cfg);
 
-/* Parses "w2v", "zero", "const:C", "uniform:A", "normal:SIGMA". */
+/* The valid values of one numeric field of theta_config: [lo, hi], each end
+ * open if lo_open / hi_open, integers only if integer, and 0 too if zero_ok.
+ * theta_config_validate checks them; a program parsing options can too. */
+typedef struct {
+    const char *field;  /* the field's name in theta_config: "dim", "min_count" */
+    size_t offset;      /* offsetof(theta_config, field) */
+    int type;           /* private: how the field is stored */
+    double lo, hi;
+    unsigned char integer, lo_open, hi_open, zero_ok;
+} theta_config_range;
+
+/* Every range, ending with an entry whose field is NULL. */
+const theta_config_range *theta_config_ranges(void);
+/* The range of one field, or NULL. */
+const theta_config_range *theta_config_range_of(const char *field);
+int theta_config_in_range(const theta_config_range *r, double v);
+/* The range in words: "an integer in 1..10000", "a number in [0, 1)". */
+void theta_config_range_text(const theta_config_range *r, char *buf, size_t size);
+
+/* Parses "w2v", "zero", "const:C", "uniform:A", "normal:SIGMA" or
+ * "scaled:K" (U(-K/dim, K/dim); the input matrix's default, K = 1). */
 theta_status theta_init_parse(const char *text, theta_init *out);
 
 /* Writes the canonical text form of an init ("const:0.1") into buf. */
@@ -174,36 +195,25 @@ typedef struct {
     uint32_t hash; /* of the word's bytes, for the hash table */
 } theta_vocab_entry;
 
-/* A hash table slot, 32 bytes: the id (-1 = empty), the word's hash and
- * length and its first bytes, so a lookup of a word of up to
- * THETA_VOCAB_HEAD bytes touches one cache line and never the entries. */
-#define THETA_VOCAB_HEAD 23
-typedef struct {
-    int32_t id;
-    uint32_t hash;
-    uint8_t len;                 /* the word's length, 255 for 255 or more */
-    char head[THETA_VOCAB_HEAD]; /* its first bytes, zero padded */
-} theta_vocab_slot;
-
+/* A vocabulary: its entries and what counting dropped. The hash table
+ * behind theta_vocab_find is private (hash). */
 typedef struct {
     theta_vocab_entry *entries; /* [size]; entry 0 is </s> once finalized */
     int32_t size;
-    int32_t capacity;
-    theta_vocab_slot *table;    /* open addressing, linear probing */
-    size_t table_size;          /* power of two */
     int64_t total;              /* sum of the counts of the entries */
-    int64_t prune_limit;        /* while counting: prune when size exceeds this */
     int64_t pruned_words;       /* distinct words dropped by pruning while counting */
     int64_t pruned_below;       /* pruning dropped every word with count below this */
     int64_t dropped_words;      /* distinct words dropped by min-count / max-vocab */
     int64_t bytes_read;         /* theta_vocab_build: (decompressed) corpus bytes counted */
+    struct theta__vocab_hash *hash; /* private to the library */
 } theta_vocab;
 
 theta_vocab *theta_vocab_new(void);
 void theta_vocab_free(theta_vocab *v);
 
-/* Adds count to word (inserting it). Prunes the rarest words when size passes
- * prune_limit (if nonzero). */
+/* Adds count to word (inserting it). While theta_vocab_build counts, prunes
+ * the rarest words when size passes its prune_limit; a vocabulary from
+ * theta_vocab_new never prunes. */
 theta_status theta_vocab_add(theta_vocab *v, const char *word, size_t len, int64_t count);
 
 /* The id of word, or -1. */
@@ -346,6 +356,21 @@ theta_status theta_model_load(const char *path, theta_model **out);
 /* Name of output row r ("word" for ns/softmax, "__node_<r>" for hs). */
 void theta_model_out_name(const theta_model *m, int64_t r, char *buf, size_t size);
 
+/* The names of every row of matrix which (0: input, 1: output), as
+ * theta_model_out_name gives them: one malloc'd block, free it with free().
+ * Word names point into m's vocabulary (valid while m is). */
+theta_status theta_model_row_names(const theta_model *m, int which, const char ***out);
+
+/* What a .theta file's header says, read without loading the file. */
+typedef struct {
+    uint32_t version;  /* format version (theta_model_load reads only its own) */
+    uint32_t sections; /* 5, or 6 in the checkpoint of an MPI run */
+} theta_model_header;
+
+/* Reads the header of the model file at path: THETA_EIO if it cannot be
+ * read, THETA_EFORMAT if it is not a theta model. */
+theta_status theta_model_peek(const char *path, theta_model_header *out);
+
 /* ---- training ----------------------------------------------------------- */
 
 typedef struct {
@@ -365,17 +390,16 @@ typedef struct {
     double epoch_seconds;   /* with epoch_end: wall time of the epoch */
 } theta_progress;
 
-struct theta_sync;
-
 /* Called from the training thread; m may be read (not written) in the call.
  * Return nonzero to stop training (theta_train returns THETA_EINTR). */
 typedef int (*theta_progress_fn)(const theta_progress *p, const theta_model *m, void *user);
 
+/* What a caller may watch and steer while training runs; every field may be
+ * zero / NULL. */
 typedef struct {
-    theta_progress_fn progress; /* may be NULL */
-    void *user;
-    double interval;            /* seconds between progress reports */
-    int64_t stop_after_words;   /* testing aid: stop at the first chunk boundary past N (0 = off) */
+    theta_progress_fn progress;
+    void *user;                 /* passed to progress and checkpoint */
+    double interval;            /* seconds between progress reports (0: 1 s) */
     const volatile int *stop;   /* if non-NULL and set (e.g. by a signal handler), stop at the
                                    next chunk boundary; theta_train returns THETA_EINTR */
     /* Called every checkpoint_every seconds at a chunk boundary, with every
@@ -385,39 +409,7 @@ typedef struct {
     double checkpoint_every;
     const char *isa;            /* force "avx512f", "avx2" or "sse2" kernels; NULL = best */
     int64_t log_every_words;    /* also report a snapshot each time this many words are done */
-    /* Data-parallel training (several processes, each on its share of the
-     * corpus). sync is called with every worker idle: every sync_every
-     * seconds at a chunk boundary (finished = 0), and at the end of the
-     * share of each epoch, repeatedly (finished = 1) until it reports
-     * all_finished. It may change the matrices of m; it returns in
-     * words_total the words trained by all processes since the last sync,
-     * which replaces this process's own count in the learning rate. A failure
-     * status stops training with that status. With sync set, a stop (stop,
-     * stop_after_words, the progress callback) is not taken alone: the process
-     * syncs at once with stop_request = 1 and stops when a sync says stop, so
-     * that all processes stop at the same sync. NULL = one process. */
-    theta_status (*sync)(theta_model *m, struct theta_sync *s, void *user);
-    void *sync_user;            /* the user argument of sync */
-    double sync_every;
-    uint64_t stream;            /* mixed into the chunk seeds (0 = the one-process seeds) */
-    const theta_segment *segments; /* if set, the corpus is these nsegments, not path */
-    int nsegments;
 } theta_train_hooks;
-
-/* One call of theta_train_hooks.sync. */
-typedef struct theta_sync {
-    int64_t words;        /* in: words this process trained since the last sync */
-    int finished;         /* in: this process has trained all its share of the epoch */
-    int epoch;            /* in: 0-based epoch */
-    int stop_request;     /* in: this process was asked to stop (hooks->stop,
-                             stop_after_words or the progress callback) */
-    int64_t chunks;       /* in: chunks of its share of the epoch this process trained */
-    double loss_sum;      /* in: this process's loss statistics of the epoch so far */
-    int64_t loss_count;
-    int64_t words_total;  /* out: words trained by all processes since the last sync */
-    int all_finished;     /* out: every process has finished the epoch */
-    int stop;             /* out: stop training now (theta_train returns THETA_EINTR) */
-} theta_sync;
 
 /* Where a diverged run stopped (valid after theta_train returned THETA_EDIVERGED). */
 typedef struct {
@@ -427,8 +419,14 @@ typedef struct {
 } theta_divergence;
 
 /* Trains m on the corpus at path ("-" must have been spooled by the caller)
- * for the remaining epochs of m->cfg.epochs, resuming from m->state. */
+ * for the remaining epochs of m->cfg.epochs, resuming from m->state.
+ * hooks may be NULL. Not thread-safe on one model. */
 theta_status theta_train(theta_model *m, const char *path, const theta_train_hooks *hooks);
+
+/* The same on segs[nsegs] read one after another as one corpus (several
+ * files, or byte ranges of plain files: see theta_reader_open_segments). */
+theta_status theta_train_segments(theta_model *m, const theta_segment *segs, int nsegs,
+                                  const theta_train_hooks *hooks);
 
 /* Details of the last divergence in this thread's last theta_train call. */
 theta_divergence theta_train_divergence(void);
@@ -468,8 +466,9 @@ typedef struct {
 theta_status theta_vectors_load(const char *path, theta_vectors **out);
 void theta_vectors_free(theta_vectors *v);
 
-/* Loads either a .theta model's matrix (which: 0 in, 1 out) or, for a vector
- * file, the vectors (which must be 0). Detects the kind from the magic bytes. */
+/* 1 if path starts with a theta model's magic bytes (a file to read with
+ * theta_model_load, not theta_vectors_load); 0 otherwise or if unreadable.
+ * Checks nothing else. */
 int theta_file_is_model(const char *path);
 
 /* ---- misc --------------------------------------------------------------- */
@@ -481,7 +480,9 @@ theta_status theta_corpus_fingerprint(const char *path, uint64_t *bytes, uint32_
 /* CRC-32 (zlib) of a buffer, chained from crc. */
 uint32_t theta_crc32(uint32_t crc, const void *buf, size_t len);
 
-/* The instruction set the training kernels run on here ("avx512f", "avx2", "sse2"). */
+/* The widest instruction set this CPU runs the training kernels on
+ * ("avx512f", "avx2", "sse2"): what training uses unless
+ * theta_train_hooks.isa names another. */
 const char *theta_kernel_isa(void);
 
 /* Monotonic wall clock in seconds. */
@@ -678,6 +679,115 @@ theta_status theta_dims_analyze(const float *m, int64_t rows, int dim, double to
 /* The column classes alone: class_of[j] (dim entries) is set to the lowest
  * column index of column j's class, under the same rules. */
 theta_status theta_dims_classes(const float *m, int64_t rows, int dim, double tol, int *class_of);
+
+/* ---- phrases ------------------------------------------------------------
+ * word2vec's word2phrase: counts the words and adjacent word pairs of a
+ * corpus (within a sentence; a newline ends one, </s> never joins) in a hash
+ * table of bounded size, scores every pair, and rewrites the corpus with the
+ * pairs that score above a threshold joined into one token ("new york" ->
+ * "new_york"). Several passes, each on the previous pass's output with a
+ * lower threshold, build longer phrases. The corpus is streamed, never held;
+ * intermediate passes go to unlinked temporary files in $TMPDIR (or /tmp).
+ * The rewritten corpus has one sentence per line, tokens separated by one
+ * space. docs/phrases.md has the formulas and the pass schedule. */
+
+typedef enum {
+    THETA_PHRASES_W2V = 0, /* (n(ab) - min_count) / (n(a) n(b)) * total words */
+    THETA_PHRASES_NPMI = 1 /* gensim's normalised PMI, in -1..1 */
+} theta_phrases_scoring;
+
+#define THETA_PHRASES_MAX_PASSES 8
+#define THETA_PHRASES_MAX_DELIMITER 16 /* bytes */
+
+typedef struct {
+    theta_phrases_scoring scoring;
+    double threshold;    /* of the last pass; a pair joins when its score is above it */
+    int64_t min_count;   /* a pair and each of its words must occur this often */
+    int passes;          /* 1..THETA_PHRASES_MAX_PASSES */
+    int threads;         /* for counting a plain file in byte ranges */
+    int64_t max_entries; /* words + pairs held while counting (0 = the default);
+                            the rarest are pruned when the table passes it */
+    const char *delimiter; /* joins the words of a phrase; no whitespace */
+} theta_phrases_config;
+
+/* Defaults: w2v scoring, threshold 100, min_count 5, 1 pass, online CPUs,
+ * 20 million entries, "_". */
+theta_phrases_config theta_phrases_config_default(void);
+
+/* The default threshold of a scoring (100 for w2v, 0.5 for npmi). */
+double theta_phrases_default_threshold(theta_phrases_scoring scoring);
+
+/* THETA_EINVAL with a message naming the option. */
+theta_status theta_phrases_config_validate(const theta_phrases_config *cfg);
+
+/* The threshold of pass (0-based) of cfg->passes: the last pass uses
+ * cfg->threshold; each earlier one doubles it (w2v) or halves its distance
+ * to 1 (npmi). */
+double theta_phrases_pass_threshold(const theta_phrases_config *cfg, int pass);
+
+/* The score of pair ab from the counts, -INFINITY if the pair or one of its
+ * words occurs fewer than min_count times. */
+double theta_phrases_score(theta_phrases_scoring scoring, int64_t count_a, int64_t count_b,
+                           int64_t count_ab, int64_t min_count, int64_t total_words);
+
+/* Counts of the words and pairs of one corpus (one pass). */
+typedef struct theta_phrases_table theta_phrases_table;
+
+typedef struct {
+    int64_t words;        /* word tokens counted (</s> not included) */
+    int64_t bytes;        /* (decompressed) input bytes */
+    int64_t entries;      /* distinct words + pairs held */
+    int64_t pruned;       /* distinct words + pairs dropped by pruning */
+    int64_t pruned_below; /* pruning dropped every entry whose count was below this */
+} theta_phrases_table_info;
+
+/* Counts path (plain, gzip or a /dev/fd path; not "-") with cfg->threads
+ * and cfg->max_entries. THETA_EIO on a read error. */
+theta_status theta_phrases_count(const char *path, const theta_phrases_config *cfg,
+                                 theta_phrases_table **out);
+/* Occurrences of word w / of the pair "a b" (0 if not held). */
+int64_t theta_phrases_word_count(const theta_phrases_table *t, const char *w);
+int64_t theta_phrases_pair_count(const theta_phrases_table *t, const char *a, const char *b);
+theta_phrases_table_info theta_phrases_table_stats(const theta_phrases_table *t);
+void theta_phrases_table_free(theta_phrases_table *t);
+
+typedef struct {
+    int pass, passes;    /* 1-based */
+    int writing;         /* 0: counting, 1: writing the pass's output */
+    int64_t bytes_done;  /* (decompressed) input bytes of this stage */
+    int64_t bytes_total; /* -1 if not known (counting gzip) */
+} theta_phrases_progress;
+
+typedef struct {
+    double threshold;
+    int64_t words;        /* word tokens in the pass's input */
+    int64_t entries, pruned, pruned_below; /* as theta_phrases_table_info */
+    int64_t phrases;      /* distinct pairs scoring above the threshold */
+    int64_t joins;        /* pairs joined in the pass's output */
+} theta_phrases_pass_stats;
+
+typedef struct {
+    int passes;
+    theta_phrases_pass_stats pass[THETA_PHRASES_MAX_PASSES];
+    int64_t tokens_out;   /* tokens written by the last pass */
+} theta_phrases_stats;
+
+typedef struct {
+    const char *output;       /* written atomically; NULL: to stream */
+    FILE *stream;             /* the output when output is NULL (stdout) */
+    const char *save_phrases; /* if set: "phrase score count" lines, written atomically */
+    /* called from the calling thread a few times a second; nonzero stops
+     * the run (THETA_EINTR; nothing is written under output) */
+    int (*progress)(const theta_phrases_progress *p, void *user);
+    void *user;
+} theta_phrases_hooks;
+
+/* Rewrites input (plain, gzip, or "-" for standard input, spooled) in
+ * cfg->passes passes. On failure nothing is left under hooks->output or
+ * hooks->save_phrases, and no temporary file is left. *stats (may be NULL)
+ * is filled as far as the run got. */
+theta_status theta_phrases_run(const char *input, const theta_phrases_config *cfg,
+                               const theta_phrases_hooks *hooks, theta_phrases_stats *stats);
 
 #ifdef __cplusplus
 }

@@ -2,6 +2,7 @@
 #include "internal.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,7 +29,7 @@ theta_config theta_config_default(void)
     c.negative = 5;
     c.epochs = 5;
     long n = sysconf(_SC_NPROCESSORS_ONLN);
-    c.threads = n > 0 ? (int)(n > 512 ? 512 : n) : 1;
+    c.threads = n > 0 ? (int)(n > 512 ? 512 : n) : 1; /* the range of threads */
     c.min_count = 5;
     c.max_vocab = 0;
     c.sample = 1e-3;
@@ -42,6 +43,84 @@ theta_config theta_config_default(void)
     return c;
 }
 
+/* The numeric fields' ranges: the library's checks and the program's option
+ * parsing both read them here. */
+#define FIELD(name, type) #name, offsetof(theta_config, name), type
+enum { F_INT, F_I64, F_DBL };
+static const theta_config_range ranges[] = {
+    {FIELD(dim, F_INT), 1, 10000, 1, 0, 0, 0},
+    {FIELD(window, F_INT), 1, 1000, 1, 0, 0, 0},
+    {FIELD(negative, F_INT), 0, 1000, 1, 0, 0, 0}, /* and >= 1 with loss ns */
+    {FIELD(epochs, F_INT), 1, 100000, 1, 0, 0, 0},
+    {FIELD(threads, F_INT), 1, 512, 1, 0, 0, 0},
+    {FIELD(min_count, F_I64), 1, (double)INT64_MAX, 1, 0, 0, 0},
+    {FIELD(max_vocab, F_I64), 2, INT32_MAX, 1, 0, 0, 1},
+    {FIELD(sample, F_DBL), 0, 1, 0, 0, 1, 0},
+    {FIELD(alpha, F_DBL), 0, 10, 0, 1, 0, 0},
+    {FIELD(min_alpha_ratio, F_DBL), 0, 1, 0, 0, 0, 0},
+    {NULL, 0, 0, 0, 0, 0, 0, 0, 0},
+};
+#undef FIELD
+
+const theta_config_range *theta_config_ranges(void)
+{
+    return ranges;
+}
+
+const theta_config_range *theta_config_range_of(const char *field)
+{
+    for (const theta_config_range *r = ranges; r->field; r++)
+        if (strcmp(r->field, field) == 0)
+            return r;
+    return NULL;
+}
+
+int theta_config_in_range(const theta_config_range *r, double v)
+{
+    if (r->zero_ok && v == 0)
+        return 1;
+    if (!isfinite(v) || (r->integer && v != floor(v)))
+        return 0;
+    return (r->lo_open ? v > r->lo : v >= r->lo) && (r->hi_open ? v < r->hi : v <= r->hi);
+}
+
+void theta_config_range_text(const theta_config_range *r, char *buf, size_t size)
+{
+    const char *zero = r->zero_ok ? "0 or " : "";
+    if (r->integer && r->hi >= 1e18)
+        snprintf(buf, size, "%san integer >= %.0f", zero, r->lo);
+    else if (r->integer)
+        snprintf(buf, size, "%san integer in %.0f..%.0f", zero, r->lo, r->hi);
+    else
+        snprintf(buf, size, "%sa number in %c%g, %g%c", zero, r->lo_open ? '(' : '[', r->lo, r->hi,
+                 r->hi_open ? ')' : ']');
+}
+
+static double field_value(const theta_config *c, const theta_config_range *r)
+{
+    const char *p = (const char *)c + r->offset;
+    switch (r->type) {
+    case F_INT: return *(const int *)(const void *)p;
+    case F_I64: return (double)*(const int64_t *)(const void *)p;
+    default: return *(const double *)(const void *)p;
+    }
+}
+
+static theta_status check_init(const theta_init *in, const char *matrix)
+{
+    if (in->kind > THETA_INIT_SCALED || !isfinite(in->value))
+        return theta__fail(THETA_EINVAL, "bad init strategy for the %s matrix", matrix);
+    if ((in->kind == THETA_INIT_UNIFORM || in->kind == THETA_INIT_NORMAL ||
+         in->kind == THETA_INIT_SCALED) && in->value <= 0)
+        return theta__fail(THETA_EINVAL, "init %s needs a positive scale",
+                           in->kind == THETA_INIT_UNIFORM  ? "uniform"
+                           : in->kind == THETA_INIT_NORMAL ? "normal"
+                                                           : "scaled");
+    if (fabs(in->value) > 1e6)
+        return theta__fail(THETA_EINVAL, "init value %g is too large", in->value);
+    return THETA_OK;
+}
+
 theta_status theta_config_validate(const theta_config *c)
 {
     if (c->arch != THETA_ARCH_SKIPGRAM && c->arch != THETA_ARCH_CBOW)
@@ -50,44 +129,19 @@ theta_status theta_config_validate(const theta_config *c)
         return theta__fail(THETA_EINVAL, "unknown loss %d", (int)c->loss);
     if (c->kernel != THETA_KERNEL_PAIR && c->kernel != THETA_KERNEL_BATCH)
         return theta__fail(THETA_EINVAL, "unknown kernel %d", (int)c->kernel);
-    if (c->dim < 1 || c->dim > 10000)
-        return theta__fail(THETA_EINVAL, "--dim must be in 1..10000, not %d", c->dim);
-    if (c->window < 1 || c->window > 1000)
-        return theta__fail(THETA_EINVAL, "--window must be in 1..1000, not %d", c->window);
-    if (c->loss == THETA_LOSS_NS && (c->negative < 1 || c->negative > 1000))
-        return theta__fail(THETA_EINVAL, "--negative must be in 1..1000 with loss ns, not %d",
-                           c->negative);
-    if (c->epochs < 1 || c->epochs > 100000)
-        return theta__fail(THETA_EINVAL, "--epochs must be in 1..100000, not %d", c->epochs);
-    if (c->threads < 1 || c->threads > 512)
-        return theta__fail(THETA_EINVAL, "--threads must be in 1..512, not %d", c->threads);
-    if (c->min_count < 1)
-        return theta__fail(THETA_EINVAL, "--min-count must be at least 1, not %lld",
-                           (long long)c->min_count);
-    if (c->max_vocab < 0 || c->max_vocab == 1)
-        return theta__fail(THETA_EINVAL, "--max-vocab must be 0 (no limit) or at least 2");
-    if (!(c->sample >= 0 && c->sample < 1))
-        return theta__fail(THETA_EINVAL, "--sample must be in [0, 1), not %g", c->sample);
-    if (!(c->alpha > 0 && c->alpha <= 10))
-        return theta__fail(THETA_EINVAL, "--alpha must be in (0, 10], not %g", c->alpha);
-    if (!(c->min_alpha_ratio >= 0 && c->min_alpha_ratio <= 1))
-        return theta__fail(THETA_EINVAL, "min alpha ratio must be in [0, 1]");
-    const theta_init *inits[2] = {&c->init_in, &c->init_out};
-    for (int i = 0; i < 2; i++) {
-        const theta_init *in = inits[i];
-        if (in->kind > THETA_INIT_SCALED || !isfinite(in->value))
-            return theta__fail(THETA_EINVAL, "bad init strategy for the %s matrix",
-                               i ? "output" : "input");
-        if ((in->kind == THETA_INIT_UNIFORM || in->kind == THETA_INIT_NORMAL ||
-             in->kind == THETA_INIT_SCALED) && in->value <= 0)
-            return theta__fail(THETA_EINVAL, "init %s needs a positive scale",
-                               in->kind == THETA_INIT_UNIFORM  ? "uniform"
-                               : in->kind == THETA_INIT_NORMAL ? "normal"
-                                                               : "scaled");
-        if (fabs(in->value) > 1e6)
-            return theta__fail(THETA_EINVAL, "init value %g is too large", in->value);
+    for (const theta_config_range *r = ranges; r->field; r++) {
+        double v = field_value(c, r);
+        if (!theta_config_in_range(r, v)) {
+            char text[80];
+            theta_config_range_text(r, text, sizeof text);
+            return theta__fail(THETA_EINVAL, "%s must be %s, not %.17g", r->field, text, v);
+        }
     }
-    return THETA_OK;
+    if (c->loss == THETA_LOSS_NS && c->negative < 1)
+        return theta__fail(THETA_EINVAL, "negative must be at least 1 with loss ns, not %d",
+                           c->negative);
+    theta_status st = check_init(&c->init_in, "input");
+    return st ? st : check_init(&c->init_out, "output");
 }
 
 static int parse_value(const char *s, double *out)

@@ -205,9 +205,26 @@ static int fill_input(theta_reader *r)
     return 0;
 }
 
+/* The one place that knows gzip's magic bytes. */
+static int gzip_magic(const unsigned char *p, size_t n)
+{
+    return n >= 2 && p[0] == 0x1f && p[1] == 0x8b;
+}
+
 static int has_gzip_magic(const theta_reader *r)
 {
-    return r->z.avail_in >= 2 && r->z.next_in[0] == 0x1f && r->z.next_in[1] == 0x8b;
+    return gzip_magic(r->z.next_in, r->z.avail_in);
+}
+
+int theta__file_is_gzip(const char *path)
+{
+    unsigned char magic[2];
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return 0;
+    size_t n = fread(magic, 1, 2, f);
+    fclose(f);
+    return gzip_magic(magic, n);
 }
 
 /* Decodes gzip into r->buf. Returns the number of bytes, 0 at a clean end
@@ -590,7 +607,6 @@ theta_status theta_spool_stdin(char *path_out, size_t size, int *fd_out)
         ssize_t n = read(STDIN_FILENO, buf, READ_BUFFER);
         if (n == 0)
             break;
-        total += n;
         if (n < 0) {
             if (errno == EINTR)
                 continue;
@@ -600,6 +616,7 @@ theta_status theta_spool_stdin(char *path_out, size_t size, int *fd_out)
             close(fd);
             return st;
         }
+        total += n;
         for (ssize_t off = 0; off < n;) {
             ssize_t w = write(fd, buf + off, (size_t)(n - off));
             if (w < 0 && errno == EINTR)

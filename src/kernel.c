@@ -4,6 +4,7 @@
  * any x86-64 without -march=native, with bit-identical results.
  */
 #include "kernel.h"
+#include "isa.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -12,11 +13,7 @@
 /* the vector types never cross a real call: every helper is inlined */
 #pragma GCC diagnostic ignored "-Wpsabi"
 
-#if defined(__x86_64__) && defined(__GNUC__)
-#define THETA_X86 1
-#endif
-
-#ifdef THETA_X86
+#ifdef THETA__X86
 #pragma GCC push_options
 #pragma GCC target("avx512f")
 #define VW 16
@@ -43,31 +40,19 @@
 #undef SUFFIX
 
 static const theta__kernel kernels[] = {
-#ifdef THETA_X86
+#ifdef THETA__X86
     {"avx512f", {sentence_pair_avx512, sentence_batch_avx512}, dot_avx512, axpy_avx512},
     {"avx2", {sentence_pair_avx2, sentence_batch_avx2}, dot_avx2, axpy_avx2},
 #endif
     {"sse2", {sentence_pair_sse2, sentence_batch_sse2}, dot_sse2, axpy_sse2},
 };
 
-static int cpu_has(const char *isa)
-{
-#ifdef THETA_X86
-    __builtin_cpu_init();
-    if (strcmp(isa, "avx512f") == 0)
-        return __builtin_cpu_supports("avx512f");
-    if (strcmp(isa, "avx2") == 0)
-        return __builtin_cpu_supports("avx2");
-#endif
-    return strcmp(isa, "sse2") == 0;
-}
-
 const theta__kernel *theta__kernel_select(const char *isa)
 {
     for (size_t i = 0; i < sizeof kernels / sizeof kernels[0]; i++) {
         if (isa && *isa && strcmp(isa, "auto") != 0 && strcmp(isa, kernels[i].isa) != 0)
             continue;
-        if (cpu_has(kernels[i].isa))
+        if (theta__isa_supported(kernels[i].isa))
             return &kernels[i];
     }
     return NULL;
@@ -75,9 +60,7 @@ const theta__kernel *theta__kernel_select(const char *isa)
 
 const char *theta_kernel_isa(void)
 {
-    return theta__kernel_select(getenv("THETA_ISA"))
-               ? theta__kernel_select(getenv("THETA_ISA"))->isa
-               : "unavailable";
+    return theta__kernel_select(NULL)->isa; /* never NULL: sse2 runs everywhere */
 }
 
 void theta__tables_init(theta__tables *t)

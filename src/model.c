@@ -190,6 +190,30 @@ void theta_model_out_name(const theta_model *m, int64_t r, char *buf, size_t siz
         snprintf(buf, size, "%s", m->vocab->entries[r].word);
 }
 
+theta_status theta_model_row_names(const theta_model *m, int which, const char ***out)
+{
+    enum { NODE_NAME = 32 }; /* "__node_" + up to 19 digits + NUL */
+    const int64_t rows = which ? m->out_rows : m->vocab->size;
+    const int nodes = which && m->cfg.loss == THETA_LOSS_HS;
+    const size_t n = rows > 0 ? (size_t)rows : 1;
+    /* one block: the pointers, then (hs output) the names they point to */
+    const char **names = theta__alloc(n, sizeof *names + (nodes ? NODE_NAME : 0));
+    if (!names)
+        return THETA_ENOMEM;
+    char *text = (char *)(names + n);
+    for (int64_t r = 0; r < rows; r++) {
+        if (nodes) {
+            char *name = text + (size_t)r * NODE_NAME;
+            theta_model_out_name(m, r, name, NODE_NAME);
+            names[r] = name;
+        } else {
+            names[r] = m->vocab->entries[r].word;
+        }
+    }
+    *out = names;
+    return THETA_OK;
+}
+
 /* ---- writing ------------------------------------------------------------ */
 
 static uint64_t f64_bits(double d)
@@ -300,11 +324,7 @@ static int write_matrix_section(FILE *f, const char tag[4], const float *m, int6
     if (fwrite(h, 1, sizeof h, f) != sizeof h)
         return -1;
     uint32_t crc = theta_crc32(0, h + 12, 12);
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    crc = theta_crc32(crc, m, n * 4);
-#else
-#error "model.c: big-endian hosts need a byte-swapping CRC path"
-#endif
+    crc = theta_crc32(crc, m, n * 4); /* the floats' file bytes (little-endian host) */
     if (theta__write_f32(f, m, n) != n)
         return -1;
     unsigned char c[4];
@@ -567,151 +587,200 @@ static theta_status read_matrix(reader *r, uint64_t len, const char *tag, int64_
     return THETA_OK;
 }
 
-theta_status theta_model_load(const char *path, theta_model **out)
+/* A model file being loaded: the sections read so far. */
+typedef struct {
+    reader r;
+    theta_config cfg;   /* from CONF */
+    theta_model *m;     /* from VOCB on */
+} loader;
+
+static const char *const section_tags[6] = {"CONF", "VOCB", "STAT", "MATI", "MATO", "RANK"};
+
+/* Opens path and checks the header; *nsections: 5, or 6 with RANK. */
+static theta_status open_model_file(loader *L, const char *path, uint32_t *nsections)
 {
-    reader r = {fopen(path, "rb"), path, 0, 0};
-    if (!r.f)
+    L->r = (reader){fopen(path, "rb"), path, 0, 0};
+    if (!L->r.f)
         return theta__fail(THETA_EIO, "%s: cannot open: %s", path, strerror(errno));
     struct stat sb;
-    if (fstat(fileno(r.f), &sb) != 0 || !S_ISREG(sb.st_mode)) {
-        fclose(r.f);
+    if (fstat(fileno(L->r.f), &sb) != 0 || !S_ISREG(sb.st_mode))
         return theta__fail(THETA_EIO, "%s: not a regular file", path);
-    }
-    r.size = (uint64_t)sb.st_size;
+    L->r.size = (uint64_t)sb.st_size;
     unsigned char head[16];
-    theta_model *m = NULL;
-    unsigned char *conf = NULL, *vocb = NULL, *stat = NULL;
-    theta_vocab *vocab = NULL;
-    theta_status st = rd(&r, head, 16);
+    theta_status st = rd(&L->r, head, 16);
     if (st)
-        goto fail;
-    if (memcmp(head, MAGIC, 8) != 0) {
-        st = theta__fail(THETA_EFORMAT, "%s: not a theta model (bad magic)", path);
-        goto fail;
-    }
-    if (theta__get_u32(head + 8) != FORMAT_VERSION) {
-        st = theta__fail(THETA_EFORMAT, "%s: model format version %u is not supported (this is %d)",
-                         path, theta__get_u32(head + 8), FORMAT_VERSION);
-        goto fail;
-    }
-    const uint32_t nsections = theta__get_u32(head + 12);
-    if (nsections != 5 && nsections != 6) {
-        st = theta__fail(THETA_EFORMAT, "%s: expected 5 sections (6 with RANK), found %u", path,
-                         nsections);
-        goto fail;
-    }
-    static const char *tags[6] = {"CONF", "VOCB", "STAT", "MATI", "MATO", "RANK"};
-    theta_config cfg;
-    unsigned char *rank = NULL;
-    for (int s = 0; s < (int)nsections; s++) {
-        unsigned char sh[12];
-        if (r.pos == r.size) {
-            st = theta__fail(THETA_EFORMAT, "%s: section %s is missing (the file ends at offset "
-                                            "%llu)", path, tags[s], (unsigned long long)r.pos);
-            goto fail;
-        }
-        if ((st = rd(&r, sh, 12)))
-            goto fail;
-        if (memcmp(sh, tags[s], 4) != 0) {
-            st = theta__fail(THETA_EFORMAT, "%s: expected section %s at offset %llu", path,
-                             tags[s], (unsigned long long)(r.pos - 12));
-            goto fail;
-        }
-        uint64_t len = theta__get_u64(sh + 4);
-        if (len > r.size - r.pos) {
-            st = theta__fail(THETA_EFORMAT, "%s: section %s claims %llu bytes, past the end",
-                             path, tags[s], (unsigned long long)len);
-            goto fail;
-        }
-        switch (s) {
-        case 0:
-            if (len != CONF_BYTES) {
-                st = theta__fail(THETA_EFORMAT, "%s: CONF section has a bad length", path);
-                goto fail;
-            }
-            if ((st = read_small(&r, len, tags[s], &conf)))
-                goto fail;
-            decode_conf(conf, &cfg);
-            if (theta_config_validate(&cfg)) {
-                char why[256]; /* the message buffer is about to be rewritten */
-                snprintf(why, sizeof why, "%s", theta_last_error());
-                st = theta__fail(THETA_EFORMAT, "%s: invalid hyper-parameters: %s", path, why);
-                goto fail;
-            }
-            break;
-        case 1:
-            if ((st = read_small(&r, len, tags[s], &vocb)) || (st = parse_vocab(&r, vocb, len, &vocab)))
-                goto fail;
-            m = model_shell(&cfg, vocab);
-            if (!m) {
-                st = THETA_ENOMEM;
-                goto fail;
-            }
-            vocab = NULL;
-            break;
-        case 2:
-            if (len != STAT_BYTES) {
-                st = theta__fail(THETA_EFORMAT, "%s: STAT section has a bad length", path);
-                goto fail;
-            }
-            if ((st = read_small(&r, len, tags[s], &stat)))
-                goto fail;
-            decode_state(stat, &m->state);
-            if (m->state.epoch < 0 || m->state.words_done < 0 || m->state.chunks_done < 0 ||
-                m->state.train_words < 0 || m->state.loss_count < 0) {
-                st = theta__fail(THETA_EFORMAT, "%s: STAT section has a negative counter", path);
-                goto fail;
-            }
-            break;
-        case 3:
-            if ((st = read_matrix(&r, len, tags[s], m->vocab->size, cfg.dim, &m->in)))
-                goto fail;
-            break;
-        case 4:
-            if ((st = read_matrix(&r, len, tags[s], m->out_rows, cfg.dim, &m->out)))
-                goto fail;
-            break;
-        case 5:
-            if ((st = read_small(&r, len, tags[s], &rank)))
-                goto fail;
-            st = parse_shares(&r, rank, len, &m->shares);
-            free(rank);
-            rank = NULL;
-            if (st)
-                goto fail;
-            break;
-        }
-    }
-    if (r.pos != r.size) {
-        st = theta__fail(THETA_EFORMAT, "%s: %llu unexpected bytes after the last section", path,
-                         (unsigned long long)(r.size - r.pos));
-        goto fail;
-    }
-    if ((st = build_tables(m)))
-        goto fail;
-    free(conf);
-    free(vocb);
-    free(stat);
-    fclose(r.f);
-    *out = m;
+        return st;
+    if (memcmp(head, MAGIC, 8) != 0)
+        return theta__fail(THETA_EFORMAT, "%s: not a theta model (bad magic)", path);
+    if (theta__get_u32(head + 8) != FORMAT_VERSION)
+        return theta__fail(THETA_EFORMAT, "%s: model format version %u is not supported (this is %d)",
+                           path, theta__get_u32(head + 8), FORMAT_VERSION);
+    *nsections = theta__get_u32(head + 12);
+    if (*nsections != 5 && *nsections != 6)
+        return theta__fail(THETA_EFORMAT, "%s: expected 5 sections (6 with RANK), found %u", path,
+                           *nsections);
     return THETA_OK;
-fail:
+}
+
+/* Reads the header of section s and checks its tag and length (*len). */
+static theta_status section_header(loader *L, int s, uint64_t *len)
+{
+    reader *r = &L->r;
+    unsigned char sh[12];
+    if (r->pos == r->size)
+        return theta__fail(THETA_EFORMAT, "%s: section %s is missing (the file ends at offset "
+                                          "%llu)", r->path, section_tags[s],
+                           (unsigned long long)r->pos);
+    theta_status st = rd(r, sh, 12);
+    if (st)
+        return st;
+    if (memcmp(sh, section_tags[s], 4) != 0)
+        return theta__fail(THETA_EFORMAT, "%s: expected section %s at offset %llu", r->path,
+                           section_tags[s], (unsigned long long)(r->pos - 12));
+    *len = theta__get_u64(sh + 4);
+    if (*len > r->size - r->pos)
+        return theta__fail(THETA_EFORMAT, "%s: section %s claims %llu bytes, past the end",
+                           r->path, section_tags[s], (unsigned long long)*len);
+    return THETA_OK;
+}
+
+/* A section of a fixed size: its bytes, checked to be want long. */
+static theta_status read_fixed(loader *L, uint64_t len, uint64_t want, const char *tag,
+                               unsigned char **out)
+{
+    if (len != want)
+        return theta__fail(THETA_EFORMAT, "%s: %s section has a bad length", L->r.path, tag);
+    return read_small(&L->r, len, tag, out);
+}
+
+/* CONF: the hyper-parameters, which must be valid. */
+static theta_status load_conf(loader *L, uint64_t len)
+{
+    unsigned char *conf = NULL;
+    theta_status st = read_fixed(L, len, CONF_BYTES, "CONF", &conf);
+    if (st)
+        return st;
+    decode_conf(conf, &L->cfg);
     free(conf);
+    if (theta_config_validate(&L->cfg)) {
+        char why[256]; /* the message buffer is about to be rewritten */
+        snprintf(why, sizeof why, "%s", theta_last_error());
+        return theta__fail(THETA_EFORMAT, "%s: invalid hyper-parameters: %s", L->r.path, why);
+    }
+    return THETA_OK;
+}
+
+/* VOCB: the vocabulary, and with it the model's shell. */
+static theta_status load_vocab(loader *L, uint64_t len)
+{
+    unsigned char *vocb = NULL;
+    theta_vocab *vocab = NULL;
+    theta_status st = read_small(&L->r, len, "VOCB", &vocb);
+    if (!st)
+        st = parse_vocab(&L->r, vocb, len, &vocab);
     free(vocb);
+    if (st)
+        return st;
+    if (!(L->m = model_shell(&L->cfg, vocab))) {
+        theta_vocab_free(vocab);
+        return THETA_ENOMEM;
+    }
+    return THETA_OK;
+}
+
+/* STAT: the training state. */
+static theta_status load_state(loader *L, uint64_t len)
+{
+    unsigned char *stat = NULL;
+    theta_status st = read_fixed(L, len, STAT_BYTES, "STAT", &stat);
+    if (st)
+        return st;
+    theta_train_state *t = &L->m->state;
+    decode_state(stat, t);
     free(stat);
-    theta_vocab_free(vocab);
-    theta_model_free(m);
-    fclose(r.f);
+    if (t->epoch < 0 || t->words_done < 0 || t->chunks_done < 0 || t->train_words < 0 ||
+        t->loss_count < 0)
+        return theta__fail(THETA_EFORMAT, "%s: STAT section has a negative counter", L->r.path);
+    return THETA_OK;
+}
+
+/* RANK: an MPI run's places and input fingerprints. */
+static theta_status load_shares(loader *L, uint64_t len)
+{
+    unsigned char *rank = NULL;
+    theta_status st = read_small(&L->r, len, "RANK", &rank);
+    if (!st)
+        st = parse_shares(&L->r, rank, len, &L->m->shares);
+    free(rank);
     return st;
 }
 
-int theta_file_is_model(const char *path)
+static theta_status load_section(loader *L, int s, uint64_t len)
+{
+    theta_model *m = L->m;
+    switch (s) {
+    case 0: return load_conf(L, len);
+    case 1: return load_vocab(L, len);
+    case 2: return load_state(L, len);
+    case 3: return read_matrix(&L->r, len, "MATI", m->vocab->size, L->cfg.dim, &m->in);
+    case 4: return read_matrix(&L->r, len, "MATO", m->out_rows, L->cfg.dim, &m->out);
+    default: return load_shares(L, len);
+    }
+}
+
+theta_status theta_model_load(const char *path, theta_model **out)
+{
+    loader L;
+    memset(&L, 0, sizeof L);
+    uint32_t nsections = 0;
+    theta_status st = open_model_file(&L, path, &nsections);
+    for (int s = 0; !st && s < (int)nsections; s++) {
+        uint64_t len = 0;
+        if (!(st = section_header(&L, s, &len)))
+            st = load_section(&L, s, len);
+    }
+    if (!st && L.r.pos != L.r.size)
+        st = theta__fail(THETA_EFORMAT, "%s: %llu unexpected bytes after the last section", path,
+                         (unsigned long long)(L.r.size - L.r.pos));
+    if (!st)
+        st = build_tables(L.m);
+    if (L.r.f)
+        fclose(L.r.f);
+    if (st) {
+        theta_model_free(L.m);
+        return st;
+    }
+    *out = L.m;
+    return THETA_OK;
+}
+
+/* Reads the first 16 bytes of path; 1 if it could, 0 if not (errno set). */
+static int read_header(const char *path, unsigned char head[16])
 {
     FILE *f = fopen(path, "rb");
     if (!f)
         return 0;
-    char magic[8];
-    int is = fread(magic, 1, 8, f) == 8 && memcmp(magic, MAGIC, 8) == 0;
+    size_t n = fread(head, 1, 16, f);
     fclose(f);
-    return is;
+    if (n != 16)
+        memset(head + n, 0, 16 - n);
+    return 1;
+}
+
+int theta_file_is_model(const char *path)
+{
+    unsigned char head[16];
+    return read_header(path, head) && memcmp(head, MAGIC, 8) == 0;
+}
+
+theta_status theta_model_peek(const char *path, theta_model_header *out)
+{
+    unsigned char head[16];
+    if (!read_header(path, head))
+        return theta__fail(THETA_EIO, "%s: cannot open: %s", path, strerror(errno));
+    if (memcmp(head, MAGIC, 8) != 0)
+        return theta__fail(THETA_EFORMAT, "%s: not a theta model (bad magic)", path);
+    out->version = theta__get_u32(head + 8);
+    out->sections = theta__get_u32(head + 12);
+    return THETA_OK;
 }

@@ -1,20 +1,26 @@
 /*
- * theta_mpi.h — data-parallel training over MPI (built only with `make MPI=1`,
- * which defines THETA_MPI). Each rank reads its share of the corpus, the
+ * theta_mpi.h — data-parallel training over MPI. With `make MPI=1` (mpicc)
+ * src/mpi.c implements it: each rank reads its share of the corpus, the
  * vocabulary counts are merged into one global vocabulary, and the ranks
  * add up their changes to the matrices every few tenths of a second through
- * theta_train_hooks.sync. Nothing here prints; errors are theta_status.
+ * theta__train_ext.sync. Without MPI, src/mpi_none.c implements the same
+ * interface for one process (rank 0 of 1), so the program has no
+ * conditional compilation. Nothing here prints; errors are theta_status.
  */
 #ifndef THETA_THETA_MPI_H
 #define THETA_THETA_MPI_H
 
 #include "theta.h"
+#include "train.h"
 
 /* 1 if an MPI launcher (mpirun, mpiexec, srun) started this process, seen
  * in its environment; 0 when it was run by hand: then the MPI build is the
  * program without MPI (no MPI_Init, which would change its signals, its
  * standard input and its arguments). */
 int theta__mpi_launched(void);
+
+/* 1 in a build with MPI (src/mpi.c), 0 in one without (src/mpi_none.c). */
+int theta__mpi_available(void);
 
 /* MPI_Init / MPI_Finalize (MPI_COMM_WORLD). */
 void theta__mpi_init(int *argc, char ***argv);
@@ -79,7 +85,7 @@ void theta__mpi_sync_end(theta__mpi_sync_ctx *ctx);
  * checkpoint due), then the sum of the ranks' changes since the last sync
  * for the hot rows (or for every row). user is a theta__mpi_sync_ctx.
  * Collective. */
-theta_status theta__mpi_sync(theta_model *m, theta_sync *s, void *user);
+theta_status theta__mpi_sync(theta_model *m, theta__sync *s, void *user);
 
 /* Before rank 0 saves a checkpoint (collective, all workers idle): every
  * rank's position in its share of the epoch (chunks trained, loss so far)

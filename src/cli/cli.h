@@ -32,11 +32,10 @@ typedef struct {
     int64_t rows;
     int dim;
     float *data;           /* (rows, dim) */
-    const char **words;    /* [rows] */
+    const char **words;    /* [rows] (a model's: theta_model_row_names, owned) */
     char format[40];       /* "theta-model" or the detected vector format */
     theta_model *model;    /* owner, for a model */
     theta_vectors *vectors;/* owner, for a vector file */
-    char *node_names;      /* storage of "__node_N" names (hs output matrix) */
 } cli_vectors;
 
 /* Loads path; on failure prints "theta CMD: message" and returns 1. */
@@ -89,5 +88,6 @@ int cmd_classes(int argc, char **argv);
 void help_classes(FILE *out);
 int cmd_dims(int argc, char **argv);
 void help_dims(FILE *out);
+int cmd_phrases(int argc, char **argv); void help_phrases(FILE *out);
 
 #endif

@@ -168,7 +168,22 @@ static void print_json(const cli_vectors *v, const char *file, const analogy_run
     printf("],\n \"seconds\": %.3f}\n", seconds);
 }
 
-int cmd_eval(int argc, char **argv)
+/* One `theta eval`: its options, test files, vectors and results. */
+typedef struct {
+    long long limit, threads;
+    int which, json, nan, npr;
+    theta_analogy_method method;
+    analogy_run *an;         /* [nan] */
+    pairs_run *pr;           /* [npr] */
+    theta_eval_pairs **pairs;/* [npr] */
+    const char *path;        /* the vectors */
+    cli_vectors v;
+    theta_eval_index *ix;
+    double seconds;
+} eval_run;
+
+/* Reads the options into e; 0, -1 after --help, or a usage error's status. */
+static int parse_eval_args(int argc, char **argv, eval_run *e)
 {
     enum { OPT_METHOD = 256, OPT_JSON, OPT_MATRIX };
     static const struct option opts[] = {
@@ -182,123 +197,131 @@ int cmd_eval(int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    long long limit = 30000, threads = cli_default_threads();
-    int which = 0, json = 0, c, nan = 0, npr = 0;
-    theta_analogy_method method = THETA_ANALOGY_ADD;
-    analogy_run *an = calloc((size_t)argc, sizeof *an);
-    pairs_run *pr = calloc((size_t)argc, sizeof *pr);
-    if (!an || !pr) {
-        free(an);
-        free(pr);
-        return cli_error("eval", "out of memory");
-    }
-    int rc = 0;
+    int rc = 0, c;
     optind = 1;
     opterr = 0;
     while (rc == 0 && (c = getopt_long(argc, argv, ":a:p:r:t:h", opts, NULL)) != -1) {
         switch (c) {
-        case 'a':
-            an[nan++].path = optarg;
-            break;
-        case 'p':
-            pr[npr++].path = optarg;
-            break;
+        case 'a': e->an[e->nan++].path = optarg; break;
+        case 'p': e->pr[e->npr++].path = optarg; break;
         case 'r':
-            if (cli_parse_int(optarg, 0, INT64_MAX, &limit))
+            if (cli_parse_int(optarg, 0, INT64_MAX, &e->limit))
                 rc = cli_usage_error("eval", "--restrict must be a non-negative integer, not '%s'",
                                      optarg);
             break;
         case 't':
-            if (cli_parse_int(optarg, 1, 512, &threads))
+            if (cli_parse_int(optarg, 1, 512, &e->threads))
                 rc = cli_usage_error("eval", "--threads must be in 1..512, not '%s'", optarg);
             break;
         case OPT_METHOD:
-            if (cli_parse_method(optarg, &method))
+            if (cli_parse_method(optarg, &e->method))
                 rc = cli_usage_error("eval", "--method must be 3cosadd or 3cosmul, not '%s'",
                                      optarg);
             break;
-        case OPT_JSON:
-            json = 1;
-            break;
+        case OPT_JSON: e->json = 1; break;
         case OPT_MATRIX:
-            if ((which = cli_parse_matrix(optarg)) < 0)
+            if ((e->which = cli_parse_matrix(optarg)) < 0)
                 rc = cli_usage_error("eval", "--matrix must be 'in' or 'out', not '%s'", optarg);
             break;
-        case 'h':
-            help_eval(stdout);
-            free(an);
-            free(pr);
-            return 0;
-        default:
-            rc = cli_option_error("eval", c, argv);
+        case 'h': help_eval(stdout); return -1;
+        default: rc = cli_option_error("eval", c, argv);
         }
     }
     if (rc == 0 && optind != argc - 1)
         rc = optind >= argc ? cli_usage_error("eval", "missing FILE")
                             : cli_usage_error("eval", "one FILE expected, got '%s' too",
                                               argv[optind + 1]);
-    if (rc == 0 && nan == 0 && npr == 0)
+    if (rc == 0 && e->nan == 0 && e->npr == 0)
         rc = cli_usage_error("eval", "nothing to evaluate: give --analogies and/or --pairs");
-    if (rc) {
-        free(an);
-        free(pr);
-        return rc;
-    }
-    const char *path = argv[optind];
-    const char *method_name = method == THETA_ANALOGY_ADD ? "3cosadd" : "3cosmul";
-
-    /* the test files first: a typo there should not wait for a large load */
-    for (int f = 0; f < nan && !rc; f++)
-        if (theta_eval_questions_load(an[f].path, &an[f].q))
-            rc = cli_error("eval", "%s", theta_last_error());
-    theta_eval_pairs **pairs = calloc((size_t)(npr ? npr : 1), sizeof *pairs);
-    if (!pairs && !rc)
-        rc = cli_error("eval", "out of memory");
-    for (int f = 0; f < npr && !rc; f++) {
-        if (theta_eval_pairs_load(pr[f].path, &pairs[f]))
-            rc = cli_error("eval", "%s", theta_last_error());
-        else
-            pr[f].skipped_lines = pairs[f]->skipped_lines;
-    }
-    cli_vectors v;
-    memset(&v, 0, sizeof v);
-    theta_eval_index *ix = NULL;
-    if (!rc)
-        rc = cli_load_vectors("eval", path, which, &v);
-    if (!rc && theta_eval_index_new(v.data, v.rows, v.dim, v.words, &ix))
-        rc = cli_error("eval", "%s: %s", path, theta_last_error());
-    double t0 = theta_now();
-    for (int f = 0; f < nan && !rc; f++)
-        if (theta_eval_analogies(ix, an[f].q, limit, method, (int)threads, &an[f].r))
-            rc = cli_error("eval", "%s", theta_last_error());
-    for (int f = 0; f < npr && !rc; f++)
-        if (theta_eval_pairs_score(ix, pairs[f], limit, &pr[f].r))
-            rc = cli_error("eval", "%s", theta_last_error());
-    double seconds = theta_now() - t0;
-    if (!rc) {
-        for (int f = 0; f < npr; f++)
-            if (pr[f].r.used < 2)
-                fprintf(stderr, "theta eval: %s: fewer than two pairs in the vocabulary; no "
-                        "correlation\n", pr[f].path);
-        if (json)
-            print_json(&v, path, an, nan, pr, npr, limit, method_name, seconds);
-        else
-            print_table(an, nan, pr, npr, limit, method_name);
-        if (fflush(stdout) != 0)
-            rc = cli_error("eval", "writing the output failed");
-        fprintf(stderr, "theta eval: %lld x %d vectors (%s); evaluated in %.2f s on %lld thread%s\n",
-                (long long)v.rows, v.dim, v.format, seconds, threads, threads == 1 ? "" : "s");
-    }
-    for (int f = 0; f < nan; f++) {
-        theta_eval_questions_free(an[f].q);
-        theta_eval_analogy_result_free(&an[f].r);
-    }
-    for (int f = 0; f < npr && pairs; f++)
-        theta_eval_pairs_free(pairs[f]);
-    free(pairs);
-    theta_eval_index_free(ix);
-    cli_vectors_free(&v);
-    free(an);
-    free(pr);
+    if (rc == 0)
+        e->path = argv[optind];
     return rc;
+}
+
+/* The test files first (a typo there should not wait for a large load),
+ * then the vectors and their index. */
+static int load_eval_inputs(eval_run *e)
+{
+    for (int f = 0; f < e->nan; f++)
+        if (theta_eval_questions_load(e->an[f].path, &e->an[f].q))
+            return cli_error("eval", "%s", theta_last_error());
+    e->pairs = calloc((size_t)(e->npr ? e->npr : 1), sizeof *e->pairs);
+    if (!e->pairs)
+        return cli_error("eval", "out of memory");
+    for (int f = 0; f < e->npr; f++) {
+        if (theta_eval_pairs_load(e->pr[f].path, &e->pairs[f]))
+            return cli_error("eval", "%s", theta_last_error());
+        e->pr[f].skipped_lines = e->pairs[f]->skipped_lines;
+    }
+    int rc = cli_load_vectors("eval", e->path, e->which, &e->v);
+    if (!rc && theta_eval_index_new(e->v.data, e->v.rows, e->v.dim, e->v.words, &e->ix))
+        rc = cli_error("eval", "%s: %s", e->path, theta_last_error());
+    return rc;
+}
+
+static int evaluate(eval_run *e)
+{
+    double t0 = theta_now();
+    for (int f = 0; f < e->nan; f++)
+        if (theta_eval_analogies(e->ix, e->an[f].q, e->limit, e->method, (int)e->threads,
+                                 &e->an[f].r))
+            return cli_error("eval", "%s", theta_last_error());
+    for (int f = 0; f < e->npr; f++)
+        if (theta_eval_pairs_score(e->ix, e->pairs[f], e->limit, &e->pr[f].r))
+            return cli_error("eval", "%s", theta_last_error());
+    e->seconds = theta_now() - t0;
+    return 0;
+}
+
+/* The results on stdout (a table or JSON), the summary on stderr. */
+static int report_eval(const eval_run *e)
+{
+    const char *method_name = e->method == THETA_ANALOGY_ADD ? "3cosadd" : "3cosmul";
+    int rc = 0;
+    for (int f = 0; f < e->npr; f++)
+        if (e->pr[f].r.used < 2)
+            fprintf(stderr, "theta eval: %s: fewer than two pairs in the vocabulary; no "
+                    "correlation\n", e->pr[f].path);
+    if (e->json)
+        print_json(&e->v, e->path, e->an, e->nan, e->pr, e->npr, e->limit, method_name,
+                   e->seconds);
+    else
+        print_table(e->an, e->nan, e->pr, e->npr, e->limit, method_name);
+    if (fflush(stdout) != 0)
+        rc = cli_error("eval", "writing the output failed");
+    fprintf(stderr, "theta eval: %lld x %d vectors (%s); evaluated in %.2f s on %lld thread%s\n",
+            (long long)e->v.rows, e->v.dim, e->v.format, e->seconds, e->threads,
+            e->threads == 1 ? "" : "s");
+    return rc;
+}
+
+static void eval_free(eval_run *e)
+{
+    for (int f = 0; f < e->nan; f++) {
+        theta_eval_questions_free(e->an[f].q);
+        theta_eval_analogy_result_free(&e->an[f].r);
+    }
+    for (int f = 0; f < e->npr && e->pairs; f++)
+        theta_eval_pairs_free(e->pairs[f]);
+    free(e->pairs);
+    theta_eval_index_free(e->ix);
+    cli_vectors_free(&e->v);
+    free(e->an);
+    free(e->pr);
+}
+
+int cmd_eval(int argc, char **argv)
+{
+    eval_run e;
+    memset(&e, 0, sizeof e);
+    e.limit = 30000;
+    e.threads = cli_default_threads();
+    e.method = THETA_ANALOGY_ADD;
+    e.an = calloc((size_t)argc, sizeof *e.an);
+    e.pr = calloc((size_t)argc, sizeof *e.pr);
+    int rc = !e.an || !e.pr ? cli_error("eval", "out of memory") : parse_eval_args(argc, argv, &e);
+    if (rc == 0 && !(rc = load_eval_inputs(&e)) && !(rc = evaluate(&e)))
+        rc = report_eval(&e);
+    eval_free(&e);
+    return rc < 0 ? 0 : rc;
 }

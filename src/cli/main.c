@@ -1,5 +1,6 @@
 /* main.c — the theta program: dispatches to one command per cmd_<name>.c. */
 #include "cli.h"
+#include "theta_mpi.h"
 
 #include <string.h>
 
@@ -12,6 +13,7 @@ static const cli_command commands[] = {
     {"info", cmd_info, "format, shape, hyper-parameters and state of a file", help_info},
     {"classes", cmd_classes, "k-means clusters of the vectors (word2vec -classes)", help_classes},
     {"dims", cmd_dims, "report identical dimensions and rank of trained vectors", help_dims},
+    {"phrases", cmd_phrases, "join frequent word pairs into one token (word2phrase)", help_phrases},
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 
@@ -44,11 +46,8 @@ int main(int argc, char **argv)
         return 0;
     }
     if (strcmp(name, "--version") == 0 || strcmp(name, "version") == 0) {
-#ifdef THETA_MPI
-        printf("theta %s (kernel: %s) mpi\n", THETA_VERSION, theta_kernel_isa());
-#else
-        printf("theta %s (kernel: %s)\n", THETA_VERSION, theta_kernel_isa());
-#endif
+        printf("theta %s (kernel: %s)%s\n", THETA_VERSION, theta_kernel_isa(),
+               theta__mpi_available() ? " mpi" : "");
         return 0;
     }
     if (strcmp(name, "help") == 0) {

@@ -1,0 +1,76 @@
+/*
+ * cmd_train.h — the pieces of `theta train` (cmd_train.c runs them in order):
+ * its options (train_args.c), the model it starts from, new or resumed, and
+ * its progress reports (train_setup.c).
+ */
+#ifndef THETA_CLI_CMD_TRAIN_H
+#define THETA_CLI_CMD_TRAIN_H
+
+#include "cli.h"
+
+#define SYNC_EVERY_DEFAULT 0.1 /* seconds: as fast as 0.5 and 2 s on 2 ranks, better vectors
+                                  (docs/mpi.md) */
+#define CHECKPOINT_EVERY_DEFAULT 300 /* seconds */
+
+enum {
+    OPT_BINARY = 256, OPT_OUTPUT_CONTEXT, OPT_SAVE_MODEL, OPT_SAVE_VOCAB, OPT_READ_VOCAB,
+    OPT_LOG_JSON, OPT_MODEL, OPT_LOSS, OPT_DIM, OPT_WINDOW, OPT_NEGATIVE, OPT_SAMPLE, OPT_ALPHA,
+    OPT_EPOCHS, OPT_MIN_COUNT, OPT_MAX_VOCAB, OPT_THREADS, OPT_SEED, OPT_INIT_IN, OPT_INIT_OUT,
+    OPT_ZERO_INIT, OPT_W2V_HS, OPT_W2V_CBOW, OPT_W2V_BINARY, OPT_W2V_DEBUG, OPT_STOP_AFTER,
+    OPT_CHECKPOINT, OPT_CHECKPOINT_EVERY, OPT_RESUME, OPT_KERNEL, OPT_ISA, OPT_LOG_EVERY,
+    OPT_SYNC_EVERY, OPT_COUNT
+};
+
+typedef struct {
+    theta_config cfg;
+    const char *input, *output, *output_context, *save_model, *save_vocab, *read_vocab,
+        *log_json, *checkpoint, *resume, *isa;
+    int binary, quiet, alpha_set, hs_flag, negative_set;
+    long long stop_after, log_every;
+    double checkpoint_every;
+    double sync_every;
+    const char **inputs; /* [ninputs]: --input FILE and the files after the options */
+    int ninputs;
+    char **argv;         /* the command line with word2vec's flags translated (owned) */
+    unsigned char given[OPT_COUNT]; /* options given on the command line */
+} train_args;
+
+/* Parses the command line into a (also word2vec's single-dash flags).
+ * mpi_build: this program was built with MPI (--sync-every is allowed);
+ * mpi_job: it is a rank of an MPI job (files after the options are more
+ * input, the shards). 0 ok, -1 after printing --help, 2 after printing a
+ * usage error. Free a with train_args_free in every case. */
+int train_parse_args(int argc, char **argv, int mpi_build, int mpi_job, train_args *a);
+void train_args_free(train_args *a);
+
+/* --resume: loads the checkpoint, checks it against this run (its options
+ * and input fingerprints fps[ninputs], nranks MPI ranks, 0 if not an MPI
+ * job) and takes this process's place (rank) in the corpus. Else 1 with
+ * the message in why. */
+int train_resume_model(const train_args *a, const theta_fingerprint *fps, int ninputs,
+                       int nranks, int rank, theta_model **out, char *why, size_t n);
+
+/* A fresh model: the vocabulary (read, counted on segs[nsegs], or counted
+ * in input on --threads threads), its summary, the matrices. Prints
+ * its error and returns 1 on failure. */
+int train_new_model(const train_args *a, const char *input, const theta_segment *segs,
+                    int nsegs, theta_model **out);
+
+/* "model: skipgram, loss ns, ..." on stderr. */
+void train_print_model(const train_args *a, const theta_model *m);
+
+/* "Resume with: ..." after a stop; nranks the MPI ranks (0: not an MPI job). */
+void train_print_resume_hint(const char *to, const char *const *inputs, int ninputs, int nranks);
+
+/* The progress callback's state: the \r line, the --log-json file. */
+typedef struct {
+    const train_args *a;
+    int tty;
+    FILE *log;
+    int printed; /* a \r line is on screen */
+} train_progress;
+
+/* theta_train_hooks.progress: the progress line, epoch summaries, the JSON log. */
+int train_on_progress(const theta_progress *p, const theta_model *m, void *user);
+
+#endif
