@@ -85,6 +85,8 @@ typedef struct {
     theta_init init_in;
     theta_init init_out;
     theta_kernel kernel;
+    float noise_uniform; /* loss ns: share of negatives drawn uniformly over the words
+                          * (the rest by count^0.75); float, as saved in the model */
 } theta_config;
 
 theta_config theta_config_default(void);
