@@ -188,6 +188,8 @@ demo: deps
 	@$(MAKE) --no-print-directory $(THETA)
 	@bash scripts/demo.sh $(THETA)
 
+# theta vs fastText vs gensim; without CORPUS=FILE on the scripts/bench-corpus.sh
+# corpus, built once in ${XDG_CACHE_HOME:-~/.cache}/theta/bench
 bench: deps
 	@$(MAKE) --no-print-directory $(THETA)
 	@bash scripts/bench.sh $(CORPUS)

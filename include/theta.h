@@ -183,10 +183,27 @@ int64_t theta_reader_bytes(const theta_reader *r);
 /* Closes; reports a truncated or corrupt gzip stream that was not yet seen. */
 theta_status theta_reader_close(theta_reader *r);
 
-/* Copies standard input to an unlinked temporary file and returns a path
- * that can be opened again for each epoch (/dev/fd/N). A closed standard
- * input is THETA_EIO, an empty one THETA_EDATA. */
+/* theta_spool_open("-", path_out, size, fd_out, NULL): standard input
+ * copied to a nameless file, reopened for each epoch as /dev/fd/N. A closed
+ * standard input is THETA_EIO, an empty one THETA_EDATA. */
 theta_status theta_spool_stdin(char *path_out, size_t size, int *fd_out);
+
+/* 1 if path ("-": standard input) can be read only once: a pipe, a FIFO, a
+ * socket or a character device (process substitution's /dev/fd/N is a
+ * pipe); 0 for a regular file or a block device, and for a path that
+ * cannot be looked at (opening it reports why). */
+int theta_input_is_stream(const char *path);
+
+/* Copies the input at path ("-": standard input) into a file without a name
+ * in $TMPDIR (default /tmp), so that it is gone on every exit, signals
+ * included, and returns in path_out a path that reads it again from the
+ * start (/dev/fd/N) for each pass; close *fd_out at the end. *bytes_out (if
+ * not NULL) gets the bytes copied: the spool's disk use. THETA_EIO for a
+ * closed standard input, an unreadable input, or a $TMPDIR that cannot take
+ * the file (the message names it and says when it is full); THETA_EDATA for
+ * an empty input. */
+theta_status theta_spool_open(const char *path, char *path_out, size_t size, int *fd_out,
+                              int64_t *bytes_out);
 
 /* ---- vocabulary --------------------------------------------------------- */
 
@@ -247,6 +264,15 @@ theta_status theta_vocab_build(const char *path, int64_t min_count, int64_t max_
  * files in one pass). The counts equal one pass's unless pruning was needed. */
 theta_status theta_vocab_build_threads(const char *path, int64_t min_count, int64_t max_vocab,
                                        int64_t prune_limit, int threads, theta_vocab **out);
+
+/* One vocabulary over several files read as one corpus in the order given
+ * (plain, gzip, "-" for standard input): each large plain file is counted
+ * in parallel as theta_vocab_build_threads does, the counts summed, then
+ * finalized. Every file is opened first: a missing or unreadable one is
+ * THETA_EIO naming it before any counting. */
+theta_status theta_vocab_build_files(const char *const *paths, int n, int64_t min_count,
+                                     int64_t max_vocab, int64_t prune_limit, int threads,
+                                     theta_vocab **out);
 
 /* word2vec's vocabulary file: one "word count" line per entry. */
 theta_status theta_vocab_save(const theta_vocab *v, const char *path);
@@ -311,7 +337,9 @@ typedef struct {
 /* A data-parallel (MPI) run's checkpoint also records where each rank stood
  * in its share of the corpus and which input files the shares came from,
  * so that every rank resumes where it stopped (the model file's RANK
- * section). nranks == 0: the checkpoint of one process (no such section). */
+ * section). nranks == 0: the checkpoint of one process; then ninputs > 1
+ * records the fingerprints of the several files it read, in order (the INPT
+ * section), and ninputs 0 means one file (theta_train_state's fingerprint). */
 typedef struct {
     int64_t chunks_done;   /* chunks of the current epoch this rank trained */
     double loss_sum;       /* this rank's loss statistics of the current epoch */
@@ -390,6 +418,9 @@ typedef struct {
                                the matrices may be analysed in the callback */
     double epoch_loss;      /* with snapshot: mean loss over the epoch so far */
     double epoch_seconds;   /* with epoch_end: wall time of the epoch */
+    int64_t epoch_products; /* (input row, target row) products the kernels computed in the
+                               epoch so far, this run's part (a dot and two axpys each:
+                               6 * dim FLOP) */
 } theta_progress;
 
 /* Called from the training thread; m may be read (not written) in the call.

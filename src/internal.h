@@ -70,6 +70,9 @@ int theta__file_is_gzip(const char *path);
 theta_status theta__vocab_count_segments(const theta_segment *segs, int nsegs,
                                         int64_t prune_limit, theta_vocab **out);
 
+/* The last byte r delivered (decoded), or -1 if none (corpus.c). */
+int theta__reader_last_byte(const theta_reader *r);
+
 /* float32 arrays to/from a file's little-endian bytes: a plain fwrite /
  * fread, since the host is little-endian (checked above). */
 size_t theta__write_f32(FILE *f, const float *v, size_t n);

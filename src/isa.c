@@ -12,7 +12,9 @@ static theta__isa detect(void)
     __builtin_cpu_init();
     if (__builtin_cpu_supports("avx512f"))
         return THETA__AVX512F;
-    if (__builtin_cpu_supports("avx2"))
+    /* the AVX2 kernels fuse multiply-adds: FMA3 comes with AVX2 on every
+     * CPU we know of, but it is a separate feature bit */
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
         return THETA__AVX2;
 #endif
     return THETA__SSE2;

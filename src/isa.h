@@ -31,7 +31,8 @@
 #define THETA__X86 1 /* the AVX2 and AVX-512 instances are built */
 #endif
 
-/* Instruction sets, narrowest first: a CPU that runs one runs those before it. */
+/* Instruction sets, narrowest first: a CPU that runs one runs those before it
+ * ("avx2" here means AVX2 with FMA3). */
 typedef enum { THETA__SSE2, THETA__AVX2, THETA__AVX512F } theta__isa;
 
 /* The widest instruction set this CPU runs (THETA__SSE2 off x86-64, where

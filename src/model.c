@@ -23,6 +23,11 @@
  *   "RANK"  only in the checkpoint of an MPI run (then count is 6): nranks
  *           u32, ninputs u32, per input file: size u64, crc u32, 4 zero
  *           bytes; per rank: chunks_done u64, loss_sum f64, loss_count u64
+ *   "INPT"  instead of RANK, in the model of a one-process run over several
+ *           input files (count 6): ninputs u32 (>= 2), 4 zero bytes, per
+ *           input file in the order given: size u64, crc u32, 4 zero bytes.
+ *           Files without it (one input, or written before it existed) load
+ *           as before.
  *
  * Readers check every length against the file size before allocating and
  * refuse unknown versions, missing sections and CRC mismatches.
@@ -360,6 +365,22 @@ static unsigned char *encode_shares(const theta_shares *sh, uint64_t *len)
     return b;
 }
 
+/* The INPT section's payload (malloc'ed, *len bytes). */
+static unsigned char *encode_inputs(const theta_shares *sh, uint64_t *len)
+{
+    uint64_t n = 8 + 16 * (uint64_t)sh->ninputs;
+    unsigned char *b = theta__calloc((size_t)n, 1);
+    if (!b)
+        return NULL;
+    theta__put_u32(b, (uint32_t)sh->ninputs);
+    for (int32_t i = 0; i < sh->ninputs; i++) {
+        theta__put_u64(b + 8 + 16 * (size_t)i, sh->inputs[i].bytes);
+        theta__put_u32(b + 16 + 16 * (size_t)i, sh->inputs[i].crc);
+    }
+    *len = n;
+    return b;
+}
+
 theta_status theta_model_save(const theta_model *m, const char *path)
 {
     const theta_vocab *v = m->vocab;
@@ -384,7 +405,9 @@ theta_status theta_model_save(const theta_model *m, const char *path)
     encode_state(&m->state, stat);
     unsigned char *rb = NULL;
     uint64_t rbytes = 0;
-    if (m->shares.nranks > 0 && !(rb = encode_shares(&m->shares, &rbytes))) {
+    const char *sixth = m->shares.nranks > 0 ? "RANK" : m->shares.ninputs > 1 ? "INPT" : NULL;
+    if (sixth && !(rb = sixth[0] == 'R' ? encode_shares(&m->shares, &rbytes)
+                                        : encode_inputs(&m->shares, &rbytes))) {
         free(vb);
         return THETA_ENOMEM;
     }
@@ -404,7 +427,7 @@ theta_status theta_model_save(const theta_model *m, const char *path)
               write_section(o.f, "STAT", stat, STAT_BYTES) ||
               write_matrix_section(o.f, "MATI", m->in, v->size, m->cfg.dim) ||
               write_matrix_section(o.f, "MATO", m->out, m->out_rows, m->cfg.dim) ||
-              (rb && write_section(o.f, "RANK", rb, rbytes));
+              (rb && write_section(o.f, sixth, rb, rbytes));
     free(vb);
     free(rb);
     if (bad) {
@@ -557,6 +580,23 @@ static theta_status parse_shares(reader *r, const unsigned char *b, uint64_t len
     return THETA_OK;
 }
 
+static theta_status parse_inputs(reader *r, const unsigned char *b, uint64_t len, theta_shares *sh)
+{
+    uint32_t ninputs = len >= 8 ? theta__get_u32(b) : 0;
+    if (ninputs < 2 || ninputs > MAX_INPUTS || len != 8 + 16 * (uint64_t)ninputs)
+        return theta__fail(THETA_EFORMAT, "%s: INPT section: %u input files do not fit its %llu "
+                                          "bytes", r->path, ninputs, (unsigned long long)len);
+    sh->inputs = theta__calloc(ninputs, sizeof *sh->inputs);
+    if (!sh->inputs)
+        return THETA_ENOMEM; /* the caller frees it with the model */
+    sh->ninputs = (int32_t)ninputs;
+    for (uint32_t i = 0; i < ninputs; i++) {
+        sh->inputs[i].bytes = theta__get_u64(b + 8 + 16 * (size_t)i);
+        sh->inputs[i].crc = theta__get_u32(b + 16 + 16 * (size_t)i);
+    }
+    return THETA_OK;
+}
+
 static theta_status read_matrix(reader *r, uint64_t len, const char *tag, int64_t rows, int dim,
                                 float **out)
 {
@@ -597,11 +637,12 @@ typedef struct {
     reader r;
     theta_config cfg;   /* from CONF */
     theta_model *m;     /* from VOCB on */
+    int inputs;         /* the sixth section is INPT, not RANK */
 } loader;
 
 static const char *const section_tags[6] = {"CONF", "VOCB", "STAT", "MATI", "MATO", "RANK"};
 
-/* Opens path and checks the header; *nsections: 5, or 6 with RANK. */
+/* Opens path and checks the header; *nsections: 5, or 6 with RANK or INPT. */
 static theta_status open_model_file(loader *L, const char *path, uint32_t *nsections)
 {
     L->r = (reader){fopen(path, "rb"), path, 0, 0};
@@ -622,8 +663,8 @@ static theta_status open_model_file(loader *L, const char *path, uint32_t *nsect
                            path, theta__get_u32(head + 8), FORMAT_VERSION);
     *nsections = theta__get_u32(head + 12);
     if (*nsections != 5 && *nsections != 6)
-        return theta__fail(THETA_EFORMAT, "%s: expected 5 sections (6 with RANK), found %u", path,
-                           *nsections);
+        return theta__fail(THETA_EFORMAT, "%s: expected 5 sections (6 with RANK or INPT), found "
+                                          "%u", path, *nsections);
     return THETA_OK;
 }
 
@@ -639,7 +680,8 @@ static theta_status section_header(loader *L, int s, uint64_t *len)
     theta_status st = rd(r, sh, 12);
     if (st)
         return st;
-    if (memcmp(sh, section_tags[s], 4) != 0)
+    L->inputs = s == 5 && memcmp(sh, "INPT", 4) == 0;
+    if (memcmp(sh, section_tags[s], 4) != 0 && !L->inputs)
         return theta__fail(THETA_EFORMAT, "%s: expected section %s at offset %llu", r->path,
                            section_tags[s], (unsigned long long)(r->pos - 12));
     *len = theta__get_u64(sh + 4);
@@ -709,13 +751,15 @@ static theta_status load_state(loader *L, uint64_t len)
     return THETA_OK;
 }
 
-/* RANK: an MPI run's places and input fingerprints. */
+/* RANK: an MPI run's places and input fingerprints; INPT: the input
+ * fingerprints of a one-process run over several files. */
 static theta_status load_shares(loader *L, uint64_t len)
 {
     unsigned char *rank = NULL;
-    theta_status st = read_small(&L->r, len, "RANK", &rank);
+    theta_status st = read_small(&L->r, len, L->inputs ? "INPT" : "RANK", &rank);
     if (!st)
-        st = parse_shares(&L->r, rank, len, &L->m->shares);
+        st = L->inputs ? parse_inputs(&L->r, rank, len, &L->m->shares)
+                       : parse_shares(&L->r, rank, len, &L->m->shares);
     free(rank);
     return st;
 }

@@ -821,6 +821,134 @@ static theta_status rename_input(theta_status st, const char *internal, const ch
     return st;
 }
 
+/* One theta_phrases_run: its files and what the passes found. */
+typedef struct {
+    const theta_phrases_config *cfg;
+    const theta_phrases_hooks *hooks;
+    theta_phrases_stats *stats;
+    char spool[64], cur[64], next[64];
+    int spool_fd, cur_fd, next_fd;
+    const char *in;      /* this pass's input: the corpus, its spool or the last pass's output */
+    theta__outfile out;
+    int out_open;
+    FILE *tmpw;          /* the next pass's input, being written */
+    phrase_list list;    /* for --save-phrases */
+    progress_state ps;
+} phrases_job;
+
+/* A failure while reading the spool names standard input. */
+static theta_status named(phrases_job *j, theta_status st)
+{
+    return st && j->in == j->spool ? rename_input(st, j->spool, "standard input") : st;
+}
+
+/* Counts this pass's input and collects the pairs that score above the
+ * threshold into *set; the counts are dropped, the input's size kept. */
+static theta_status count_pass(phrases_job *j, theta_phrases_pass_stats *s,
+                               theta_phrases_table **set, int64_t *bytes)
+{
+    theta_phrases_table *t = NULL;
+    theta_status st = named(j, count_file(j->in, j->cfg, &j->ps, &t));
+    if (st)
+        return st;
+    s->words = t->words;
+    s->entries = (int64_t)t->n;
+    s->pruned = t->pruned;
+    s->pruned_below = t->pruned_below;
+    *bytes = t->bytes;
+    if (!(*set = table_new(0)))
+        st = THETA_ENOMEM;
+    else
+        st = collect_phrases(t, j->cfg, s->threshold, *set,
+                             j->hooks->save_phrases ? &j->list : NULL);
+    if (!st)
+        s->phrases = (int64_t)(*set)->n;
+    theta_phrases_table_free(t); /* the set is all the rewrite needs */
+    return st;
+}
+
+/* The finished temporary output becomes the next pass's input. */
+static theta_status next_input(phrases_job *j)
+{
+    int bad = fclose(j->tmpw) != 0;
+    j->tmpw = NULL;
+    if (bad)
+        return theta__fail(THETA_EIO, "writing a temporary file failed: %s", strerror(errno));
+    /* this pass's input is no longer needed */
+    if (j->cur_fd >= 0)
+        close(j->cur_fd);
+    if (j->spool_fd >= 0) {
+        close(j->spool_fd);
+        j->spool_fd = -1;
+    }
+    j->cur_fd = j->next_fd;
+    j->next_fd = -1;
+    memcpy(j->cur, j->next, sizeof j->cur);
+    j->in = j->cur;
+    return THETA_OK;
+}
+
+/* Pass k: count, pick the phrases, rewrite into the output (last pass) or
+ * a temporary file (the next pass's input). */
+static theta_status run_pass(phrases_job *j, int k)
+{
+    theta_phrases_pass_stats *s = &j->stats->pass[k];
+    const int last = k + 1 == j->cfg->passes;
+    s->threshold = theta_phrases_pass_threshold(j->cfg, k);
+    j->ps.p.pass = k + 1;
+    j->ps.p.writing = 0;
+    j->ps.last = 0;
+    theta_phrases_table *set = NULL;
+    int64_t bytes = 0;
+    theta_status st = count_pass(j, s, &set, &bytes);
+    j->stats->passes = k + 1;
+    FILE *dst = j->out_open ? j->out.f : j->hooks->stream;
+    if (!st && !last && !(st = temp_open(&j->next_fd, &j->tmpw, j->next, sizeof j->next))) {
+        setvbuf(j->tmpw, NULL, _IOFBF, 1 << 20);
+        dst = j->tmpw;
+    }
+    j->ps.last = 0;
+    if (!st)
+        st = named(j, rewrite(set, j->cfg, bytes, j->in, dst, &j->ps, s, &j->stats->tokens_out));
+    theta_phrases_table_free(set);
+    if (!st && !last)
+        st = next_input(j);
+    return st;
+}
+
+/* After the last pass: the phrase list, then the output made final. */
+static theta_status finish(phrases_job *j)
+{
+    const theta_phrases_hooks *h = j->hooks;
+    theta_status st;
+    if (h->save_phrases && (st = write_phrases(h->save_phrases, &j->list)))
+        return st;
+    if (!j->out_open) {
+        if (fflush(h->stream) != 0 || ferror(h->stream))
+            return theta__fail(THETA_EIO, "writing the output failed: %s", strerror(errno));
+        return THETA_OK;
+    }
+    j->out_open = 0;
+    if ((st = theta__out_commit(&j->out)) && h->save_phrases)
+        remove(h->save_phrases);
+    return st;
+}
+
+static void job_free(phrases_job *j)
+{
+    if (j->out_open)
+        theta__out_abort(&j->out);
+    if (j->tmpw)
+        fclose(j->tmpw);
+    if (j->next_fd >= 0)
+        close(j->next_fd);
+    if (j->cur_fd >= 0)
+        close(j->cur_fd);
+    if (j->spool_fd >= 0)
+        close(j->spool_fd);
+    phrase_list_free(&j->list);
+}
+
 theta_status theta_phrases_run(const char *input, const theta_phrases_config *cfg,
                                const theta_phrases_hooks *hooks, theta_phrases_stats *stats)
 {
@@ -833,120 +961,27 @@ theta_status theta_phrases_run(const char *input, const theta_phrases_config *cf
     memset(stats, 0, sizeof *stats);
     if (!hooks->output && !hooks->stream)
         return theta__fail(THETA_EINVAL, "no output for the phrases");
-
-    char spool[64], cur[64], next[64];
-    int spool_fd = -1, cur_fd = -1, next_fd = -1;
-    const char *in = input;
-    theta__outfile out;
-    int out_open = 0;
-    FILE *tmpw = NULL;
-    phrase_list list = {0};
-    theta_phrases_table *t = NULL, *set = NULL;
-    progress_state ps;
-    memset(&ps, 0, sizeof ps);
-    ps.hooks = hooks;
-    ps.p.passes = cfg->passes;
-
+    phrases_job j;
+    memset(&j, 0, sizeof j);
+    j.cfg = cfg;
+    j.hooks = hooks;
+    j.stats = stats;
+    j.spool_fd = j.cur_fd = j.next_fd = -1;
+    j.in = input;
+    j.ps.hooks = hooks;
+    j.ps.p.passes = cfg->passes;
     /* the output first: an unwritable path fails before the long work */
-    if (hooks->output) {
-        if ((st = theta__out_open(&out, hooks->output)))
-            goto done;
-        out_open = 1;
-        setvbuf(out.f, NULL, _IOFBF, 1 << 20);
+    if (hooks->output && !(st = theta__out_open(&j.out, hooks->output))) {
+        j.out_open = 1;
+        setvbuf(j.out.f, NULL, _IOFBF, 1 << 20);
     }
-    if (strcmp(input, "-") == 0) {
-        if ((st = theta_spool_stdin(spool, sizeof spool, &spool_fd)))
-            goto done;
-        in = spool;
-    }
-    for (int k = 0; k < cfg->passes; k++) {
-        theta_phrases_pass_stats *s = &stats->pass[k];
-        int last = k + 1 == cfg->passes;
-        s->threshold = theta_phrases_pass_threshold(cfg, k);
-        ps.p.pass = k + 1;
-        ps.p.writing = 0;
-        ps.last = 0;
-        if ((st = count_file(in, cfg, &ps, &t))) {
-            if (in == spool)
-                st = rename_input(st, spool, "standard input");
-            goto done;
-        }
-        stats->passes = k + 1;
-        s->words = t->words;
-        s->entries = (int64_t)t->n;
-        s->pruned = t->pruned;
-        s->pruned_below = t->pruned_below;
-        if (!(set = table_new(0))) {
-            st = THETA_ENOMEM;
-            goto done;
-        }
-        if ((st = collect_phrases(t, cfg, s->threshold, set, hooks->save_phrases ? &list : NULL)))
-            goto done;
-        s->phrases = (int64_t)set->n;
-        int64_t bytes = t->bytes;
-        theta_phrases_table_free(t); /* the set is all the rewrite needs */
-        t = NULL;
-        FILE *dst = last ? (out_open ? out.f : hooks->stream) : NULL;
-        if (!last) {
-            if ((st = temp_open(&next_fd, &tmpw, next, sizeof next)))
-                goto done;
-            setvbuf(tmpw, NULL, _IOFBF, 1 << 20);
-            dst = tmpw;
-        }
-        ps.last = 0;
-        st = rewrite(set, cfg, bytes, in, dst, &ps, s, &stats->tokens_out);
-        if (st && in == spool)
-            st = rename_input(st, spool, "standard input");
-        theta_phrases_table_free(set);
-        set = NULL;
-        if (st)
-            goto done;
-        if (!last) {
-            int bad = fclose(tmpw) != 0;
-            tmpw = NULL;
-            if (bad) {
-                st = theta__fail(THETA_EIO, "writing a temporary file failed: %s",
-                                 strerror(errno));
-                goto done;
-            }
-            /* this pass's input is no longer needed */
-            if (cur_fd >= 0)
-                close(cur_fd);
-            if (spool_fd >= 0) {
-                close(spool_fd);
-                spool_fd = -1;
-            }
-            cur_fd = next_fd;
-            next_fd = -1;
-            memcpy(cur, next, sizeof cur);
-            in = cur;
-        }
-    }
-    if (hooks->save_phrases && (st = write_phrases(hooks->save_phrases, &list)))
-        goto done;
-    if (out_open) {
-        out_open = 0;
-        if ((st = theta__out_commit(&out))) {
-            if (hooks->save_phrases)
-                remove(hooks->save_phrases);
-            goto done;
-        }
-    } else if (fflush(hooks->stream) != 0 || ferror(hooks->stream)) {
-        st = theta__fail(THETA_EIO, "writing the output failed: %s", strerror(errno));
-    }
-done:
-    if (out_open)
-        theta__out_abort(&out);
-    if (tmpw)
-        fclose(tmpw);
-    if (next_fd >= 0)
-        close(next_fd);
-    if (cur_fd >= 0)
-        close(cur_fd);
-    if (spool_fd >= 0)
-        close(spool_fd);
-    theta_phrases_table_free(t);
-    theta_phrases_table_free(set);
-    phrase_list_free(&list);
+    if (!st && strcmp(input, "-") == 0 &&
+        !(st = theta_spool_stdin(j.spool, sizeof j.spool, &j.spool_fd)))
+        j.in = j.spool;
+    for (int k = 0; !st && k < cfg->passes; k++)
+        st = run_pass(&j, k);
+    if (!st)
+        st = finish(&j);
+    job_free(&j);
     return st;
 }

@@ -10,10 +10,12 @@
 #include "vocab_hash.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #define DEFAULT_PRUNE_LIMIT 21000000 /* distinct words held while counting */
 
@@ -446,6 +448,103 @@ theta_status theta_vocab_build_threads(const char *path, int64_t min_count, int6
     if (st)
         return st;
     st = theta_vocab_finalize(v, min_count, max_vocab);
+    if (st) {
+        theta_vocab_free(v);
+        return st;
+    }
+    *out = v;
+    return THETA_OK;
+}
+
+/* Counts one file of several into *out (not finalized) and tells whether
+ * its decoded bytes end without a newline (*open_end: -1 empty, 0 newline,
+ * 1 other). */
+static theta_status count_one_of_many(const char *path, int64_t prune_limit, int threads,
+                                      theta_vocab **out, int *open_end)
+{
+    int64_t bytes = 0;
+    if (split_parts(path, threads, &bytes) >= 2) {
+        /* a large plain file, counted in parallel; its last byte is on disk */
+        theta_status st = count_file(path, prune_limit, threads, out);
+        if (st)
+            return st;
+        unsigned char last = '\n';
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0 || pread(fd, &last, 1, (off_t)(bytes - 1)) != 1) {
+            st = theta__fail(THETA_EIO, "%s: read error: %s", path, strerror(errno));
+            theta_vocab_free(*out);
+        }
+        if (fd >= 0)
+            close(fd);
+        *open_end = last != '\n';
+        return st;
+    }
+    theta_vocab *v = theta_vocab_new();
+    if (!v)
+        return THETA_ENOMEM;
+    v->hash->prune_limit = prune_limit;
+    theta_reader *r;
+    theta_status st = theta_reader_open(path, &r);
+    if (!st) {
+        st = theta_vocab_count(v, r);
+        int last = theta__reader_last_byte(r);
+        *open_end = last < 0 ? -1 : last != '\n';
+        theta_status cst = theta_reader_close(r);
+        if (!st)
+            st = cst;
+    }
+    if (st) {
+        theta_vocab_free(v);
+        return st;
+    }
+    *out = v;
+    return THETA_OK;
+}
+
+theta_status theta_vocab_build_files(const char *const *paths, int n, int64_t min_count,
+                                     int64_t max_vocab, int64_t prune_limit, int threads,
+                                     theta_vocab **out)
+{
+    if (n < 1)
+        return theta__fail(THETA_EINVAL, "no corpus file to count");
+    /* every file opens before any is counted: a missing tenth file is
+     * reported at once, not after counting nine */
+    for (int i = 0; i < n; i++) {
+        if (strcmp(paths[i], "-") == 0)
+            continue;
+        int fd = open(paths[i], O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+            return theta__fail(THETA_EIO, "%s: cannot open: %s", paths[i], strerror(errno));
+        close(fd);
+    }
+    if (n == 1)
+        return theta_vocab_build_threads(paths[0], min_count, max_vocab, prune_limit, threads, out);
+    const int64_t limit = theta_vocab_prune_limit(prune_limit);
+    theta_vocab *v = NULL;
+    int open_end = -1;
+    theta_status st = count_one_of_many(paths[0], limit, threads, &v, &open_end);
+    /* the reader of several files ends a sentence between two files when
+     * the earlier one does not end with a newline and a later one has bytes
+     * (theta_reader_open_segments): so many more </s> in the corpus */
+    int pending = open_end == 1;
+    for (int i = 1; i < n && !st; i++) {
+        theta_vocab *part = NULL;
+        st = count_one_of_many(paths[i], limit, threads, &part, &open_end);
+        if (st)
+            break;
+        if (open_end >= 0 && pending) {
+            st = theta_vocab_add(part, THETA_EOS, sizeof THETA_EOS - 1, 1);
+            pending = 0;
+        }
+        if (open_end == 1)
+            pending = 1;
+        if (!st)
+            st = merge_counts(v, part);
+        v->bytes_read += part->bytes_read;
+        theta_vocab_free(part);
+    }
+    if (!st)
+        st = theta_vocab_finalize(v, min_count, max_vocab);
     if (st) {
         theta_vocab_free(v);
         return st;

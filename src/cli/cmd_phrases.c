@@ -124,10 +124,69 @@ static void print_summary(const theta_phrases_stats *s, const char *out, double 
             (long long)s->tokens_out, out ? out : "standard output", seconds);
 }
 
-int cmd_phrases(int argc, char **argv)
+enum { OPT_SCORING = 256, OPT_THRESHOLD, OPT_MIN_COUNT, OPT_PASSES, OPT_DELIMITER,
+       OPT_MAX_ENTRIES, OPT_SAVE_PHRASES };
+
+typedef struct {
+    theta_phrases_config cfg;
+    const char *input, *output, *save;
+    int quiet;
+} phrases_args;
+
+/* One option of theta phrases (not -h); 0, or a usage error's status. */
+static int parse_phrases_option(phrases_args *a, int c, const char *text, const char **threshold,
+                                char **argv)
 {
-    enum { OPT_SCORING = 256, OPT_THRESHOLD, OPT_MIN_COUNT, OPT_PASSES, OPT_DELIMITER,
-           OPT_MAX_ENTRIES, OPT_SAVE_PHRASES };
+    long long v;
+    switch (c) {
+    case 'i':
+        if (a->input)
+            return cli_usage_error("phrases", "one INPUT expected, got '%s' too", text);
+        a->input = text;
+        return 0;
+    case 'o': a->output = text; return 0;
+    case OPT_SCORING:
+        if (strcmp(text, "w2v") == 0)
+            a->cfg.scoring = THETA_PHRASES_W2V;
+        else if (strcmp(text, "npmi") == 0)
+            a->cfg.scoring = THETA_PHRASES_NPMI;
+        else
+            return cli_usage_error("phrases", "--scoring must be w2v or npmi, not '%s'", text);
+        return 0;
+    case OPT_THRESHOLD: *threshold = text; return 0;
+    case OPT_MIN_COUNT:
+        if (cli_parse_int(text, 1, INT64_MAX, &v))
+            return cli_usage_error("phrases", "--min-count must be a positive integer, not "
+                                              "'%s'", text);
+        a->cfg.min_count = v;
+        return 0;
+    case OPT_PASSES:
+        if (cli_parse_int(text, 1, THETA_PHRASES_MAX_PASSES, &v))
+            return cli_usage_error("phrases", "--passes must be in 1..%d, not '%s'",
+                                   THETA_PHRASES_MAX_PASSES, text);
+        a->cfg.passes = (int)v;
+        return 0;
+    case OPT_DELIMITER: a->cfg.delimiter = text; return 0;
+    case 't':
+        if (cli_parse_int(text, 1, 512, &v))
+            return cli_usage_error("phrases", "--threads must be in 1..512, not '%s'", text);
+        a->cfg.threads = (int)v;
+        return 0;
+    case OPT_MAX_ENTRIES:
+        if (cli_parse_int(text, 16, 1LL << 30, &v))
+            return cli_usage_error("phrases", "--max-entries must be in 16..%lld, not '%s'",
+                                   1LL << 30, text);
+        a->cfg.max_entries = v;
+        return 0;
+    case OPT_SAVE_PHRASES: a->save = text; return 0;
+    case 'q': a->quiet = 1; return 0;
+    default: return cli_option_error("phrases", c, argv);
+    }
+}
+
+/* The command line into a; 0, -1 after --help, or a usage error's status. */
+static int parse_phrases_args(int argc, char **argv, phrases_args *a)
+{
     static const struct option opts[] = {
         {"input", required_argument, NULL, 'i'},
         {"output", required_argument, NULL, 'o'},
@@ -143,117 +202,71 @@ int cmd_phrases(int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    theta_phrases_config cfg = theta_phrases_config_default();
-    const char *input = NULL, *output = NULL, *save = NULL, *threshold_arg = NULL;
-    long long v;
-    int quiet = 0, c;
+    a->cfg = theta_phrases_config_default();
+    const char *threshold_arg = NULL;
+    int c, rc;
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":i:o:t:qh", opts, NULL)) != -1) {
-        switch (c) {
-        case 'i':
-            if (input)
-                return cli_usage_error("phrases", "one INPUT expected, got '%s' too", optarg);
-            input = optarg;
-            break;
-        case 'o':
-            output = optarg;
-            break;
-        case OPT_SCORING:
-            if (strcmp(optarg, "w2v") == 0)
-                cfg.scoring = THETA_PHRASES_W2V;
-            else if (strcmp(optarg, "npmi") == 0)
-                cfg.scoring = THETA_PHRASES_NPMI;
-            else
-                return cli_usage_error("phrases", "--scoring must be w2v or npmi, not '%s'",
-                                       optarg);
-            break;
-        case OPT_THRESHOLD:
-            threshold_arg = optarg;
-            break;
-        case OPT_MIN_COUNT:
-            if (cli_parse_int(optarg, 1, INT64_MAX, &v))
-                return cli_usage_error("phrases", "--min-count must be a positive integer, not "
-                                                  "'%s'", optarg);
-            cfg.min_count = v;
-            break;
-        case OPT_PASSES:
-            if (cli_parse_int(optarg, 1, THETA_PHRASES_MAX_PASSES, &v))
-                return cli_usage_error("phrases", "--passes must be in 1..%d, not '%s'",
-                                       THETA_PHRASES_MAX_PASSES, optarg);
-            cfg.passes = (int)v;
-            break;
-        case OPT_DELIMITER:
-            cfg.delimiter = optarg;
-            break;
-        case 't':
-            if (cli_parse_int(optarg, 1, 512, &v))
-                return cli_usage_error("phrases", "--threads must be in 1..512, not '%s'",
-                                       optarg);
-            cfg.threads = (int)v;
-            break;
-        case OPT_MAX_ENTRIES:
-            if (cli_parse_int(optarg, 16, 1LL << 30, &v))
-                return cli_usage_error("phrases", "--max-entries must be in 16..%lld, not '%s'",
-                                       1LL << 30, optarg);
-            cfg.max_entries = v;
-            break;
-        case OPT_SAVE_PHRASES:
-            save = optarg;
-            break;
-        case 'q':
-            quiet = 1;
-            break;
-        case 'h':
+        if (c == 'h') {
             help_phrases(stdout);
-            return 0;
-        default:
-            return cli_option_error("phrases", c, argv);
+            return -1;
         }
+        if ((rc = parse_phrases_option(a, c, optarg, &threshold_arg, argv)))
+            return rc;
     }
     for (; optind < argc; optind++) {
-        if (input)
+        if (a->input)
             return cli_usage_error("phrases", "one INPUT expected, got '%s' too", argv[optind]);
-        input = argv[optind];
+        a->input = argv[optind];
     }
-    if (!input)
+    if (!a->input)
         return cli_usage_error("phrases", "missing INPUT");
-    cfg.threshold = theta_phrases_default_threshold(cfg.scoring);
-    if (threshold_arg && cli_parse_double(threshold_arg, -HUGE_VAL, HUGE_VAL, &cfg.threshold))
+    a->cfg.threshold = theta_phrases_default_threshold(a->cfg.scoring);
+    if (threshold_arg && cli_parse_double(threshold_arg, -HUGE_VAL, HUGE_VAL, &a->cfg.threshold))
         return cli_usage_error("phrases", "--threshold must be a number, not '%s'",
                                threshold_arg);
-    if (theta_phrases_config_validate(&cfg))
+    if (theta_phrases_config_validate(&a->cfg))
         return cli_usage_error("phrases", "%s", theta_last_error());
-    if (output && strcmp(output, "-") == 0)
-        output = NULL;
-    if (output && strcmp(output, input) == 0)
-        return cli_usage_error("phrases", "-o %s would overwrite the input", output);
-    if (save && ((output && strcmp(save, output) == 0) || strcmp(save, input) == 0))
-        return cli_usage_error("phrases", "--save-phrases %s would overwrite the %s", save,
-                               strcmp(save, input) == 0 ? "input" : "output");
+    if (a->output && strcmp(a->output, "-") == 0)
+        a->output = NULL;
+    if (a->output && strcmp(a->output, a->input) == 0)
+        return cli_usage_error("phrases", "-o %s would overwrite the input", a->output);
+    if (a->save && ((a->output && strcmp(a->save, a->output) == 0) || strcmp(a->save, a->input) == 0))
+        return cli_usage_error("phrases", "--save-phrases %s would overwrite the %s", a->save,
+                               strcmp(a->save, a->input) == 0 ? "input" : "output");
+    return 0;
+}
 
+int cmd_phrases(int argc, char **argv)
+{
+    phrases_args a;
+    memset(&a, 0, sizeof a);
+    int rc = parse_phrases_args(argc, argv, &a);
+    if (rc)
+        return rc < 0 ? 0 : rc;
     /* quiet: the progress hook prints nothing but still stops on a signal */
-    progress_ctx pctx = {quiet, isatty(STDERR_FILENO), 0, theta_now(), theta_now(), 0, 0};
-    theta_phrases_hooks hooks = {output, stdout, save, on_progress, &pctx};
+    progress_ctx pctx = {a.quiet, isatty(STDERR_FILENO), 0, theta_now(), theta_now(), 0, 0};
+    theta_phrases_hooks hooks = {a.output, stdout, a.save, on_progress, &pctx};
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     theta_phrases_stats stats;
-    theta_status st = theta_phrases_run(input, &cfg, &hooks, &stats);
+    theta_status st = theta_phrases_run(a.input, &a.cfg, &hooks, &stats);
     signal(SIGINT, SIG_DFL);
     signal(SIGTERM, SIG_DFL);
     if (pctx.printed)
         fputc('\n', stderr);
     if (st == THETA_EINTR && stop_flag) {
         fprintf(stderr, "theta phrases: stopped by signal %d%s%s\n", (int)stop_flag,
-                output ? "; nothing written to " : "", output ? output : "");
+                a.output ? "; nothing written to " : "", a.output ? a.output : "");
         return 128 + (int)stop_flag;
     }
     if (st)
         return cli_error("phrases", "%s", theta_last_error());
-    if (!quiet)
-        print_summary(&stats, output, theta_now() - pctx.start);
+    if (!a.quiet)
+        print_summary(&stats, a.output, theta_now() - pctx.start);
     return 0;
 }

@@ -88,8 +88,38 @@ static const char *bad_options[][2] = {
     {"-hs 1 -negative 5", "-negative 0"},
     {"-cbow 2", "0 or 1"},
     {"--loss ns --negative 0", "--negative 0"},
-    {"extra", "unexpected"},
+    /* (an extra argument is another input file now: see check_hostile's
+     * train_missing_second_file_is_named_first) */
+    {"- -", "standard input ('-') can be only one of the inputs"},
 };
+
+/* The program's range messages are the library's ranges (one table). */
+START_TEST(range_messages_come_from_the_library)
+{
+    static const char *cases[][2] = {
+        {"--window 1001", "theta train: --window must be an integer in 1..1000, not '1001'\n"
+                          "Try 'theta help train'.\n"},
+        {"--max-vocab 1", "theta train: --max-vocab must be 0 or an integer in 2..2147483647, "
+                          "not '1'\n"
+                          "Try 'theta help train'.\n"},
+        {"--sample 1", "theta train: --sample must be a number in [0, 1), not '1'\n"
+                          "Try 'theta help train'.\n"},
+        {"--alpha 0", "theta train: --alpha must be a number in (0, 10], not '0'\n"
+                          "Try 'theta help train'.\n"},
+        {"--min-count 0", "theta train: --min-count must be an integer >= 1, not '0'\n"
+                          "Try 'theta help train'.\n"},
+        {"--threads 513", "theta train: --threads must be an integer in 1..512, not '513'\n"
+                          "Try 'theta help train'.\n"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *err = NULL;
+        int rc = tu_run(NULL, &err, "train --input %s %s", corpus, cases[i][0]);
+        ck_assert_int_eq(rc, 2);
+        ck_assert_str_eq(err, cases[i][1]);
+        free(err);
+    }
+}
+END_TEST
 
 START_TEST(bad_option_is_usage_error)
 {
@@ -394,6 +424,7 @@ Suite *cli_suite(void)
     TCase *errors = tcase_create("errors");
     tcase_add_checked_fixture(errors, tu_fixture_tmpdir_setup, tu_fixture_tmpdir_teardown);
     tcase_add_checked_fixture(errors, setup, teardown);
+    tcase_add_test(errors, range_messages_come_from_the_library);
     tcase_add_loop_test(errors, bad_option_is_usage_error, 0,
                         sizeof bad_options / sizeof bad_options[0]);
     tcase_add_test(errors, no_input_is_usage_error);

@@ -8,6 +8,9 @@
 #include <time.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -804,6 +807,158 @@ START_TEST(spool_stdin_gzip)
 }
 END_TEST
 
+/* Number of entries in dir (the spool must leave none). */
+static int entries_in(const char *dir)
+{
+    char cmd[4300];
+    snprintf(cmd, sizeof cmd, "ls -A '%s' | wc -l", dir);
+    FILE *p = popen(cmd, "r");
+    int n = -1;
+    ck_assert_ptr_nonnull(p);
+    ck_assert_int_eq(fscanf(p, "%d", &n), 1);
+    pclose(p);
+    return n;
+}
+
+/* TMPDIR=dir for one test (restored: CK_FORK=no runs share the process). */
+static char *set_tmpdir(const char *dir)
+{
+    const char *old = getenv("TMPDIR");
+    char *saved = old ? strdup(old) : NULL;
+    setenv("TMPDIR", dir, 1);
+    return saved;
+}
+
+static void restore_tmpdir(char *saved)
+{
+    if (saved)
+        setenv("TMPDIR", saved, 1);
+    else
+        unsetenv("TMPDIR");
+    free(saved);
+}
+
+START_TEST(spool_fifo_reads_twice_and_leaves_nothing)
+{
+    char *dir = tu_tmpdir(), *spooldir = tu_path(dir, "tmp");
+    char *fifo = tu_path(dir, "fifo"), *plain = tu_path(dir, "plain.txt");
+    ck_assert_int_eq(mkdir(spooldir, 0700), 0);
+    ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+    size_t n = 3 * BUF + 777;
+    char *text = gen_text(n, 5, 9);
+    tu_write_file(plain, text, n);
+    ck_assert_int_eq(theta_input_is_stream(fifo), 1);
+    ck_assert_int_eq(theta_input_is_stream(plain), 0);
+    ck_assert_int_eq(theta_input_is_stream("/dev/null"), 1); /* a character device */
+    fflush(NULL);
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) { /* the writer, as `cat plain > fifo &` */
+        FILE *f = fopen(fifo, "wb");
+        _exit(f && fwrite(text, 1, n, f) == n && fclose(f) == 0 ? 0 : 1);
+    }
+    char *saved = set_tmpdir(spooldir);
+    char spool[256];
+    int fd = -1;
+    int64_t bytes = -1;
+    ck_assert_msg(theta_spool_open(fifo, spool, sizeof spool, &fd, &bytes) == THETA_OK, "%s",
+                  theta_last_error());
+    int ws;
+    ck_assert_int_eq(waitpid(pid, &ws, 0), pid);
+    ck_assert(WIFEXITED(ws) && WEXITSTATUS(ws) == 0);
+    ck_assert_int_eq(bytes, (int64_t)n);
+    ck_assert_int_eq(theta_input_is_stream(spool), 0); /* the spool is a regular file */
+    /* nameless from the start: the spool directory stays empty */
+    ck_assert_int_eq(entries_in(spooldir), 0);
+    toks want, a, b;
+    ref_tokens(text, n, &want);
+    read_ok(spool, &a);
+    read_ok(spool, &b);
+    ck_assert_int_eq(a.n, want.n);
+    ck_assert_int_eq(memcmp(a.s, want.s, want.len), 0);
+    ck_assert_int_eq(memcmp(b.s, want.s, want.len), 0);
+    /* its fingerprint is the file's */
+    uint64_t fb, pb;
+    uint32_t fc, pc;
+    ck_assert_int_eq(theta_corpus_fingerprint(spool, &fb, &fc), THETA_OK);
+    ck_assert_int_eq(theta_corpus_fingerprint(plain, &pb, &pc), THETA_OK);
+    ck_assert_uint_eq(fb, pb);
+    ck_assert_uint_eq(fc, pc);
+    close(fd);
+    /* a missing input is named */
+    ck_assert_int_eq(theta_spool_open("/nonexistent/fifo", spool, sizeof spool, &fd, NULL),
+                     THETA_EIO);
+    ck_assert_ptr_nonnull(strstr(theta_last_error(), "/nonexistent/fifo: cannot open"));
+    restore_tmpdir(saved);
+    toks_free(&want);
+    toks_free(&a);
+    toks_free(&b);
+    free(text);
+    tu_rmdir(dir);
+    free(fifo);
+    free(plain);
+    free(spooldir);
+    free(dir);
+}
+END_TEST
+
+/* A $TMPDIR too small for the input: the error says so and nothing stays
+ * behind. A 64 KB tmpfs when this runs as root, else a file size limit
+ * (RLIMIT_FSIZE, as `ulimit -f`) in a child. */
+START_TEST(spool_full_tmpdir_says_so)
+{
+    char *dir = tu_tmpdir(), *small = tu_path(dir, "small"), *in = tu_path(dir, "in.txt");
+    ck_assert_int_eq(mkdir(small, 0700), 0);
+    size_t n = 300 * 1024;
+    char *text = gen_text(n, 9, 7);
+    tu_write_file(in, text, n);
+    char cmd[4300];
+    snprintf(cmd, sizeof cmd, "mount -t tmpfs -o size=64k tmpfs '%s' 2>/dev/null", small);
+    int mounted = geteuid() == 0 && system(cmd) == 0;
+    fflush(NULL);
+    int pipefd[2];
+    ck_assert_int_eq(pipe(pipefd), 0);
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        if (!mounted) {
+            struct rlimit rl = {64 * 1024, 64 * 1024};
+            signal(SIGXFSZ, SIG_IGN);
+            setrlimit(RLIMIT_FSIZE, &rl);
+        }
+        setenv("TMPDIR", small, 1);
+        char spool[256];
+        int fd;
+        theta_status st = theta_spool_open(in, spool, sizeof spool, &fd, NULL);
+        const char *msg = theta_last_error();
+        ssize_t w = write(pipefd[1], msg, strlen(msg));
+        _exit(st == THETA_EIO && w > 0 ? 0 : 1);
+    }
+    close(pipefd[1]);
+    char msg[2048] = {0};
+    ssize_t got = read(pipefd[0], msg, sizeof msg - 1);
+    close(pipefd[0]);
+    int ws;
+    ck_assert_int_eq(waitpid(pid, &ws, 0), pid);
+    char want[4400];
+    snprintf(want, sizeof want, "$TMPDIR (%s): no space left to spool %s", small, in);
+    int left = entries_in(small);
+    if (mounted) {
+        snprintf(cmd, sizeof cmd, "umount '%s'", small);
+        ck_assert_int_eq(system(cmd), 0);
+    }
+    ck_assert_msg(got > 0 && WIFEXITED(ws) && WEXITSTATUS(ws) == 0, "message: %s", msg);
+    ck_assert_msg(strstr(msg, want) != NULL, "message: %s", msg);
+    ck_assert_msg(strstr(msg, "set TMPDIR to a larger disk") != NULL, "message: %s", msg);
+    ck_assert_int_eq(left, 0);
+    free(text);
+    tu_rmdir(dir);
+    free(small);
+    free(in);
+    free(dir);
+}
+END_TEST
+
 START_TEST(read_stdin_dash)
 {
     char *p = tu_path(tu_dir, "in.txt");
@@ -1015,6 +1170,8 @@ Suite *corpus_suite(void)
     tcase_add_test(io, reader_bytes_counts_decompressed_input);
     tcase_add_test(io, spool_stdin_reads_twice);
     tcase_add_test(io, spool_stdin_gzip);
+    tcase_add_test(io, spool_fifo_reads_twice_and_leaves_nothing);
+    tcase_add_test(io, spool_full_tmpdir_says_so);
     tcase_add_test(io, read_stdin_dash);
     tcase_add_test(io, stdin_pipe_in_single_bytes);
     tcase_add_test(io, spool_stdin_interrupted_reads);

@@ -952,6 +952,80 @@ START_TEST(peek_reads_the_header)
 }
 END_TEST
 
+/* ---- the INPT section: one process, several input files ----------------- */
+
+START_TEST(inputs_section_round_trip_and_damage)
+{
+    char *dir = tu_tmpdir();
+    char *p = tu_path(dir, "m.theta"), *q = tu_path(dir, "one.theta"), *bad = tu_path(dir, "b");
+    theta_config c = small_config(3);
+    theta_model *m = new_model(&c, 5);
+    ck_assert_int_eq(theta_model_save(m, q), THETA_OK); /* one input: no sixth section */
+    m->shares.ninputs = 3;
+    m->shares.inputs = calloc(3, sizeof *m->shares.inputs);
+    ck_assert_ptr_nonnull(m->shares.inputs);
+    for (int i = 0; i < 3; i++)
+        m->shares.inputs[i] = (theta_fingerprint){((uint64_t)1 << 33) + (uint64_t)i, 0xabc0u + i};
+    ck_assert_int_eq(theta_model_save(m, p), THETA_OK);
+    theta_model *l = NULL;
+    ck_assert_msg(theta_model_load(p, &l) == THETA_OK, "load: %s", theta_last_error());
+    assert_same_model(m, l);
+    ck_assert_int_eq(l->shares.nranks, 0);
+    ck_assert_ptr_null(l->shares.ranks);
+    ck_assert_int_eq(l->shares.ninputs, 3);
+    for (int i = 0; i < 3; i++) {
+        ck_assert_uint_eq(l->shares.inputs[i].bytes, ((uint64_t)1 << 33) + (uint64_t)i);
+        ck_assert_uint_eq(l->shares.inputs[i].crc, 0xabc0u + (uint32_t)i);
+    }
+    theta_model_free(l);
+    /* the same file as one input's plus the section at the end */
+    size_t n6, n5;
+    unsigned char *b6 = (unsigned char *)tu_read_file(p, &n6);
+    char *b5 = tu_read_file(q, &n5);
+    const uint64_t len = 8 + 16 * 3;
+    ck_assert_uint_eq(n6, n5 + 16 + len);
+    ck_assert_int_eq(b5[12], 5);
+    ck_assert_int_eq(b6[12], 6);
+    ck_assert_int_eq(memcmp(b5 + 16, b6 + 16, n5 - 16), 0);
+    ck_assert_int_eq(memcmp(b6 + n5, "INPT", 4), 0);
+    ck_assert_int_eq(theta_model_load(q, &l), THETA_OK);
+    ck_assert_int_eq(l->shares.ninputs, 0);
+    theta_model_free(l);
+    /* damaged counts are refused, with a valid CRC or without */
+    unsigned char *b = malloc(n6);
+    ck_assert_ptr_nonnull(b);
+    unsigned char *payload = b + n5 + 12;
+    layout lay = {{0}, {0}};
+    lay.off[0] = n5;
+    lay.len[0] = len;
+    const uint32_t counts[] = {0, 1, 2, 4, 0xffffffffu};
+    for (size_t k = 0; k < sizeof counts / sizeof counts[0]; k++) {
+        memcpy(b, b6, n6);
+        put_u32(payload, counts[k]);
+        fix_crc(b, &lay, 0);
+        expect_format_error(bad, b, n6, "do not fit", "a bad input count");
+    }
+    memcpy(b, b6, n6);
+    payload[9] ^= 1;
+    expect_format_error(bad, b, n6, "CRC", "a fingerprint");
+    for (size_t cut = n5; cut < n6; cut++) {
+        tu_write_file(bad, b6, cut);
+        theta_model *x = NULL;
+        ck_assert_msg(theta_model_load(bad, &x) == THETA_EFORMAT, "cut at %zu", cut);
+        ck_assert_ptr_null(x);
+    }
+    free(b);
+    free(b6);
+    free(b5);
+    theta_model_free(m);
+    tu_rmdir(dir);
+    free(p);
+    free(q);
+    free(bad);
+    free(dir);
+}
+END_TEST
+
 Suite *model_suite(void)
 {
     Suite *s = suite_create("model");
@@ -983,6 +1057,7 @@ Suite *model_suite(void)
     tcase_add_test(err, every_truncation_fails);
     tcase_add_test(err, crafted_files_with_valid_crcs);
     tcase_add_test(err, rank_section_damage_is_refused);
+    tcase_add_test(err, inputs_section_round_trip_and_damage);
     tcase_set_timeout(err, 20);
     suite_add_tcase(s, err);
     return s;

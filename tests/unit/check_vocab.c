@@ -368,6 +368,70 @@ START_TEST(threaded_count_equals_one_pass)
 }
 END_TEST
 
+/* theta_vocab_build_files counts what the reader of the files as one
+ * corpus delivers: also the </s> between a file without a final newline
+ * and a later one that has bytes. */
+START_TEST(several_files_count_as_one_corpus)
+{
+    char *dir = tu_tmpdir();
+    size_t len;
+    char *big = tricky_corpus(dir, &len); /* ~6 MB, split when threaded; no final newline */
+    char *empty = tu_path(dir, "empty.txt"), *gz = tu_path(dir, "x.gz");
+    char *y = tu_path(dir, "y.txt"), *z = tu_path(dir, "z.txt");
+    tu_write_file(empty, "", 0);
+    tu_write_file(y, "the end\nw1 w2\n", (size_t)-1);
+    tu_write_file(z, "tail w1", (size_t)-1);
+    char cmd[4300];
+    snprintf(cmd, sizeof cmd, "printf 'alpha beta\\ngamma the' | gzip -c > '%s'", gz);
+    ck_assert_int_eq(system(cmd), 0);
+    const char *paths[] = {big, empty, gz, y, z};
+    const int n = 5;
+    /* the reference: one reader over the five files, counted in one pass */
+    theta_segment segs[5];
+    for (int i = 0; i < n; i++)
+        segs[i] = (theta_segment){paths[i], 0, -1};
+    theta_reader *r;
+    ck_assert_int_eq(theta_reader_open_segments(segs, n, &r), THETA_OK);
+    theta_vocab *want = theta_vocab_new();
+    want->hash->prune_limit = theta_vocab_prune_limit(0);
+    ck_assert_int_eq(theta_vocab_count(want, r), THETA_OK);
+    ck_assert_int_eq(theta_reader_close(r), THETA_OK);
+    ck_assert_int_eq(theta_vocab_finalize(want, 1, 0), THETA_OK);
+    /* big and the gzip file end without a newline: a sentence end after each */
+    theta_vocab *alone = NULL;
+    ck_assert_int_eq(theta_vocab_build(big, 1, 0, 0, &alone), THETA_OK);
+    ck_assert_int_gt(theta_vocab_find(want, "tail", 4), 0);
+    const int threads[] = {1, 4};
+    for (size_t k = 0; k < 2; k++) {
+        theta_vocab *v = NULL;
+        char what[32];
+        snprintf(what, sizeof what, "%d threads", threads[k]);
+        ck_assert_int_eq(theta_vocab_build_files(paths, n, 1, 0, 0, threads[k], &v), THETA_OK);
+        same_vocab(want, v, what);
+        ck_assert_int_eq(v->bytes_read, want->bytes_read);
+        theta_vocab_free(v);
+    }
+    /* </s>: the big file's own, x.gz's one, y's two, one after big and one after x.gz */
+    ck_assert_int_eq(want->entries[0].count, alone->entries[0].count + 1 + 2 + 2);
+    /* a missing file is named before anything is counted, whatever its place */
+    const char *missing[] = {big, y, "/nonexistent/third"};
+    theta_vocab *m = NULL;
+    ck_assert_int_eq(theta_vocab_build_files(missing, 3, 1, 0, 0, 2, &m), THETA_EIO);
+    ck_assert_ptr_null(m);
+    ck_assert_ptr_nonnull(strstr(theta_last_error(), "/nonexistent/third"));
+    ck_assert_ptr_nonnull(strstr(theta_last_error(), "cannot open"));
+    theta_vocab_free(alone);
+    theta_vocab_free(want);
+    tu_rmdir(dir);
+    free(big);
+    free(empty);
+    free(gz);
+    free(y);
+    free(z);
+    free(dir);
+}
+END_TEST
+
 START_TEST(load_edge_cases)
 {
     char *vf = tu_path(tu_dir, "v.txt");
@@ -447,6 +511,7 @@ Suite *vocab_suite(void)
     tcase_add_test(io, build_from_gzip_and_damaged_gzip);
     tcase_add_test(io, load_edge_cases);
     tcase_add_test(io, threaded_count_equals_one_pass);
+    tcase_add_test(io, several_files_count_as_one_corpus);
     tcase_add_test(io, save_is_atomic);
     tcase_set_timeout(io, 20);
     suite_add_tcase(s, io);
