@@ -273,7 +273,7 @@ START_TEST(ranges_are_what_validate_checks)
         ck_assert(!theta_config_in_range(r, NAN));
         ck_assert_int_eq(theta_config_in_range(r, 0), r->zero_ok || (r->lo == 0 && !r->lo_open));
     }
-    ck_assert_int_eq(n, 10);
+    ck_assert_int_eq(n, 11);
     ck_assert_ptr_null(theta_config_range_of("bogus"));
     char text[80];
     theta_config_range_text(theta_config_range_of("dim"), text, sizeof text);
@@ -286,6 +286,8 @@ START_TEST(ranges_are_what_validate_checks)
     ck_assert_str_eq(text, "0 or an integer in 2..2147483647");
     theta_config_range_text(theta_config_range_of("min_count"), text, sizeof text);
     ck_assert_str_eq(text, "an integer >= 1");
+    theta_config_range_text(theta_config_range_of("noise_uniform"), text, sizeof text);
+    ck_assert_str_eq(text, "a number in [0, 1]");
     /* validate refuses a value the table refuses, naming the field */
     theta_config c = theta_config_default();
     c.window = 1001;
