@@ -35,6 +35,7 @@ static int check_resume_options(const train_args *a, const theta_config *saved, 
         {OPT_W2V_CBOW, "cbow", c->arch == saved->arch},
         {OPT_LOSS, "loss", c->loss == saved->loss},
         {OPT_KERNEL, "kernel", c->kernel == saved->kernel},
+        {OPT_NOISE_UNIFORM, "noise-uniform", c->noise_uniform == saved->noise_uniform},
         {OPT_W2V_HS, "hs", c->loss == saved->loss},
         {OPT_INIT_IN, "init-in", c->init_in.kind == saved->init_in.kind &&
                                      c->init_in.value == saved->init_in.value},
