@@ -85,6 +85,8 @@ typedef struct {
     theta_init init_in;
     theta_init init_out;
     theta_kernel kernel;
+    float noise_uniform; /* loss ns: share of negatives drawn uniformly over the words
+                          * (the rest by count^0.75); float, as saved in the model */
 } theta_config;
 
 theta_config theta_config_default(void);
@@ -282,6 +284,11 @@ uint32_t theta_vocab_crc(const theta_vocab *v);
 
 /* ---- negative sampler (alias table over count^0.75, </s> excluded) ------ */
 
+/* theta_sampler_build_mix draws a share `uniform` (0..1) of the samples
+ * uniformly over the words 1..V-1 and the rest by count^power;
+ * theta_sampler_build is share 0. Errors: THETA_EDATA without a counted
+ * word, THETA_ENOMEM. */
+
 typedef struct {
     uint32_t *threshold; /* [n] acceptance threshold scaled to 2^32 */
     int32_t *alias;      /* [n] */
@@ -289,6 +296,8 @@ typedef struct {
 } theta_sampler;
 
 theta_status theta_sampler_build(theta_sampler *s, const theta_vocab *v, double power);
+theta_status theta_sampler_build_mix(theta_sampler *s, const theta_vocab *v, double power,
+                                     double uniform);
 void theta_sampler_free(theta_sampler *s);
 
 static inline int32_t theta_sampler_draw(const theta_sampler *s, uint64_t r)

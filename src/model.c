@@ -13,7 +13,8 @@
  *   "CONF"  arch u32, loss u32, dim u32, window u32, negative u32, epochs u32,
  *           threads u32, min_count u64, max_vocab u64, sample f64, alpha f64,
  *           min_alpha_ratio f64, seed u64, init_in kind u32 + value f64,
- *           init_out kind u32 + value f64, kernel u32, 4 zero bytes (108 bytes)
+ *           init_out kind u32 + value f64, kernel u32, noise_uniform f32
+ *           (108 bytes; files from before noise_uniform have 4 zero bytes there)
  *   "VOCB"  size u32, then per word: length u32, bytes, count u64
  *   "STAT"  epoch u32, words_done u64, chunks_done u64, train_words u64,
  *           loss_sum f64, loss_count u64, corpus_bytes u64, corpus_crc u32
@@ -123,7 +124,7 @@ static theta_status build_tables(theta_model *m)
     if (m->cfg.loss == THETA_LOSS_HS)
         return theta_huffman_build(&m->huffman, m->vocab);
     if (m->cfg.loss == THETA_LOSS_NS)
-        return theta_sampler_build(&m->sampler, m->vocab, 0.75);
+        return theta_sampler_build_mix(&m->sampler, m->vocab, 0.75, m->cfg.noise_uniform);
     return THETA_OK;
 }
 
@@ -255,7 +256,9 @@ static void encode_conf(const theta_config *c, unsigned char *p)
     theta__put_u32(p + 88, (uint32_t)c->init_out.kind);
     theta__put_u64(p + 92, f64_bits(c->init_out.value));
     theta__put_u32(p + 100, (uint32_t)c->kernel);
-    memset(p + 104, 0, CONF_BYTES - 104);
+    uint32_t u;
+    memcpy(&u, &c->noise_uniform, 4);
+    theta__put_u32(p + 104, u);
 }
 
 static void decode_conf(const unsigned char *p, theta_config *c)
@@ -278,6 +281,8 @@ static void decode_conf(const unsigned char *p, theta_config *c)
     c->init_out.kind = (theta_init_kind)theta__get_u32(p + 88);
     c->init_out.value = bits_f64(theta__get_u64(p + 92));
     c->kernel = (theta_kernel)theta__get_u32(p + 100);
+    uint32_t u = theta__get_u32(p + 104);
+    memcpy(&c->noise_uniform, &u, 4);
 }
 
 static void encode_state(const theta_train_state *s, unsigned char *p)

@@ -35,6 +35,7 @@ static int check_resume_options(const train_args *a, const theta_config *saved, 
         {OPT_W2V_CBOW, "cbow", c->arch == saved->arch},
         {OPT_LOSS, "loss", c->loss == saved->loss},
         {OPT_KERNEL, "kernel", c->kernel == saved->kernel},
+        {OPT_NOISE_UNIFORM, "noise-uniform", c->noise_uniform == saved->noise_uniform},
         {OPT_W2V_HS, "hs", c->loss == saved->loss},
         {OPT_INIT_IN, "init-in", c->init_in.kind == saved->init_in.kind &&
                                      c->init_in.value == saved->init_in.value},
@@ -222,7 +223,7 @@ int train_new_model(const train_args *a, const char *const *inputs, const theta_
 void train_print_model(const train_args *a, const theta_model *m)
 {
     const theta_config *c = &m->cfg;
-    char ii[4200], io[4200], fb[48];
+    char ii[4200], io[4200], fb[80];
     theta_init_format(&c->init_in, fb, sizeof fb);
     snprintf(ii, sizeof ii, "%s%s%s%s", a->init_file[0] ? "file:" : "",
              a->init_file[0] ? a->init_file[0] : "", a->init_file[0] ? "," : "", fb);

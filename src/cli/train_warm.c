@@ -131,7 +131,7 @@ int train_fill_pretrained(const train_args *a, theta_model *m, theta_vectors *sr
             return 1;
         }
         if (!a->quiet) {
-            char fb[48];
+            char fb[80];
             theta_init_format(w ? &m->cfg.init_out : &m->cfg.init_in, fb, sizeof fb);
             const int64_t rows = (int64_t)m->vocab->size - from_row;
             fprintf(stderr, "init %s: %lld of %lld %srows from %s (%s, %lld vectors); the other "

@@ -346,6 +346,7 @@ static theta_model *unusual_model(theta_loss loss)
     c.sample = 1.5e-4;
     c.alpha = 0.0375;
     c.min_alpha_ratio = 0.003;
+    c.noise_uniform = 0.0123f;
     c.seed = 123456789012345ULL;
     ck_assert_int_eq(theta_init_parse("normal:0.3", &c.init_in), THETA_OK);
     ck_assert_int_eq(theta_init_parse("const:-0.25", &c.init_out), THETA_OK);
@@ -379,6 +380,7 @@ static void assert_same_model(const theta_model *a, const theta_model *b)
     ck_assert(x->sample == y->sample);
     ck_assert(x->alpha == y->alpha);
     ck_assert(x->min_alpha_ratio == y->min_alpha_ratio);
+    ck_assert(x->noise_uniform == y->noise_uniform);
     ck_assert_uint_eq(x->seed, y->seed);
     ck_assert_int_eq(x->init_in.kind, y->init_in.kind);
     ck_assert(x->init_in.value == y->init_in.value);
