@@ -59,17 +59,27 @@ ALL_LDFLAGS := $(SANFLAGS) $(LDFLAGS)
 
 LIB_SRC  := $(filter-out $(NO_MPI_SRC),$(sort $(wildcard src/*.c)))
 CLI_SRC  := $(sort $(wildcard src/cli/*.c))
-TEST_SRC := $(sort $(wildcard tests/check_*.c))
-# every tests/check_<name>.c but the runner defines Suite *<name>_suite(void)
-SUITES   := $(filter-out main,$(patsubst tests/check_%.c,%,$(TEST_SRC)))
+# tests/unit/check_<name>.c: library suites (libtheta alone); tests/cli/:
+# suites that run the theta binary. Each defines Suite *<name>_suite(void).
+UNIT_SRC   := $(sort $(wildcard tests/unit/check_*.c))
+CLIT_SRC   := $(sort $(wildcard tests/cli/check_*.c))
+ifneq ($(wildcard tests/check_*.c),)
+  $(error $(wildcard tests/check_*.c): a suite goes in tests/unit/ (library only) or tests/cli/ (runs the binary))
+endif
+UNIT_SUITES := $(patsubst tests/unit/check_%.c,%,$(UNIT_SRC))
+CLI_SUITES  := $(patsubst tests/cli/check_%.c,%,$(CLIT_SRC))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
-TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o) $(BUILD)/tests/testutil.o
+TU_OBJ   := $(BUILD)/tests/testutil.o
+UNIT_OBJ := $(UNIT_SRC:%.c=$(BUILD)/%.o) $(BUILD)/tests/unit/runner.o
+CLIT_OBJ := $(CLIT_SRC:%.c=$(BUILD)/%.o) $(BUILD)/tests/cli/runner.o
+TEST_OBJ := $(UNIT_OBJ) $(CLIT_OBJ) $(TU_OBJ)
 DEPS     := $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d)
 
 THETA    := $(BUILD)/theta
 LIBTHETA := $(BUILD)/libtheta.a
-CHECKBIN := $(BUILD)/check_theta
+CHECK_UNIT := $(BUILD)/check_unit
+CHECK_CLI  := $(BUILD)/check_cli
 
 .PHONY: all test demo bench install clean deps fuzz fuzz-build valgrind
 all: $(THETA) $(LIBTHETA)
@@ -79,20 +89,35 @@ $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
 
+# a suite finds its runner's suites.h (for its own prototype) in
+# $(BUILD)/tests/<kind>/, testutil.h in tests/
 $(BUILD)/tests/%.o: tests/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -I$(BUILD)/tests -MMD -MP -c $< -o $@
+	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -Itests -I$(dir $@) -MMD -MP -c $< -o $@
 
-# the runner's list of suites, regenerated when the set of suites changes
-$(BUILD)/tests/suites.h: FORCE
+# tests/runner.c, once per kind, with that kind's suites.h
+$(BUILD)/tests/%/runner.o: tests/runner.c $(BUILD)/tests/%/suites.h
 	@mkdir -p $(dir $@)
-	@{ for s in $(SUITES); do echo "Suite *$${s}_suite(void);"; done; \
+	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -I$(dir $@) -DTU_RUNNER='"check_$*"' -MMD -MP -c $< -o $@
+
+# a runner's list of suites (prototypes, functions, names), regenerated when
+# the set of suites changes
+define suites_h
+	@mkdir -p $(dir $@)
+	@{ for s in $(1); do echo "Suite *$${s}_suite(void);"; done; \
 	   echo "#define THETA_SUITES \\"; \
-	   for s in $(SUITES); do echo "    $${s}_suite, \\"; done; echo; } > $@.new
+	   for s in $(1); do echo "    $${s}_suite, \\"; done; echo; \
+	   echo "#define THETA_SUITE_NAMES \\"; \
+	   for s in $(1); do echo "    \"$${s}\", \\"; done; echo; } > $@.new
 	@cmp -s $@.new $@ && rm -f $@.new || mv $@.new $@
-$(BUILD)/tests/check_main.o: $(BUILD)/tests/suites.h
+endef
+$(BUILD)/tests/unit/suites.h: FORCE
+	$(call suites_h,$(UNIT_SUITES))
+$(BUILD)/tests/cli/suites.h: FORCE
+	$(call suites_h,$(CLI_SUITES))
 # every suite includes suites.h too: it must exist before any of them compiles
-$(TEST_OBJ): | $(BUILD)/tests/suites.h
+$(UNIT_OBJ): | $(BUILD)/tests/unit/suites.h
+$(CLIT_OBJ): | $(BUILD)/tests/cli/suites.h
 .PHONY: FORCE
 FORCE:
 
@@ -103,16 +128,21 @@ $(LIBTHETA): $(LIB_OBJ)
 $(THETA): $(CLI_OBJ) $(LIBTHETA)
 	$(CC) $(ALL_LDFLAGS) -o $@ $(CLI_OBJ) $(LIBTHETA) $(LDLIBS)
 
-$(CHECKBIN): $(TEST_OBJ) $(LIBTHETA)
-	$(CC) $(ALL_LDFLAGS) -o $@ $(TEST_OBJ) $(LIBTHETA) $(CHECK_LIBS) $(LDLIBS)
+$(CHECK_UNIT): $(UNIT_OBJ) $(TU_OBJ) $(LIBTHETA)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(UNIT_OBJ) $(TU_OBJ) $(LIBTHETA) $(CHECK_LIBS) $(LDLIBS)
+
+$(CHECK_CLI): $(CLIT_OBJ) $(TU_OBJ) $(LIBTHETA)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(CLIT_OBJ) $(TU_OBJ) $(LIBTHETA) $(CHECK_LIBS) $(LDLIBS)
 
 deps:
 	@bash scripts/install-deps.sh
 
-# The unit and end-to-end suites. THETA_BIN tells the CLI tests which binary to run.
+# The unit suites, then the suites that run the binary (THETA_BIN names it);
+# both run, and the target fails if either failed. CK_RUN_SUITE=<name> runs
+# one suite, in whichever runner has it.
 test: deps
-	@$(MAKE) --no-print-directory $(THETA) $(CHECKBIN)
-	$(TEST_ENV) THETA_BIN=$(abspath $(THETA)) $(CHECKBIN)
+	@$(MAKE) --no-print-directory $(THETA) $(CHECK_UNIT) $(CHECK_CLI)
+	$(TEST_ENV) THETA_BIN=$(abspath $(THETA)) bash tests/run-suites.sh $(CHECK_UNIT) $(CHECK_CLI)
 
 # One training run under valgrind (memcheck): no errors, no definite leaks.
 valgrind:
@@ -158,6 +188,8 @@ demo: deps
 	@$(MAKE) --no-print-directory $(THETA)
 	@bash scripts/demo.sh $(THETA)
 
+# theta vs fastText vs gensim; without CORPUS=FILE on the scripts/bench-corpus.sh
+# corpus, built once in ${XDG_CACHE_HOME:-~/.cache}/theta/bench
 bench: deps
 	@$(MAKE) --no-print-directory $(THETA)
 	@bash scripts/bench.sh $(CORPUS)

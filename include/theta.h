@@ -122,9 +122,10 @@ int theta_config_in_range(const theta_config_range *r, double v);
 /* The range in words: "an integer in 1..10000", "a number in [0, 1)". */
 void theta_config_range_text(const theta_config_range *r, char *buf, size_t size);
 
-/* Parses "w2v", "zero", "const:C", "uniform:A", "normal:SIGMA", "scaled:K",
- * each optionally followed by a perturbation "+normal:S" or "+uniform:A"
- * (S, A >= 0): "const:0.1+normal:1e-6". */
+/* Parses "w2v", "zero", "const:C", "uniform:A", "normal:SIGMA" or
+ * "scaled:K" (U(-K/dim, K/dim); the input matrix's default, K = 1), each
+ * optionally followed by a perturbation "+normal:S" or "+uniform:A" (S, A >= 0):
+ * "const:0.1+normal:1e-6". */
 theta_status theta_init_parse(const char *text, theta_init *out);
 
 /* Room for the longest text theta_init_format writes, with its NUL. */
@@ -192,10 +193,27 @@ int64_t theta_reader_bytes(const theta_reader *r);
 /* Closes; reports a truncated or corrupt gzip stream that was not yet seen. */
 theta_status theta_reader_close(theta_reader *r);
 
-/* Copies standard input to an unlinked temporary file and returns a path
- * that can be opened again for each epoch (/dev/fd/N). A closed standard
- * input is THETA_EIO, an empty one THETA_EDATA. */
+/* theta_spool_open("-", path_out, size, fd_out, NULL): standard input
+ * copied to a nameless file, reopened for each epoch as /dev/fd/N. A closed
+ * standard input is THETA_EIO, an empty one THETA_EDATA. */
 theta_status theta_spool_stdin(char *path_out, size_t size, int *fd_out);
+
+/* 1 if path ("-": standard input) can be read only once: a pipe, a FIFO, a
+ * socket or a character device (process substitution's /dev/fd/N is a
+ * pipe); 0 for a regular file or a block device, and for a path that
+ * cannot be looked at (opening it reports why). */
+int theta_input_is_stream(const char *path);
+
+/* Copies the input at path ("-": standard input) into a file without a name
+ * in $TMPDIR (default /tmp), so that it is gone on every exit, signals
+ * included, and returns in path_out a path that reads it again from the
+ * start (/dev/fd/N) for each pass; close *fd_out at the end. *bytes_out (if
+ * not NULL) gets the bytes copied: the spool's disk use. THETA_EIO for a
+ * closed standard input, an unreadable input, or a $TMPDIR that cannot take
+ * the file (the message names it and says when it is full); THETA_EDATA for
+ * an empty input. */
+theta_status theta_spool_open(const char *path, char *path_out, size_t size, int *fd_out,
+                              int64_t *bytes_out);
 
 /* ---- vocabulary --------------------------------------------------------- */
 
@@ -206,36 +224,25 @@ typedef struct {
     uint32_t hash; /* of the word's bytes, for the hash table */
 } theta_vocab_entry;
 
-/* A hash table slot, 32 bytes: the id (-1 = empty), the word's hash and
- * length and its first bytes, so a lookup of a word of up to
- * THETA_VOCAB_HEAD bytes touches one cache line and never the entries. */
-#define THETA_VOCAB_HEAD 23
-typedef struct {
-    int32_t id;
-    uint32_t hash;
-    uint8_t len;                 /* the word's length, 255 for 255 or more */
-    char head[THETA_VOCAB_HEAD]; /* its first bytes, zero padded */
-} theta_vocab_slot;
-
+/* A vocabulary: its entries and what counting dropped. The hash table
+ * behind theta_vocab_find is private (hash). */
 typedef struct {
     theta_vocab_entry *entries; /* [size]; entry 0 is </s> once finalized */
     int32_t size;
-    int32_t capacity;
-    theta_vocab_slot *table;    /* open addressing, linear probing */
-    size_t table_size;          /* power of two */
     int64_t total;              /* sum of the counts of the entries */
-    int64_t prune_limit;        /* while counting: prune when size exceeds this */
     int64_t pruned_words;       /* distinct words dropped by pruning while counting */
     int64_t pruned_below;       /* pruning dropped every word with count below this */
     int64_t dropped_words;      /* distinct words dropped by min-count / max-vocab */
     int64_t bytes_read;         /* theta_vocab_build: (decompressed) corpus bytes counted */
+    struct theta__vocab_hash *hash; /* private to the library */
 } theta_vocab;
 
 theta_vocab *theta_vocab_new(void);
 void theta_vocab_free(theta_vocab *v);
 
-/* Adds count to word (inserting it). Prunes the rarest words when size passes
- * prune_limit (if nonzero). */
+/* Adds count to word (inserting it). While theta_vocab_build counts, prunes
+ * the rarest words when size passes its prune_limit; a vocabulary from
+ * theta_vocab_new never prunes. */
 theta_status theta_vocab_add(theta_vocab *v, const char *word, size_t len, int64_t count);
 
 /* The id of word, or -1. */
@@ -267,6 +274,15 @@ theta_status theta_vocab_build(const char *path, int64_t min_count, int64_t max_
  * files in one pass). The counts equal one pass's unless pruning was needed. */
 theta_status theta_vocab_build_threads(const char *path, int64_t min_count, int64_t max_vocab,
                                        int64_t prune_limit, int threads, theta_vocab **out);
+
+/* One vocabulary over several files read as one corpus in the order given
+ * (plain, gzip, "-" for standard input): each large plain file is counted
+ * in parallel as theta_vocab_build_threads does, the counts summed, then
+ * finalized. Every file is opened first: a missing or unreadable one is
+ * THETA_EIO naming it before any counting. */
+theta_status theta_vocab_build_files(const char *const *paths, int n, int64_t min_count,
+                                     int64_t max_vocab, int64_t prune_limit, int threads,
+                                     theta_vocab **out);
 
 /* word2vec's vocabulary file: one "word count" line per entry. */
 theta_status theta_vocab_save(const theta_vocab *v, const char *path);
@@ -324,7 +340,9 @@ typedef struct {
 /* A data-parallel (MPI) run's checkpoint also records where each rank stood
  * in its share of the corpus and which input files the shares came from,
  * so that every rank resumes where it stopped (the model file's RANK
- * section). nranks == 0: the checkpoint of one process (no such section). */
+ * section). nranks == 0: the checkpoint of one process; then ninputs > 1
+ * records the fingerprints of the several files it read, in order (the INPT
+ * section), and ninputs 0 means one file (theta_train_state's fingerprint). */
 typedef struct {
     int64_t chunks_done;   /* chunks of the current epoch this rank trained */
     double loss_sum;       /* this rank's loss statistics of the current epoch */
@@ -371,6 +389,21 @@ theta_status theta_model_load(const char *path, theta_model **out);
 /* Name of output row r ("word" for ns/softmax, "__node_<r>" for hs). */
 void theta_model_out_name(const theta_model *m, int64_t r, char *buf, size_t size);
 
+/* The names of every row of matrix which (0: input, 1: output), as
+ * theta_model_out_name gives them: one malloc'd block, free it with free().
+ * Word names point into m's vocabulary (valid while m is). */
+theta_status theta_model_row_names(const theta_model *m, int which, const char ***out);
+
+/* What a .theta file's header says, read without loading the file. */
+typedef struct {
+    uint32_t version;  /* format version (theta_model_load reads only its own) */
+    uint32_t sections; /* 5, or 6 in the checkpoint of an MPI run */
+} theta_model_header;
+
+/* Reads the header of the model file at path: THETA_EIO if it cannot be
+ * read, THETA_EFORMAT if it is not a theta model. */
+theta_status theta_model_peek(const char *path, theta_model_header *out);
+
 /* ---- training ----------------------------------------------------------- */
 
 typedef struct {
@@ -388,6 +421,9 @@ typedef struct {
                                the matrices may be analysed in the callback */
     double epoch_loss;      /* with snapshot: mean loss over the epoch so far */
     double epoch_seconds;   /* with epoch_end: wall time of the epoch */
+    int64_t epoch_products; /* (input row, target row) products the kernels computed in the
+                               epoch so far, this run's part (a dot and two axpys each:
+                               6 * dim FLOP) */
 } theta_progress;
 
 /* Called from the training thread; m may be read (not written) in the call.
@@ -466,8 +502,9 @@ typedef struct {
 theta_status theta_vectors_load(const char *path, theta_vectors **out);
 void theta_vectors_free(theta_vectors *v);
 
-/* Loads either a .theta model's matrix (which: 0 in, 1 out) or, for a vector
- * file, the vectors (which must be 0). Detects the kind from the magic bytes. */
+/* 1 if path starts with a theta model's magic bytes (a file to read with
+ * theta_model_load, not theta_vectors_load); 0 otherwise or if unreadable.
+ * Checks nothing else. */
 int theta_file_is_model(const char *path);
 
 /* ---- misc --------------------------------------------------------------- */
@@ -479,7 +516,9 @@ theta_status theta_corpus_fingerprint(const char *path, uint64_t *bytes, uint32_
 /* CRC-32 (zlib) of a buffer, chained from crc. */
 uint32_t theta_crc32(uint32_t crc, const void *buf, size_t len);
 
-/* The instruction set the training kernels run on here ("avx512f", "avx2", "sse2"). */
+/* The widest instruction set this CPU runs the training kernels on
+ * ("avx512f", "avx2", "sse2"): what training uses unless
+ * theta_train_hooks.isa names another. */
 const char *theta_kernel_isa(void);
 
 /* Monotonic wall clock in seconds. */
@@ -685,6 +724,115 @@ theta_status theta_dims_analyze(const float *m, int64_t rows, int dim, double to
 /* The column classes alone: class_of[j] (dim entries) is set to the lowest
  * column index of column j's class, under the same rules. */
 theta_status theta_dims_classes(const float *m, int64_t rows, int dim, double tol, int *class_of);
+
+/* ---- phrases ------------------------------------------------------------
+ * word2vec's word2phrase: counts the words and adjacent word pairs of a
+ * corpus (within a sentence; a newline ends one, </s> never joins) in a hash
+ * table of bounded size, scores every pair, and rewrites the corpus with the
+ * pairs that score above a threshold joined into one token ("new york" ->
+ * "new_york"). Several passes, each on the previous pass's output with a
+ * lower threshold, build longer phrases. The corpus is streamed, never held;
+ * intermediate passes go to unlinked temporary files in $TMPDIR (or /tmp).
+ * The rewritten corpus has one sentence per line, tokens separated by one
+ * space. docs/phrases.md has the formulas and the pass schedule. */
+
+typedef enum {
+    THETA_PHRASES_W2V = 0, /* (n(ab) - min_count) / (n(a) n(b)) * total words */
+    THETA_PHRASES_NPMI = 1 /* gensim's normalised PMI, in -1..1 */
+} theta_phrases_scoring;
+
+#define THETA_PHRASES_MAX_PASSES 8
+#define THETA_PHRASES_MAX_DELIMITER 16 /* bytes */
+
+typedef struct {
+    theta_phrases_scoring scoring;
+    double threshold;    /* of the last pass; a pair joins when its score is above it */
+    int64_t min_count;   /* a pair and each of its words must occur this often */
+    int passes;          /* 1..THETA_PHRASES_MAX_PASSES */
+    int threads;         /* for counting a plain file in byte ranges */
+    int64_t max_entries; /* words + pairs held while counting (0 = the default);
+                            the rarest are pruned when the table passes it */
+    const char *delimiter; /* joins the words of a phrase; no whitespace */
+} theta_phrases_config;
+
+/* Defaults: w2v scoring, threshold 100, min_count 5, 1 pass, online CPUs,
+ * 20 million entries, "_". */
+theta_phrases_config theta_phrases_config_default(void);
+
+/* The default threshold of a scoring (100 for w2v, 0.5 for npmi). */
+double theta_phrases_default_threshold(theta_phrases_scoring scoring);
+
+/* THETA_EINVAL with a message naming the option. */
+theta_status theta_phrases_config_validate(const theta_phrases_config *cfg);
+
+/* The threshold of pass (0-based) of cfg->passes: the last pass uses
+ * cfg->threshold; each earlier one doubles it (w2v) or halves its distance
+ * to 1 (npmi). */
+double theta_phrases_pass_threshold(const theta_phrases_config *cfg, int pass);
+
+/* The score of pair ab from the counts, -INFINITY if the pair or one of its
+ * words occurs fewer than min_count times. */
+double theta_phrases_score(theta_phrases_scoring scoring, int64_t count_a, int64_t count_b,
+                           int64_t count_ab, int64_t min_count, int64_t total_words);
+
+/* Counts of the words and pairs of one corpus (one pass). */
+typedef struct theta_phrases_table theta_phrases_table;
+
+typedef struct {
+    int64_t words;        /* word tokens counted (</s> not included) */
+    int64_t bytes;        /* (decompressed) input bytes */
+    int64_t entries;      /* distinct words + pairs held */
+    int64_t pruned;       /* distinct words + pairs dropped by pruning */
+    int64_t pruned_below; /* pruning dropped every entry whose count was below this */
+} theta_phrases_table_info;
+
+/* Counts path (plain, gzip or a /dev/fd path; not "-") with cfg->threads
+ * and cfg->max_entries. THETA_EIO on a read error. */
+theta_status theta_phrases_count(const char *path, const theta_phrases_config *cfg,
+                                 theta_phrases_table **out);
+/* Occurrences of word w / of the pair "a b" (0 if not held). */
+int64_t theta_phrases_word_count(const theta_phrases_table *t, const char *w);
+int64_t theta_phrases_pair_count(const theta_phrases_table *t, const char *a, const char *b);
+theta_phrases_table_info theta_phrases_table_stats(const theta_phrases_table *t);
+void theta_phrases_table_free(theta_phrases_table *t);
+
+typedef struct {
+    int pass, passes;    /* 1-based */
+    int writing;         /* 0: counting, 1: writing the pass's output */
+    int64_t bytes_done;  /* (decompressed) input bytes of this stage */
+    int64_t bytes_total; /* -1 if not known (counting gzip) */
+} theta_phrases_progress;
+
+typedef struct {
+    double threshold;
+    int64_t words;        /* word tokens in the pass's input */
+    int64_t entries, pruned, pruned_below; /* as theta_phrases_table_info */
+    int64_t phrases;      /* distinct pairs scoring above the threshold */
+    int64_t joins;        /* pairs joined in the pass's output */
+} theta_phrases_pass_stats;
+
+typedef struct {
+    int passes;
+    theta_phrases_pass_stats pass[THETA_PHRASES_MAX_PASSES];
+    int64_t tokens_out;   /* tokens written by the last pass */
+} theta_phrases_stats;
+
+typedef struct {
+    const char *output;       /* written atomically; NULL: to stream */
+    FILE *stream;             /* the output when output is NULL (stdout) */
+    const char *save_phrases; /* if set: "phrase score count" lines, written atomically */
+    /* called from the calling thread a few times a second; nonzero stops
+     * the run (THETA_EINTR; nothing is written under output) */
+    int (*progress)(const theta_phrases_progress *p, void *user);
+    void *user;
+} theta_phrases_hooks;
+
+/* Rewrites input (plain, gzip, or "-" for standard input, spooled) in
+ * cfg->passes passes. On failure nothing is left under hooks->output or
+ * hooks->save_phrases, and no temporary file is left. *stats (may be NULL)
+ * is filled as far as the run got. */
+theta_status theta_phrases_run(const char *input, const theta_phrases_config *cfg,
+                               const theta_phrases_hooks *hooks, theta_phrases_stats *stats);
 
 #ifdef __cplusplus
 }

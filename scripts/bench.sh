@@ -1,16 +1,23 @@
 #!/usr/bin/env bash
 # Benchmarks theta against fastText and gensim on one corpus with the same
 # settings (skip-gram, negative 5, window 5, dim 100, sample 1e-4,
-# min-count 5, alpha 0.025), alternating the systems run by run, and prints
-# one table: median tokens/s (corpus tokens x epochs / whole-run wall time),
-# min-max, peak RSS, analogy accuracy and WS353 rho (all evaluated by
-# `theta eval`), and theta's ratio to each peer; then thread scaling and the
-# speed of the vocabulary pass.
+# min-count 5), alternating the systems run by run, and prints one table:
+# median tokens/s (corpus tokens x epochs / whole-run wall time), min-max,
+# peak RSS, analogy accuracy and WS353 rho (all evaluated by `theta eval`),
+# and theta's ratio to each peer; then thread scaling and the speed of the
+# vocabulary pass. The learning rates: fastText and gensim at word2vec's
+# alpha 0.025; theta (and theta-1thread) at its own defaults (alpha 0.05,
+# input init scaled:1, batch kernel); theta-w2v with word2vec's choices
+# (alpha 0.025, --init-in w2v, --kernel pair); theta-hs at --loss hs's
+# default (alpha 0.0375).
 #
-#   scripts/bench.sh [CORPUS]        (or CORPUS=... ; default: the demo corpus)
+#   scripts/bench.sh [CORPUS]        (or CORPUS=... ; default: the benchmark
+#                                    corpus of scripts/bench-corpus.sh, built
+#                                    once in ${XDG_CACHE_HOME:-~/.cache}/theta/bench)
 #   ROUNDS=3 EPOCHS=1 THREADS=2 ANALOGIES=questions-words.txt PAIRS=wordsim353.tsv
 #   PEERS="fasttext gensim"  THETA_ARGS="..." (extra theta options)
 #   HS=1  also theta with --loss hs at its defaults (row theta-hs)
+#   BASELINE=REV, KERNEL_ONLY=1  the kernel-speed section (see its comment below)
 #   MPI_ONLY=1  only the MPI lines (needs build-mpi/theta from `make MPI=1` and
 #   mpirun): mpirun -np 2 x 1 thread against 1 process x 2 threads, and the
 #   quality at several --sync-every periods (SYNC_PERIODS="0.1 0.5 2"), ROUNDS
@@ -26,8 +33,9 @@ peers=${PEERS:-fasttext gensim}
 theta=build/theta
 make --no-print-directory "$theta" >/dev/null
 if [ -z "$corpus" ]; then
-    corpus=data/demo/corpus.txt
-    [ -s "$corpus" ] || bash scripts/demo-corpus.sh "$corpus"
+    bench_dir=${XDG_CACHE_HOME:-$HOME/.cache}/theta/bench
+    bash scripts/bench-corpus.sh "$bench_dir" >&2
+    corpus=$bench_dir/corpus-big.txt
 fi
 [ -r "$corpus" ] || { echo "bench.sh: cannot read corpus $corpus" >&2; exit 1; }
 
@@ -122,6 +130,129 @@ mpi_bench() { # tokens/s and quality: -np 2 x 1 thread vs 1 process x 2 threads,
                 for (k = 1; k <= n[nm]; k++) { x[k] = s[nm, k]; y[k] = acc[nm, k]; z[k] = rho[nm, k] }
                 printf "%-30s %12.0f %8.1f%% %7.3f\n", nm, med(x, n[nm]), med(y, n[nm]), med(z, n[nm]) } }' "$work/mpi-times"
 }
+# ---- kernel speed: this build against BASELINE, FLOP rate and share of peak ----
+#   BASELINE=<git rev>  also build that revision (in a scratch worktree, removed
+#                       afterwards) and alternate it with this build, ROUNDS each
+#   KERNEL_ONLY=1       only this section
+# Training words/s = corpus words / the epochs' training seconds (--log-json);
+# GFLOP/s = 6 * dim FLOP per (input row, target row) product the kernels report
+# ("products" in --log-json; a dot and two axpys each); peak = a short FMA (and
+# mul+add) loop the script compiles for this CPU: one core's rate in thread CPU
+# time (so a busy machine does not lower it) times $threads. GFLOP/s per
+# CPU-second divides by the whole run's user CPU time instead (vocabulary
+# pass and reading included: a lower bound of the kernel's own rate).
+fp_peak() { # -> "fma16 fma8 muladd16" GFLOP/s for $threads cores (16 / 8 lanes)
+    local src=$work/peak.c
+    cat >"$src" <<'PEAK'
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+typedef float v16 __attribute__((vector_size(64)));
+typedef float v8 __attribute__((vector_size(32)));
+#define ITERS 10000000L
+/* 12 independent chains in registers: enough to cover the FMA latency on 2 ports */
+#define STEP(x) x = x * m + a;
+#define LOOP(V, W) static void *run##W(void *p) { \
+    V m, a, x0, x1, x2, x3, x4, x5, x6, x7, x8, x9, x10, x11; \
+    for (int k = 0; k < W; k++) { m[k] = 0.999999f; a[k] = 1e-7f; } \
+    x0 = m; x1 = m + a; x2 = x1 + a; x3 = x2 + a; x4 = x3 + a; x5 = x4 + a; \
+    x6 = x5 + a; x7 = x6 + a; x8 = x7 + a; x9 = x8 + a; x10 = x9 + a; x11 = x10 + a; \
+    for (long i = 0; i < ITERS; i++) { \
+        STEP(x0) STEP(x1) STEP(x2) STEP(x3) STEP(x4) STEP(x5) \
+        STEP(x6) STEP(x7) STEP(x8) STEP(x9) STEP(x10) STEP(x11) \
+        __asm__("" : "+x"(x0), "+x"(x1), "+x"(x2), "+x"(x3), "+x"(x4), "+x"(x5)); } \
+    x0 = x0 + x1 + x2 + x3 + x4 + x5 + x6 + x7 + x8 + x9 + x10 + x11; \
+    *(float *)p = x0[0]; return NULL; }
+LOOP(v16, 16)
+LOOP(v8, 8)
+/* CPU time of the thread: the rate a core gives while it runs, however busy the machine */
+static double now(void) { struct timespec t; clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t); return t.tv_sec + 1e-9 * t.tv_nsec; }
+int main(int argc, char **argv) {
+    int T = argc > 1 ? atoi(argv[1]) : 1; double best[2] = {0, 0};
+    for (int rep = 0; rep < 3; rep++)
+        for (int w = 8; w <= 16; w += 8) {
+            float out; double t0 = now();
+            (w == 16 ? run16 : run8)(&out);
+            double g = 2.0 * 12 * w * ITERS / (now() - t0) / 1e9;
+            if (g > best[w / 16]) best[w / 16] = g;
+        }
+    /* T cores, each at the rate of one: 16 lanes (the widest), 8 lanes */
+    printf("%.1f %.1f\n", best[1] * T, best[0] * T);
+    return 0;
+}
+PEAK
+    local fma mul
+    cc -O2 -march=native -ffp-contract=fast -pthread -o "$work/peak-fma" "$src" &&
+        cc -O2 -march=native -ffp-contract=off -pthread -o "$work/peak-mul" "$src" ||
+        { echo "0 0 0"; return; }
+    fma=$("$work/peak-fma" "$threads")
+    mul=$("$work/peak-mul" "$threads")
+    echo "$fma ${mul% *}"
+}
+
+kernel_run() { # label binary -> appends "label train_words train_secs products wall user" to $work/kernel
+    local label=$1 bin=$2 log=$work/kernel-$1.json
+    rm -f "$log"
+    /usr/bin/time -f "%e %U" -o "$work/ktime" "$bin" train --input "$corpus" --output "$work/k.bin" --binary \
+        --threads "$threads" --quiet $common_theta ${THETA_ARGS:-} --log-json "$log" 2>"$work/k.err" ||
+        { echo "bench.sh: $label failed:" >&2; tail -3 "$work/k.err" >&2; exit 1; }
+    awk -v l="$label" -v tm="$(cat "$work/ktime")" '/"end": true/ {
+            match($0, /"words": [0-9]+/); w = substr($0, RSTART + 9, RLENGTH - 9)
+            match($0, /"seconds": [0-9.]+/); s += substr($0, RSTART + 11, RLENGTH - 11)
+            p1 = 0; if (match($0, /"products": [0-9]+/)) p1 = substr($0, RSTART + 12, RLENGTH - 12); p += p1 }
+        END { printf "%s %s %s %s %s\n", l, w, s, p, tm }' "$log" >>"$work/kernel"
+}
+
+kernel_bench() {
+    local base_bin="" base_dir=""
+    if [ -n "${BASELINE:-}" ]; then
+        base_dir=$(mktemp -d "${TMPDIR:-/tmp}/theta-baseline.XXXXXX")
+        git worktree add --detach -q "$base_dir/src" "$BASELINE" >/dev/null 2>&1 ||
+            { echo "bench.sh: cannot check out BASELINE=$BASELINE" >&2; rm -rf "$base_dir"; exit 1; }
+        make --no-print-directory -C "$base_dir/src" build/theta >/dev/null 2>&1 ||
+            { echo "bench.sh: cannot build BASELINE=$BASELINE" >&2; exit 1; }
+        base_bin=$base_dir/bin
+        cp "$base_dir/src/build/theta" "$base_bin"
+        git worktree remove --force "$base_dir/src"
+    fi
+    : >"$work/kernel"
+    local r
+    for r in $(seq "$rounds"); do
+        kernel_run theta "$theta"
+        [ -n "$base_bin" ] && kernel_run baseline "$base_bin"
+    done
+    [ -n "$base_dir" ] && rm -rf "$base_dir"
+    local p16 p8 pmul
+    read -r p16 p8 pmul < <(fp_peak)
+    echo
+    echo "kernel: $epochs epoch(s), $threads threads, medians of $rounds alternating rounds (min-max)"
+    echo "fp32 peak, $threads cores: $p16 GFLOP/s (FMA, 16 lanes), $p8 (FMA, 8 lanes), $pmul (mul+add, 16 lanes);" \
+        "of peak: share of the first"
+    printf "%-22s %14s %22s %8s %8s %8s %8s %s\n" build "train words/s" "min-max" "run (s)" "GFLOP/s" "of peak" "/CPU-s" "vs baseline"
+    awk -v dim=100 -v peak="$p16" -v base="${BASELINE:-}" -v T="$threads" '
+        function sortn(a, n,  i, j, v) { for (i = 2; i <= n; i++) { v = a[i]; for (j = i - 1; j >= 1 && a[j] > v; j--) a[j + 1] = a[j]; a[j + 1] = v } }
+        function med(a, k) { sortn(a, k); return (k % 2) ? a[(k + 1) / 2] : (a[k / 2] + a[k / 2 + 1]) / 2 }
+        { k = ++n[$1]; rate[$1, k] = $2 / $3; wall[$1, k] = $5; user[$1, k] = $6; words[$1, k] = $2
+          if ($4 > 0) ppw[$1] = $4 / $2 }
+        END { for (b = 0; b < 2; b++) { nm = b ? "baseline" : "theta"; if (!(nm in n)) continue
+                p = (nm in ppw) ? ppw[nm] : ppw["theta"]
+                delete x; delete y; delete z; delete c
+                for (k = 1; k <= n[nm]; k++) { x[k] = rate[nm, k]; y[k] = wall[nm, k]
+                  z[k] = 6 * dim * p * rate[nm, k] / 1e9; c[k] = 6 * dim * p * words[nm, k] / user[nm, k] / 1e9 }
+                m = med(x, n[nm]); lo = x[1]; hi = x[n[nm]]; w = med(y, n[nm]); g = med(z, n[nm]); gc = med(c, n[nm])
+                if (nm == "theta") mt = m
+                share = (peak > 0) ? 100 * g / peak : 0
+                printf "%-22s %14.0f %22s %8.2f %7.1f%s %7.1f%% %8.1f %s\n", (b ? "baseline " substr(base, 1, 12) : "theta (this build)"),
+                    m, sprintf("%.0f-%.0f", lo, hi), w, g, ((nm in ppw) ? " " : "*"), share, gc, (b ? sprintf("%.2fx", mt / m) : "") } }' "$work/kernel"
+    grep -q '^baseline' "$work/kernel" && ! awk '$1 == "baseline" && $4 > 0 { f = 1 } END { exit !f }' "$work/kernel" &&
+        echo "  * baseline reports no products: its FLOP rate is estimated from this build's products per word"
+    return 0
+}
+if [ -n "${KERNEL_ONLY:-}" ]; then
+    kernel_bench
+    exit 0
+fi
 if [ -n "${MPI_ONLY:-}" ]; then
     mpi_bench
     exit 0
@@ -171,4 +302,5 @@ done | awk 'function sortn(a, n,  i, j, v) { for (i = 2; i <= n; i++) { v = a[i]
     END { for (t in n) { for (i = 1; i <= n[t]; i++) x[i] = s[t, i]; sortn(x, n[t]);
             printf "vocabulary pass, %s thread(s): %.0f MB/s (median of %d)\n", t, x[int((n[t] + 1) / 2)], n[t] } }' | sort
 
+kernel_bench
 mpi_bench

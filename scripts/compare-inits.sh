@@ -28,7 +28,8 @@ when missing) once per init strategy x loss x thread count x seed and reports
 the loss and the theta dims figures of both matrices.
 
 Strategies (names for --strategies):
-  w2v         theta's default: input uniform in +-0.5/dim, output zero
+  w2v         word2vec's start: input uniform in +-0.5/dim, output zero
+              (theta's default is input scaled:1, +-1/dim, output zero)
   zero        --zero-init: both matrices zero
   const-in    input const:C, output zero
   const-both  both matrices const:C

@@ -17,6 +17,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 #if defined(__SSE2__)
@@ -74,6 +75,26 @@ static void reader_free(theta_reader *r)
     free(r);
 }
 
+/* open(path) for reading, except for a descriptor path (/dev/fd/N,
+ * /proc/self/fd/N) of a pipe, FIFO or socket: a pipe whose writer has
+ * already closed (`--input <(zcat small.gz)` after zcat is done) cannot be
+ * opened again, so read the descriptor itself (a duplicate). */
+static int open_input(const char *path)
+{
+    const char *num = strncmp(path, "/dev/fd/", 8) == 0          ? path + 8
+                      : strncmp(path, "/proc/self/fd/", 14) == 0 ? path + 14
+                                                                 : NULL;
+    if (num && *num >= '0' && *num <= '9') {
+        char *end;
+        long fd = strtol(num, &end, 10);
+        struct stat sb;
+        if (*end == '\0' && fd <= INT32_MAX && fstat((int)fd, &sb) == 0 &&
+            (S_ISFIFO(sb.st_mode) || S_ISSOCK(sb.st_mode)))
+            return fcntl((int)fd, F_DUPFD_CLOEXEC, 3);
+    }
+    return open(path, O_RDONLY | O_CLOEXEC);
+}
+
 theta_status theta_reader_open(const char *path, theta_reader **out)
 {
     theta_reader *r = theta__calloc(1, sizeof *r);
@@ -90,7 +111,7 @@ theta_status theta_reader_open(const char *path, theta_reader **out)
     if (strcmp(path, "-") == 0) {
         r->fd = STDIN_FILENO;
     } else {
-        r->fd = open(path, O_RDONLY | O_CLOEXEC);
+        r->fd = open_input(path);
         r->own_fd = 1;
         if (r->fd < 0) {
             theta_status st = theta__fail(THETA_EIO, "%s: cannot open: %s", path,
@@ -205,9 +226,26 @@ static int fill_input(theta_reader *r)
     return 0;
 }
 
+/* The one place that knows gzip's magic bytes. */
+static int gzip_magic(const unsigned char *p, size_t n)
+{
+    return n >= 2 && p[0] == 0x1f && p[1] == 0x8b;
+}
+
 static int has_gzip_magic(const theta_reader *r)
 {
-    return r->z.avail_in >= 2 && r->z.next_in[0] == 0x1f && r->z.next_in[1] == 0x8b;
+    return gzip_magic(r->z.next_in, r->z.avail_in);
+}
+
+int theta__file_is_gzip(const char *path)
+{
+    unsigned char magic[2];
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return 0;
+    size_t n = fread(magic, 1, 2, f);
+    fclose(f);
+    return gzip_magic(magic, n);
 }
 
 /* Decodes gzip into r->buf. Returns the number of bytes, 0 at a clean end
@@ -545,6 +583,11 @@ int theta_reader_next_batch(theta_reader *r, const char **words, uint32_t *lens,
     return n;
 }
 
+int theta__reader_last_byte(const theta_reader *r)
+{
+    return r->len > 0 ? r->buf[r->len - 1] : -1;
+}
+
 int64_t theta_reader_bytes(const theta_reader *r)
 {
     return r->bytes;
@@ -568,59 +611,116 @@ theta_status theta_reader_close(theta_reader *r)
 
 theta_status theta_spool_stdin(char *path_out, size_t size, int *fd_out)
 {
-    /* a closed descriptor 0 would be handed out again by mkstemp below, and
-     * the spool would then read itself: an empty corpus, not an error */
-    if (fcntl(STDIN_FILENO, F_GETFD) < 0 && errno == EBADF)
-        return theta__fail(THETA_EIO, "standard input is closed");
-    const char *dir = getenv("TMPDIR");
+    return theta_spool_open("-", path_out, size, fd_out, NULL);
+}
+
+int theta_input_is_stream(const char *path)
+{
+    struct stat sb;
+    int rc = strcmp(path, "-") == 0 ? fstat(STDIN_FILENO, &sb) : stat(path, &sb);
+    if (rc != 0)
+        return 0;
+    return !(S_ISREG(sb.st_mode) || S_ISBLK(sb.st_mode));
+}
+
+/* A read-write file with no name in dir, or -1 (errno set). O_TMPFILE never
+ * gives it a name; where the file system lacks it, a mkstemp name is
+ * unlinked at once (a signal in between is the only way to leave it). */
+static int nameless_file(const char *dir)
+{
+#ifdef O_TMPFILE
+    int fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+    if (fd >= 0 || (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL))
+        return fd;
+#endif
     char tmpl[4096];
-    snprintf(tmpl, sizeof tmpl, "%s/theta-stdin-XXXXXX", dir && *dir ? dir : "/tmp");
-    int fd = mkstemp(tmpl);
-    if (fd < 0)
-        return theta__fail(THETA_EIO, "cannot create a spool file for standard input in %s: %s",
-                           dir && *dir ? dir : "/tmp", strerror(errno));
-    unlink(tmpl);
-    char *buf = theta__alloc(READ_BUFFER, 1);
-    if (!buf) {
-        close(fd);
-        return THETA_ENOMEM;
+    if (snprintf(tmpl, sizeof tmpl, "%s/theta-spool-XXXXXX", dir) >= (int)sizeof tmpl) {
+        errno = ENAMETOOLONG;
+        return -1;
     }
+    int fd2 = mkostemp(tmpl, O_CLOEXEC);
+    if (fd2 >= 0)
+        unlink(tmpl);
+    return fd2;
+}
+
+/* Writes buf[n] to the spool fd; 0, or -1 with errno set (0 for a write
+ * that made no progress: a full disk). */
+static int write_all(int fd, const char *buf, size_t n)
+{
+    for (size_t off = 0; off < n;) {
+        ssize_t w = write(fd, buf + off, n - off);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w < 0)
+            return -1;
+        if (w == 0) {
+            errno = ENOSPC;
+            return -1;
+        }
+        off += (size_t)w;
+    }
+    return 0;
+}
+
+theta_status theta_spool_open(const char *path, char *path_out, size_t size, int *fd_out,
+                              int64_t *bytes_out)
+{
+    const int is_stdin = strcmp(path, "-") == 0;
+    const char *name = is_stdin ? "standard input" : path;
+    /* a closed descriptor 0 would be handed out again for the spool below,
+     * which would then read itself: an empty corpus, not an error */
+    if (is_stdin && fcntl(STDIN_FILENO, F_GETFD) < 0 && errno == EBADF)
+        return theta__fail(THETA_EIO, "standard input is closed");
+    const char *env = getenv("TMPDIR");
+    const char *dir = env && *env ? env : "/tmp";
+    int in = is_stdin ? STDIN_FILENO : open_input(path);
+    if (in < 0)
+        return theta__fail(THETA_EIO, "%s: cannot open: %s", path, strerror(errno));
+    int fd = nameless_file(dir);
+    if (fd < 0) {
+        theta_status st = theta__fail(THETA_EIO, "$TMPDIR (%s): cannot create a file to spool %s: "
+                                                 "%s", dir, name, strerror(errno));
+        if (!is_stdin)
+            close(in);
+        return st;
+    }
+    char *buf = theta__alloc(READ_BUFFER, 1);
+    theta_status st = buf ? THETA_OK : THETA_ENOMEM;
     int64_t total = 0;
-    for (;;) {
-        ssize_t n = read(STDIN_FILENO, buf, READ_BUFFER);
+    while (!st) {
+        ssize_t n = read_some(in, (unsigned char *)buf, READ_BUFFER);
         if (n == 0)
             break;
-        total += n;
         if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            theta_status st = theta__fail(THETA_EIO, "standard input: read error: %s",
-                                          strerror(errno));
-            free(buf);
-            close(fd);
-            return st;
+            st = theta__fail(THETA_EIO, "%s: read error: %s", name, strerror(errno));
+            break;
         }
-        for (ssize_t off = 0; off < n;) {
-            ssize_t w = write(fd, buf + off, (size_t)(n - off));
-            if (w < 0 && errno == EINTR)
-                continue;
-            if (w <= 0) {
-                theta_status st = theta__fail(THETA_EIO, "spooling standard input: %s",
-                                              strerror(errno));
-                free(buf);
-                close(fd);
-                return st;
-            }
-            off += w;
+        if (write_all(fd, buf, (size_t)n) != 0) {
+            if (errno == ENOSPC || errno == EDQUOT || errno == EFBIG)
+                st = theta__fail(THETA_EIO, "$TMPDIR (%s): no space left to spool %s (%lld bytes "
+                                            "so far); set TMPDIR to a larger disk", dir, name,
+                                 (long long)total);
+            else
+                st = theta__fail(THETA_EIO, "$TMPDIR (%s): spooling %s: %s", dir, name,
+                                 strerror(errno));
+            break;
         }
+        total += n;
     }
     free(buf);
-    if (total == 0) {
-        close(fd);
-        return theta__fail(THETA_EDATA, "standard input is empty");
+    if (!is_stdin)
+        close(in);
+    if (!st && total == 0)
+        st = theta__fail(THETA_EDATA, "%s is empty", name);
+    if (st) {
+        close(fd); /* nameless: closing it frees its blocks */
+        return st;
     }
     snprintf(path_out, size, "/dev/fd/%d", fd);
     *fd_out = fd;
+    if (bytes_out)
+        *bytes_out = total;
     return THETA_OK;
 }
 

@@ -32,13 +32,13 @@
  * and the SSE2 and AVX2 kernels add in the same order (bit-identical).
  */
 #include "dims.h"
+#include "isa.h"
+#include "pool.h"
 
 #include <float.h>
 #include <math.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #define HASH_MUL 0x9e3779b97f4a7c15ULL
 #define BLOCK_ROWS 64   /* rows per Gram block */
@@ -382,109 +382,56 @@ static theta_status count_duplicates(const float *m, int64_t rows, int dim, uint
 
 /* ---- Gram matrix -------------------------------------------------------- */
 
-typedef double v2d __attribute__((vector_size(16)));
-
-/* G[i][j] += sum over the nb rows b of X[b][i] * X[b][j], for 4 x 4 tiles
- * on and above the diagonal. X: (nb, kp) row-major, kp a multiple of 8. */
-static void gram_block_sse(const double *X, int nb, int kp, double *G)
-{
-    for (int i = 0; i < kp; i += 4)
-        for (int j = i; j < kp; j += 4) {
-            v2d a0 = {0, 0}, a1 = {0, 0}, a2 = {0, 0}, a3 = {0, 0};
-            v2d b0 = {0, 0}, b1 = {0, 0}, b2 = {0, 0}, b3 = {0, 0};
-            for (int b = 0; b < nb; b++) {
-                const double *x = X + (size_t)b * (size_t)kp;
-                v2d y0, y1;
-                memcpy(&y0, x + j, sizeof y0);
-                memcpy(&y1, x + j + 2, sizeof y1);
-                v2d s0 = {x[i], x[i]}, s1 = {x[i + 1], x[i + 1]};
-                v2d s2 = {x[i + 2], x[i + 2]}, s3 = {x[i + 3], x[i + 3]};
-                a0 += s0 * y0;
-                b0 += s0 * y1;
-                a1 += s1 * y0;
-                b1 += s1 * y1;
-                a2 += s2 * y0;
-                b2 += s2 * y1;
-                a3 += s3 * y0;
-                b3 += s3 * y1;
-            }
-            v2d acc[4][2] = {{a0, b0}, {a1, b1}, {a2, b2}, {a3, b3}};
-            for (int r = 0; r < 4; r++)
-                for (int h = 0; h < 2; h++) {
-                    double *g = G + (size_t)(i + r) * (size_t)kp + j + 2 * h;
-                    v2d t;
-                    memcpy(&t, g, sizeof t);
-                    t += acc[r][h];
-                    memcpy(g, &t, sizeof t);
-                }
-        }
-}
-
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-#define HAVE_AVX2_KERNEL 1
-typedef double v4d __attribute__((vector_size(32)));
-
-/* The same sums with 4 x 8 tiles of 256-bit vectors (same order of
- * additions for every element, so the same results). */
-__attribute__((target("avx2"))) static void gram_block_avx2(const double *X, int nb, int kp,
-                                                            double *G)
-{
-    for (int i = 0; i < kp; i += 4)
-        for (int j = i & ~7; j < kp; j += 8) {
-            v4d a0 = {0}, a1 = {0}, a2 = {0}, a3 = {0};
-            v4d b0 = {0}, b1 = {0}, b2 = {0}, b3 = {0};
-            for (int b = 0; b < nb; b++) {
-                const double *x = X + (size_t)b * (size_t)kp;
-                v4d y0, y1;
-                memcpy(&y0, x + j, sizeof y0);
-                memcpy(&y1, x + j + 4, sizeof y1);
-                v4d s0 = {x[i], x[i], x[i], x[i]};
-                v4d s1 = {x[i + 1], x[i + 1], x[i + 1], x[i + 1]};
-                v4d s2 = {x[i + 2], x[i + 2], x[i + 2], x[i + 2]};
-                v4d s3 = {x[i + 3], x[i + 3], x[i + 3], x[i + 3]};
-                a0 += s0 * y0;
-                b0 += s0 * y1;
-                a1 += s1 * y0;
-                b1 += s1 * y1;
-                a2 += s2 * y0;
-                b2 += s2 * y1;
-                a3 += s3 * y0;
-                b3 += s3 * y1;
-            }
-            v4d acc[4][2] = {{a0, b0}, {a1, b1}, {a2, b2}, {a3, b3}};
-            for (int r = 0; r < 4; r++)
-                for (int h = 0; h < 2; h++) {
-                    double *g = G + (size_t)(i + r) * (size_t)kp + j + 4 * h;
-                    v4d t;
-                    memcpy(&t, g, sizeof t);
-                    t += acc[r][h];
-                    memcpy(g, &t, sizeof t);
-                }
-        }
-}
-
-static int cpu_has_avx2(void)
-{
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("avx2") != 0;
-}
-#else
-#define HAVE_AVX2_KERNEL 0
+/* gram_block_sse2 and, on x86-64, gram_block_avx2: one body (dims_impl.h)
+ * compiled per instruction set (isa.h), identical results. */
+#ifdef THETA__X86
+#pragma GCC push_options
+#pragma GCC target("avx2")
+#define VW 4
+#define SUFFIX _avx2
+#include "dims_impl.h"
+#undef VW
+#undef SUFFIX
+#pragma GCC pop_options
 #endif
+
+#define VW 2
+#define SUFFIX _sse2
+#include "dims_impl.h"
+#undef VW
+#undef SUFFIX
+
+typedef void (*gram_block_fn)(const double *X, int nb, int kp, double *G);
+
+/* The Gram block for isa ("sse2", "avx2"), NULL if not built or the CPU lacks it. */
+static gram_block_fn gram_block_for(const char *isa)
+{
+    if (!theta__isa_supported(isa))
+        return NULL;
+#ifdef THETA__X86
+    if (strcmp(isa, "avx2") == 0)
+        return gram_block_avx2;
+#endif
+    return strcmp(isa, "sse2") == 0 ? gram_block_sse2 : NULL;
+}
+
+/* The widest Gram block this CPU runs. */
+static gram_block_fn gram_block_best(void)
+{
+#ifdef THETA__X86
+    if (theta__isa_best() >= THETA__AVX2)
+        return gram_block_avx2;
+#endif
+    return gram_block_sse2;
+}
 
 int theta__dims_gram_block(const char *isa, const double *X, int nb, int kp, double *G)
 {
-    if (strcmp(isa, "sse2") == 0) {
-        gram_block_sse(X, nb, kp, G);
-        return 0;
-    }
-#if HAVE_AVX2_KERNEL
-    if (strcmp(isa, "avx2") == 0 && cpu_has_avx2()) {
-        gram_block_avx2(X, nb, kp, G);
-        return 0;
-    }
-#endif
-    return -1;
+    gram_block_fn block = gram_block_for(isa);
+    if (!block)
+        return -1;
+    block(X, nb, kp, G);
+    return 0;
 }
 
 typedef struct {
@@ -497,11 +444,13 @@ typedef struct {
     double *G;       /* [nparts][kp * kp] partial sums */
     double *X;       /* [nparts][BLOCK_ROWS * kp] blocks, zero padded */
     int64_t used[MAX_PARTS]; /* finite nonzero rows of each part */
-    int avx2;
+    gram_block_fn block;
 } gram_job;
 
-static void gram_part(gram_job *g, int p)
+/* Task p of theta__pool_run: the Gram sum of row range p into its own G. */
+static void gram_part(void *arg, int p)
 {
+    gram_job *g = arg;
     int64_t r0 = g->rows * p / g->nparts, r1 = g->rows * (p + 1) / g->nparts;
     int kp = g->kp, k = g->k;
     double *X = g->X + (size_t)p * BLOCK_ROWS * (size_t)kp;
@@ -523,70 +472,13 @@ static void gram_part(gram_job *g, int p)
             continue; /* zero rows add nothing; non-finite rows are left out */
         used++;
         if (++nb == BLOCK_ROWS) {
-#if HAVE_AVX2_KERNEL
-            if (g->avx2)
-                gram_block_avx2(X, nb, kp, G);
-            else
-#endif
-                gram_block_sse(X, nb, kp, G);
+            g->block(X, nb, kp, G);
             nb = 0;
         }
     }
-    if (nb > 0) {
-#if HAVE_AVX2_KERNEL
-        if (g->avx2)
-            gram_block_avx2(X, nb, kp, G);
-        else
-#endif
-            gram_block_sse(X, nb, kp, G);
-    }
+    if (nb > 0)
+        g->block(X, nb, kp, G);
     g->used[p] = used;
-}
-
-typedef struct {
-    gram_job *job;
-    int first, step;
-} gram_worker_arg;
-
-static void *gram_worker(void *arg)
-{
-    gram_worker_arg *a = arg;
-    for (int p = a->first; p < a->job->nparts; p += a->step)
-        gram_part(a->job, p);
-    return NULL;
-}
-
-static int online_cpus(void)
-{
-    long n = sysconf(_SC_NPROCESSORS_ONLN);
-    return n < 1 ? 1 : n > MAX_PARTS ? MAX_PARTS : (int)n;
-}
-
-/* Runs the parts on up to nparts threads (the caller is one of them). */
-static void gram_run(gram_job *job)
-{
-    int nthreads = job->nparts < online_cpus() ? job->nparts : online_cpus();
-    pthread_t tid[MAX_PARTS];
-    gram_worker_arg args[MAX_PARTS];
-    int started = 1;
-    for (int t = 1; t < nthreads; t++) {
-        args[t] = (gram_worker_arg){job, t, nthreads};
-        if (pthread_create(&tid[t], NULL, gram_worker, &args[t]) != 0)
-            break;
-        started++;
-    }
-    if (started == nthreads) {
-        args[0] = (gram_worker_arg){job, 0, nthreads};
-        gram_worker(&args[0]);
-    } else {
-        /* a thread could not start: the caller takes the parts of the
-         * missing ones too, the partition (and so the result) is unchanged */
-        for (int p = 0; p < job->nparts; p++)
-            if (p % nthreads == 0 || p % nthreads >= started)
-                gram_part(job, p);
-    }
-    for (int t = 1; t < started; t++)
-        pthread_join(tid[t], NULL);
 }
 
 /* ---- eigenvalues -------------------------------------------------------- */
@@ -870,9 +762,7 @@ static theta_status rank_of(const float *m, int64_t rows, int dim, const int *cl
     while (nparts > 1 && (double)nparts * kp * kp * sizeof(double) > 64e6)
         nparts--;
     gram_job job = {.m = m, .rows = rows, .dim = dim, .k = k, .kp = kp, .nparts = nparts};
-#if HAVE_AVX2_KERNEL
-    job.avx2 = cpu_has_avx2();
-#endif
+    job.block = gram_block_best();
     int *cols = theta__alloc((size_t)k, sizeof *cols);
     double *weight = theta__alloc((size_t)k, sizeof *weight);
     int *index = theta__alloc((size_t)dim, sizeof *index);
@@ -894,7 +784,7 @@ static theta_status rank_of(const float *m, int64_t rows, int dim, const int *cl
         weight[index[cls[j]]] += 1;
     job.cols = cols;
     if (rows > 0)
-        gram_run(&job);
+        theta__pool_run(nparts, theta__cpu_count(), gram_part, &job);
     int64_t used = 0;
     for (int p = 0; p < nparts; p++)
         used += job.used[p];

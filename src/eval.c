@@ -13,10 +13,10 @@
  */
 #include "internal.h"
 #include "linalg.h"
+#include "pool.h"
 
 #include <errno.h>
 #include <math.h>
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -426,7 +426,6 @@ typedef struct {
     int *nhits;            /* [nq] */
     int per_panel;         /* questions per panel: 8 (add) or 2 (mul: 3 vectors each) */
     int64_t rtile;         /* matrix rows per tile */
-    atomic_llong next;     /* next block of questions to take */
     atomic_int failed;
 } batch;
 
@@ -514,31 +513,26 @@ static void sweep_block(const batch *B, int64_t q0, int n, const float *panels)
     }
 }
 
-static void *batch_worker(void *arg)
+/* Task b of theta__pool_run: the questions of block b. */
+static void batch_block(void *arg, int b)
 {
     batch *B = arg;
     const int dim = B->ix->dim;
     const int64_t block = (int64_t)QBLOCK_PANELS * B->per_panel;
+    if (atomic_load(&B->failed))
+        return;
     float *panels = theta__alloc((size_t)QBLOCK_PANELS * THETA__PANEL, sizeof(float) * (size_t)dim);
     float *scratch = theta__alloc((size_t)THETA__PANEL, sizeof(float) * (size_t)dim);
-    if (!panels || !scratch) {
-        atomic_store(&B->failed, 1);
-        free(panels);
-        free(scratch);
-        return NULL;
-    }
-    for (;;) {
-        int64_t b = atomic_fetch_add(&B->next, 1);
-        int64_t q0 = b * block;
-        if (q0 >= B->nq || atomic_load(&B->failed))
-            break;
+    if (panels && scratch) {
+        int64_t q0 = (int64_t)b * block;
         int n = (int)(B->nq - q0 < block ? B->nq - q0 : block);
         pack_block(B, q0, n, panels, scratch);
         sweep_block(B, q0, n, panels);
+    } else {
+        atomic_store(&B->failed, 1);
     }
     free(panels);
     free(scratch);
-    return NULL;
 }
 
 /* Runs the search for nq questions on up to `threads` threads. */
@@ -550,27 +544,9 @@ static theta_status run_batch(batch *B, int threads)
     B->rtile = (32768 / B->ix->dim + THETA__MR - 1) / THETA__MR * THETA__MR;
     if (B->rtile < THETA__MR)
         B->rtile = THETA__MR;
-    atomic_init(&B->next, 0);
     atomic_init(&B->failed, 0);
-    int64_t blocks = (B->nq + (int64_t)QBLOCK_PANELS * B->per_panel - 1) /
-                     ((int64_t)QBLOCK_PANELS * B->per_panel);
-    if (threads > blocks)
-        threads = (int)blocks;
-    if (threads < 1)
-        threads = 1;
-    pthread_t *tid = theta__alloc((size_t)threads, sizeof *tid);
-    if (!tid)
-        return THETA_ENOMEM;
-    int started = 0;
-    for (int t = 1; t < threads; t++) {
-        if (pthread_create(&tid[t], NULL, batch_worker, B) != 0)
-            break;
-        started++;
-    }
-    batch_worker(B);
-    for (int t = 1; t <= started; t++)
-        pthread_join(tid[t], NULL);
-    free(tid);
+    int64_t block = (int64_t)QBLOCK_PANELS * B->per_panel;
+    theta__pool_run((int)((B->nq + block - 1) / block), threads, batch_block, B);
     if (atomic_load(&B->failed))
         return theta__fail(THETA_ENOMEM, "out of memory for the analogy search buffers");
     return THETA_OK;

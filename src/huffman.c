@@ -23,14 +23,13 @@ theta_status theta_huffman_build(theta_huffman *h, const theta_vocab *v)
     h->offset = theta__alloc((size_t)n + 1, sizeof *h->offset);
     if (!count || !parent || !bit || !depth || !h->offset)
         goto nomem;
-    /* leaves 0..n-1 sorted descending by count (</s> first is fine: its
-     * count is the number of lines, and order within the queue only needs
-     * to be non-increasing, so sort indices on the fly). */
+    /* order: the leaves in ascending count order, for queue A. Entries 1..
+     * are sorted descending, so they are walked backwards; </s> (entry 0,
+     * counted once per line, not sorted with the words) goes where its
+     * count fits. */
     int32_t *order = theta__alloc((size_t)n, sizeof *order);
     if (!order)
         goto nomem;
-    /* leaves in ascending count order: entries 1.. are descending, </s> goes
-     * where its count fits */
     {
         int32_t k = 0;
         int64_t c0 = v->entries[0].count;

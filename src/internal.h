@@ -11,6 +11,13 @@
 #include <stdarg.h>
 #include <stdbool.h>
 
+/* theta's files are little-endian and floats are written as they lie in
+ * memory (theta__write_f32, the model's CRCs), so libtheta builds only on
+ * little-endian hosts (x86-64, ARM64, RISC-V...). */
+#if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "libtheta needs a little-endian host"
+#endif
+
 /* Records a formatted message as theta_last_error() and returns status. */
 theta_status theta__fail(theta_status status, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
@@ -54,12 +61,20 @@ static inline uint64_t theta__get_u64(const unsigned char *p)
     return (uint64_t)theta__get_u32(p) | ((uint64_t)theta__get_u32(p + 4) << 32);
 }
 
+/* 1 if the file at path starts with gzip's magic bytes; 0 if not or if it
+ * cannot be read (corpus.c). */
+int theta__file_is_gzip(const char *path);
+
 /* Counts segs[nsegs] (none: an empty vocabulary) into a new vocabulary, not
  * finalized, pruning at prune_limit distinct words. */
 theta_status theta__vocab_count_segments(const theta_segment *segs, int nsegs,
                                         int64_t prune_limit, theta_vocab **out);
 
-/* float32 arrays to/from little-endian bytes (a copy on big-endian hosts). */
+/* The last byte r delivered (decoded), or -1 if none (corpus.c). */
+int theta__reader_last_byte(const theta_reader *r);
+
+/* float32 arrays to/from a file's little-endian bytes: a plain fwrite /
+ * fread, since the host is little-endian (checked above). */
 size_t theta__write_f32(FILE *f, const float *v, size_t n);
 size_t theta__read_f32(FILE *f, float *v, size_t n);
 

@@ -1,9 +1,11 @@
 /*
  * kernel.c — instantiates the training kernels (kernel_impl.h) for
- * AVX-512, AVX2 and SSE2 and picks one at run time, so one binary runs on
- * any x86-64 without -march=native, with bit-identical results.
+ * AVX-512, AVX2 (with FMA) and SSE2 and picks one at run time, so one binary
+ * runs on any x86-64 without -march=native, with bit-identical results.
  */
 #include "kernel.h"
+#include "isa.h"
+#include "loss.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -12,62 +14,71 @@
 /* the vector types never cross a real call: every helper is inlined */
 #pragma GCC diagnostic ignored "-Wpsabi"
 
-#if defined(__x86_64__) && defined(__GNUC__)
-#define THETA_X86 1
+#ifdef THETA__X86
+#include <immintrin.h>
 #endif
 
-#ifdef THETA_X86
+/* Tile sizes (see kernel_impl.h), chosen so that the accumulators, the
+ * loaded lanes and a temporary fit the ISA's vector registers (32 zmm, 16
+ * ymm, 16 xmm). */
+#ifdef THETA__X86
 #pragma GCC push_options
 #pragma GCC target("avx512f")
 #define VW 16
+#define JB 3
+#define KB 6
+#define KU 8
 #define SUFFIX _avx512
 #include "kernel_impl.h"
 #undef VW
+#undef JB
+#undef KB
+#undef KU
 #undef SUFFIX
 #pragma GCC pop_options
 
 #pragma GCC push_options
-#pragma GCC target("avx2")
+#pragma GCC target("avx2,fma")
 #define VW 8
+#define JB 2
+#define KB 3
+#define KU 6
 #define SUFFIX _avx2
 #include "kernel_impl.h"
 #undef VW
+#undef JB
+#undef KB
+#undef KU
 #undef SUFFIX
 #pragma GCC pop_options
 #endif
 
 #define VW 4
+#define JB 1
+#define KB 3
+#define KU 6
 #define SUFFIX _sse2
 #include "kernel_impl.h"
 #undef VW
+#undef JB
+#undef KB
+#undef KU
 #undef SUFFIX
 
 static const theta__kernel kernels[] = {
-#ifdef THETA_X86
+#ifdef THETA__X86
     {"avx512f", {sentence_pair_avx512, sentence_batch_avx512}, dot_avx512, axpy_avx512},
     {"avx2", {sentence_pair_avx2, sentence_batch_avx2}, dot_avx2, axpy_avx2},
 #endif
     {"sse2", {sentence_pair_sse2, sentence_batch_sse2}, dot_sse2, axpy_sse2},
 };
 
-static int cpu_has(const char *isa)
-{
-#ifdef THETA_X86
-    __builtin_cpu_init();
-    if (strcmp(isa, "avx512f") == 0)
-        return __builtin_cpu_supports("avx512f");
-    if (strcmp(isa, "avx2") == 0)
-        return __builtin_cpu_supports("avx2");
-#endif
-    return strcmp(isa, "sse2") == 0;
-}
-
 const theta__kernel *theta__kernel_select(const char *isa)
 {
     for (size_t i = 0; i < sizeof kernels / sizeof kernels[0]; i++) {
         if (isa && *isa && strcmp(isa, "auto") != 0 && strcmp(isa, kernels[i].isa) != 0)
             continue;
-        if (cpu_has(kernels[i].isa))
+        if (theta__isa_supported(kernels[i].isa))
             return &kernels[i];
     }
     return NULL;
@@ -75,9 +86,7 @@ const theta__kernel *theta__kernel_select(const char *isa)
 
 const char *theta_kernel_isa(void)
 {
-    return theta__kernel_select(getenv("THETA_ISA"))
-               ? theta__kernel_select(getenv("THETA_ISA"))->isa
-               : "unavailable";
+    return theta__kernel_select(NULL)->isa; /* never NULL: sse2 runs everywhere */
 }
 
 void theta__tables_init(theta__tables *t)
@@ -106,20 +115,26 @@ static size_t round16(size_t n)
     return (n + 15) & ~(size_t)15;
 }
 
+/* grad, hidden, scores, labels (2 halves), weights (2), targets (2), trows */
 size_t theta__worker_scratch(const theta_model *m)
 {
     size_t ctx = 2 * (size_t)m->cfg.window, dim = (size_t)m->cfg.dim, nt = max_targets(m);
-    return round16(ctx * dim) + round16(dim) + round16(ctx * nt) + 4 * round16(nt);
+    size_t gs = (size_t)theta__grad_stride(m->cfg.dim);
+    size_t ptr = (sizeof(float *) + sizeof(float) - 1) / sizeof(float); /* floats per pointer */
+    return ctx * gs + round16(dim) + round16(ctx * nt) + 6 * round16(nt) + ptr * round16(nt);
 }
 
 void theta__worker_attach(theta__worker *w, const theta_model *m, float *buf)
 {
     size_t ctx = 2 * (size_t)m->cfg.window, dim = (size_t)m->cfg.dim, nt = max_targets(m);
+    size_t gs = (size_t)theta__grad_stride(m->cfg.dim);
     w->m = m;
     w->grad = buf;
-    w->hidden = w->grad + round16(ctx * dim);
+    w->hidden = w->grad + ctx * gs;
     w->scores = w->hidden + round16(dim);
     w->targets_half = (int)round16(nt);
     w->labels = w->scores + round16(ctx * nt);
-    w->targets = (int32_t *)(w->labels + 2 * round16(nt));
+    w->weights = w->labels + 2 * round16(nt);
+    w->targets = (int32_t *)(w->weights + 2 * round16(nt));
+    w->trows = (float **)(void *)(w->labels + 6 * round16(nt));
 }

@@ -3,20 +3,28 @@
  * negative sampling, hierarchical softmax and full softmax, in two variants:
  *
  *   pair   word2vec's order: every (context, centre) pair draws its own
- *          negatives and is applied at once. The reference.
+ *          negatives and is applied at once. The reference order.
  *   batch  for each centre word, the context rows of its window share one
- *          draw of negatives (Ji et al., HogBatch), so the forward and
- *          backward passes are small dense products (contexts x targets),
- *          and the random output rows are fetched once per window, not once
- *          per pair. Skip-gram only; CBOW is the same in both.
+ *          draw of negatives (Ji et al., HogBatch): the window is a small
+ *          GEMM, scores S = In · Outᵀ (contexts × targets), computed in
+ *          register tiles so that each loaded row serves several products,
+ *          then G = loss(S), grad_in = G · Out, Out += Gᵀ · In, In += grad_in,
+ *          all from the rows as they were before the window. Skip-gram only;
+ *          CBOW is the same in both.
  *
- * Each kernel is compiled for AVX-512, AVX2 and SSE2 and picked at run time
- * (theta__kernel_select). Every dimension gets exactly the same
- * floating-point operations (a multiply then an add, never fused; the build
- * uses -ffp-contract=off), and dot products reduce 16 logical lanes in one
- * fixed order on every instruction set, so results are bit-identical across
- * ISAs and a matrix of rows c * (1, ..., 1) keeps that shape under
- * single-threaded training.
+ * Each kernel is compiled for AVX-512, AVX2 (with FMA) and SSE2 and picked at
+ * run time (theta__kernel_select); kernel_ref.c holds a plain scalar
+ * reference of both that the tests compare them with, bit for bit.
+ *
+ * The arithmetic, on every instruction set alike:
+ *   y += a * x    one fused multiply-add per element (fmaf where the CPU has
+ *                 no FMA instruction), in the vector body and the tail alike;
+ *   dot(a, b)     16 logical lanes: lane l accumulates fma(a[i], b[i], .) over
+ *                 i ≡ l (mod 16), the last partial step padded with zeros,
+ *                 then one fixed tree adds the lanes (theta__dot_tree).
+ * So results are bit-identical across ISAs and a matrix of rows
+ * c * (1, ..., 1) keeps that shape under single-threaded training (the build
+ * uses -ffp-contract=off: no other fusing).
  */
 #ifndef THETA_KERNEL_H
 #define THETA_KERNEL_H
@@ -59,15 +67,19 @@ static inline float theta__neg_log_sigmoid(const theta__tables *t, float x)
 typedef struct {
     const theta_model *m;
     const theta__tables *t;
-    float *grad;      /* (2 * window, dim) gradients of the input rows */
+    float *grad;      /* (2 * window, stride) gradients of the input rows */
     float *hidden;    /* (dim) CBOW: mean of the context rows */
     float *scores;    /* (2 * window, max(vocab, 1 + negative, depth)) scores / gradients */
     int32_t *targets; /* (2, targets_half): two sets of target rows ... */
-    float *labels;    /* (2, targets_half): ... and their labels */
+    float *labels;    /* (2, targets_half): ... their labels ... */
+    float *weights;   /* (2, targets_half): ... and weights (batch: times drawn) */
+    float **trows;    /* (max targets) batch: the window's target rows */
     int targets_half;
     theta_rng rng;
     double loss;      /* sum of example losses */
     int64_t examples;
+    int64_t products; /* (input row, target row) products computed: each is a
+                         dot, and two axpys, of dim elements (6 dim FLOP) */
     int diverged;     /* a non-finite score was seen ... */
     int32_t diverged_word; /* ... while training this word */
 } theta__worker;
@@ -85,6 +97,96 @@ typedef struct {
 /* The best kernel set this CPU runs, or the one named by isa (NULL if the
  * CPU lacks it or the name is unknown). isa may be NULL or "auto". */
 const theta__kernel *theta__kernel_select(const char *isa);
+
+/* The plain scalar reference kernels (kernel_ref.c), isa "scalar": the same
+ * arithmetic in the same order as every entry of theta__kernel_select. */
+const theta__kernel *theta__kernel_reference(void);
+
+/* The lane sums of a dot product, added in the one order every ISA uses:
+ * halves first (l + l+8, then + l+4, then + l+2, then + l+1). */
+static inline float theta__dot_tree(const float l[16])
+{
+    return (((l[0] + l[8]) + (l[4] + l[12])) + ((l[2] + l[10]) + (l[6] + l[14]))) +
+           (((l[1] + l[9]) + (l[5] + l[13])) + ((l[3] + l[11]) + (l[7] + l[15])));
+}
+
+/* Floats between two gradient rows in theta__worker.grad: dim rounded up to
+ * 16, so that a tail step may read and write whole vectors there. */
+static inline int theta__grad_stride(int dim)
+{
+    return (dim + 15) & ~15;
+}
+
+/* One negative for the centre word `word` (the seam where the noise
+ * distribution is drawn). A draw of the word itself is drawn again (as
+ * fastText does), so every example has K negatives; after a few tries it
+ * gives up and returns -1 (no negative). */
+static inline int32_t theta__draw_negative(theta__worker *w, int32_t word)
+{
+    int32_t c;
+    int tries = 0;
+    do
+        c = theta_sampler_draw(&w->m->sampler, theta_rng_next(&w->rng));
+    while (c == word && ++tries < 8);
+    return c == word ? -1 : c;
+}
+
+/* Fills targets/labels with the output rows a centre word is scored
+ * against: (word, 1) then K negatives (0) for ns; the tree path for hs.
+ * Returns the count. Not for softmax (every word is a target). */
+static inline int theta__targets(theta__worker *w, int32_t word, int32_t *targets, float *labels)
+{
+    const theta_model *m = w->m;
+    int nt = 0;
+    if (m->cfg.loss == THETA_LOSS_NS) {
+        targets[nt] = word;
+        labels[nt++] = 1.0f;
+        for (int k = 0; k < m->cfg.negative; k++) {
+            int32_t c = theta__draw_negative(w, word);
+            if (c < 0)
+                continue;
+            targets[nt] = c;
+            labels[nt++] = 0.0f;
+        }
+    } else {
+        const theta_huffman *hf = &m->huffman;
+        for (int64_t p = hf->offset[word]; p < hf->offset[word + 1]; p++) {
+            targets[nt] = hf->point[p];
+            labels[nt++] = 1.0f - (float)hf->code[p]; /* branch 0 is the positive side */
+        }
+    }
+    return nt;
+}
+
+/* Batch kernels: merges repeated targets (a negative drawn twice) into one
+ * with weight = times drawn, so that every target row of a window is
+ * distinct and can be updated from its old value. Returns the new count. */
+static inline int theta__targets_merge(int32_t *targets, float *labels, float *weights, int nt)
+{
+    int n = 0;
+    for (int k = 0; k < nt; k++) {
+        int d = 0;
+        while (d < n && targets[d] != targets[k])
+            d++;
+        if (d < n) {
+            weights[d] += 1.0f;
+            continue;
+        }
+        targets[n] = targets[k];
+        labels[n] = labels[k];
+        weights[n++] = 1.0f;
+    }
+    return n;
+}
+
+/* Effective window of position pos: [lo, hi], uniform in 1..window as word2vec. */
+static inline void theta__window(theta__worker *w, int pos, int len, int *lo, int *hi)
+{
+    const int window = w->m->cfg.window;
+    int b = (int)(((theta_rng_next(&w->rng) >> 32) * (uint64_t)window) >> 32);
+    *lo = pos - window + b < 0 ? 0 : pos - window + b;
+    *hi = pos + window - b >= len ? len - 1 : pos + window - b;
+}
 
 /* Points w's scratch arrays into buf, which must hold
  * theta__worker_scratch(m) floats (64-byte aligned). */

@@ -1,82 +1,150 @@
 /*
  * kernel_impl.h — the body of the training kernels, included by kernel.c
- * once per instruction set with VW (floats per hardware vector) and
- * SUFFIX defined, inside a `#pragma GCC target` region.
+ * once per instruction set with VW (floats per hardware vector), SUFFIX and
+ * the tile sizes defined, inside a `#pragma GCC target` region:
  *
- * Dot products accumulate into 32 logical lanes (two groups of 16), held in
- * 32 / VW hardware vectors, and reduce them in one fixed order, so the
- * result does not depend on VW. Element-wise updates are a multiply then an
- * add per element in both the vector body and the scalar tail.
+ *   JB x KB  the register tile of the scores: JB input rows against KB target
+ *            rows, JB * KB * (16 / VW) accumulators held in registers
+ *   KU       target rows held in registers (old and new values) while the
+ *            backward pass streams the input rows past them
+ *
+ * The arithmetic is the one kernel.h describes (fused multiply-add per
+ * element, dot products in 16 logical lanes and one reduction tree), so
+ * every instantiation, and kernel_ref.c, gives the same bits.
  */
 
 #define CAT2(a, b) a##b
 #define CAT(a, b) CAT2(a, b)
 #define F(name) CAT(name, SUFFIX)
 #define NV (16 / VW) /* hardware vectors per 16 logical lanes */
+#define AI static inline __attribute__((always_inline))
 
-typedef float F(vf) __attribute__((vector_size(VW * 4)));
+/* ---- the vector primitives of this instruction set ---------------------- */
 
-static inline __attribute__((always_inline)) F(vf) F(ld)(const float *p)
+#if VW == 16
+typedef __m512 F(vf);
+AI F(vf) F(ld)(const float *p) { return _mm512_loadu_ps(p); }
+AI void F(st)(float *p, F(vf) v) { _mm512_storeu_ps(p, v); }
+AI F(vf) F(set1)(float a) { return _mm512_set1_ps(a); }
+AI F(vf) F(zero)(void) { return _mm512_setzero_ps(); }
+AI F(vf) F(fma)(F(vf) a, F(vf) b, F(vf) c) { return _mm512_fmadd_ps(a, b, c); }
+/* the first r (0..VW) floats at p, the others 0 */
+AI F(vf) F(ldm)(const float *p, int r)
+{
+    return _mm512_maskz_loadu_ps((__mmask16)((1u << r) - 1), p);
+}
+AI void F(stm)(float *p, F(vf) v, int r)
+{
+    _mm512_mask_storeu_ps(p, (__mmask16)((1u << r) - 1), v);
+}
+/* the first 8 lanes + the last 8 */
+AI __m256 F(fold8)(const F(vf) *v)
+{
+    return _mm256_add_ps(_mm512_castps512_ps256(v[0]),
+                         _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(v[0]), 1)));
+}
+#elif VW == 8
+typedef __m256 F(vf);
+AI F(vf) F(ld)(const float *p) { return _mm256_loadu_ps(p); }
+AI void F(st)(float *p, F(vf) v) { _mm256_storeu_ps(p, v); }
+AI F(vf) F(set1)(float a) { return _mm256_set1_ps(a); }
+AI F(vf) F(zero)(void) { return _mm256_setzero_ps(); }
+AI F(vf) F(fma)(F(vf) a, F(vf) b, F(vf) c) { return _mm256_fmadd_ps(a, b, c); }
+AI __m256i F(mask)(int r)
+{
+    return _mm256_cmpgt_epi32(_mm256_set1_epi32(r), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+}
+AI F(vf) F(ldm)(const float *p, int r) { return _mm256_maskload_ps(p, F(mask)(r)); }
+AI void F(stm)(float *p, F(vf) v, int r) { _mm256_maskstore_ps(p, F(mask)(r), v); }
+AI __m256 F(fold8)(const F(vf) *v) { return _mm256_add_ps(v[0], v[1]); }
+#else
+typedef float F(vf) __attribute__((vector_size(16)));
+AI F(vf) F(ld)(const float *p)
 {
     F(vf) v;
     memcpy(&v, p, sizeof v);
     return v;
 }
-
-static inline __attribute__((always_inline)) void F(st)(float *p, F(vf) v)
+AI void F(st)(float *p, F(vf) v) { memcpy(p, &v, sizeof v); }
+AI F(vf) F(set1)(float a) { return (F(vf)){a, a, a, a}; }
+AI F(vf) F(zero)(void) { return (F(vf)){0}; }
+/* no FMA instruction: the correctly rounded libm fmaf, lane by lane */
+AI F(vf) F(fma)(F(vf) a, F(vf) b, F(vf) c)
 {
-    memcpy(p, &v, sizeof v);
+    return (F(vf)){fmaf(a[0], b[0], c[0]), fmaf(a[1], b[1], c[1]), fmaf(a[2], b[2], c[2]),
+                   fmaf(a[3], b[3], c[3])};
+}
+AI F(vf) F(ldm)(const float *p, int r)
+{
+    F(vf) v = {0};
+    for (int i = 0; i < r; i++)
+        v[i] = p[i];
+    return v;
+}
+AI void F(stm)(float *p, F(vf) v, int r)
+{
+    for (int i = 0; i < r; i++)
+        p[i] = v[i];
+}
+#endif
+
+/* The lanes of one dot product's accumulators (16 logical lanes), reduced
+ * in theta__dot_tree's order. */
+AI float F(reduce)(const F(vf) *v)
+{
+#if VW == 4
+    F(vf) u = (v[0] + v[2]) + (v[1] + v[3]);
+    return (u[0] + u[2]) + (u[1] + u[3]);
+#else
+    __m256 t = F(fold8)(v);
+    __m128 u = _mm_add_ps(_mm256_castps256_ps128(t), _mm256_extractf128_ps(t, 1));
+    __m128 h = _mm_add_ps(u, _mm_movehl_ps(u, u));
+    return _mm_cvtss_f32(_mm_add_ss(h, _mm_shuffle_ps(h, h, 1)));
+#endif
 }
 
-static inline __attribute__((always_inline)) float F(dot_i)(const float *a, const float *b, int n)
+/* Vector h of the 16 logical lanes of step i of a row of n floats (zeros
+ * past n). */
+AI F(vf) F(ld16_part)(const float *p, int i, int h, int n)
 {
-    F(vf) s[2 * NV];
-    for (int k = 0; k < 2 * NV; k++)
-        s[k] = (F(vf)){0};
+    int r = n - i - h * VW;
+    return r >= VW ? F(ld)(p + i + h * VW) : F(ldm)(p + i + h * VW, r > 0 ? r : 0);
+}
+
+AI float F(dot_i)(const float *a, const float *b, int n)
+{
+    F(vf) s[NV];
+    for (int h = 0; h < NV; h++)
+        s[h] = F(zero)();
     int i = 0;
-    for (; i + 32 <= n; i += 32)
-        for (int k = 0; k < 2 * NV; k++)
-            s[k] += F(ld)(a + i + k * VW) * F(ld)(b + i + k * VW);
-    if (i + 16 <= n) {
-        for (int k = 0; k < NV; k++)
-            s[k] += F(ld)(a + i + k * VW) * F(ld)(b + i + k * VW);
-        i += 16;
-    }
-    float lane[16];
-    for (int k = 0; k < NV; k++) {
-        F(vf) t = s[k] + s[k + NV];
-        memcpy(lane + k * VW, &t, sizeof t);
-    }
-    float r = (((lane[0] + lane[8]) + (lane[4] + lane[12])) +
-               ((lane[2] + lane[10]) + (lane[6] + lane[14]))) +
-              (((lane[1] + lane[9]) + (lane[5] + lane[13])) +
-               ((lane[3] + lane[11]) + (lane[7] + lane[15])));
-    for (; i < n; i++)
-        r += a[i] * b[i];
-    return r;
+    for (; i + 16 <= n; i += 16)
+        for (int h = 0; h < NV; h++)
+            s[h] = F(fma)(F(ld)(a + i + h * VW), F(ld)(b + i + h * VW), s[h]);
+    if (i < n)
+        for (int h = 0; h < NV; h++)
+            s[h] = F(fma)(F(ld16_part)(a, i, h, n), F(ld16_part)(b, i, h, n), s[h]);
+    return F(reduce)(s);
 }
 
 /* y += a * x */
-static inline __attribute__((always_inline)) void F(axpy_i)(float *restrict y, float a,
-                                                            const float *restrict x, int n)
+AI void F(axpy_i)(float *restrict y, float a, const float *restrict x, int n)
 {
-    const F(vf) av = a - (F(vf)){0};
+    const F(vf) av = F(set1)(a);
     int i = 0;
     for (; i + VW <= n; i += VW)
-        F(st)(y + i, F(ld)(y + i) + av * F(ld)(x + i));
-    for (; i < n; i++)
-        y[i] += a * x[i];
+        F(st)(y + i, F(fma)(av, F(ld)(x + i), F(ld)(y + i)));
+    if (i < n)
+        F(stm)(y + i, F(fma)(av, F(ldm)(x + i, n - i), F(ldm)(y + i, n - i)), n - i);
 }
 
 /* y += x */
-static inline __attribute__((always_inline)) void F(add_i)(float *restrict y,
-                                                           const float *restrict x, int n)
+AI void F(add_i)(float *restrict y, const float *restrict x, int n)
 {
     int i = 0;
     for (; i + VW <= n; i += VW)
         F(st)(y + i, F(ld)(y + i) + F(ld)(x + i));
-    for (; i < n; i++)
-        y[i] += x[i];
+    if (i < n)
+        F(stm)(y + i, F(ldm)(y + i, n - i) + F(ldm)(x + i, n - i), n - i);
 }
 
 static float F(dot)(const float *a, const float *b, int n)
@@ -89,48 +157,10 @@ static void F(axpy)(float *y, float a, const float *x, int n)
     F(axpy_i)(y, a, x, n);
 }
 
-/* Fills w->targets/labels with the output rows a centre word is scored
- * against: (word, 1) then K negatives (0) for ns; the tree path for hs.
- * Returns the count. */
-static inline __attribute__((always_inline)) int F(targets_into)(theta__worker *w, int32_t word,
-                                                                  int32_t *targets, float *labels)
-{
-    const theta_model *m = w->m;
-    int nt = 0;
-    if (m->cfg.loss == THETA_LOSS_NS) {
-        targets[nt] = word;
-        labels[nt++] = 1.0f;
-        for (int k = 0; k < m->cfg.negative; k++) {
-            /* a draw of the word itself is drawn again (as fastText does), so
-             * every example has K negatives; give up after a few tries */
-            int32_t c;
-            int tries = 0;
-            do
-                c = theta_sampler_draw(&m->sampler, theta_rng_next(&w->rng));
-            while (c == word && ++tries < 8);
-            if (c == word)
-                continue;
-            targets[nt] = c;
-            labels[nt++] = 0.0f;
-        }
-    } else {
-        const theta_huffman *hf = &m->huffman;
-        for (int64_t p = hf->offset[word]; p < hf->offset[word + 1]; p++) {
-            targets[nt] = hf->point[p];
-            labels[nt++] = 1.0f - (float)hf->code[p]; /* branch 0 is the positive side */
-        }
-    }
-    return nt;
-}
-
-static inline __attribute__((always_inline)) int F(targets)(theta__worker *w, int32_t word)
-{
-    return F(targets_into)(w, word, w->targets, w->labels);
-}
+/* ---- pair kernel: word2vec's order --------------------------------------- */
 
 /* Starts fetching nt output rows into the cache. */
-static inline __attribute__((always_inline)) void F(prefetch_rows)(const float *out, int dim,
-                                                                   const int32_t *targets, int nt)
+AI void F(prefetch_rows)(const float *out, int dim, const int32_t *targets, int nt)
 {
     for (int k = 0; k < nt; k++) {
         const char *row = (const char *)(out + (size_t)targets[k] * dim);
@@ -140,52 +170,39 @@ static inline __attribute__((always_inline)) void F(prefetch_rows)(const float *
 }
 
 /* The output side of one example: h (an input row or the CBOW mean)
- * predicts word. Adds alpha * dL/dh to grad and updates the output rows. */
-static inline __attribute__((always_inline)) void F(output)(theta__worker *w, const float *h,
-                                                            float *grad, int32_t word, float alpha)
+ * predicts word. Adds dL/dh * alpha to grad and updates the output rows,
+ * one target after the other. */
+AI void F(output)(theta__worker *w, const float *h, float *grad, int32_t word, float alpha)
 {
     const theta_model *m = w->m;
     const int dim = m->cfg.dim;
-    const theta__tables *t = w->t;
     float *out = m->out;
     double loss = 0;
     if (m->cfg.loss == THETA_LOSS_SOFTMAX) {
         /* normalised over every word but </s> (row 0 is never a target) */
-        const int32_t V = m->vocab->size;
+        const int nt = m->vocab->size - 1;
         float *s = w->scores;
-        float mx = -INFINITY;
-        for (int32_t c = 1; c < V; c++) {
-            s[c] = F(dot_i)(h, out + (size_t)c * dim, dim);
-            if (!isfinite(s[c]))
-                goto diverged;
-            if (s[c] > mx)
-                mx = s[c];
+        for (int k = 0; k < nt; k++)
+            s[k] = F(dot_i)(h, out + (size_t)(k + 1) * dim, dim);
+        if (theta__loss_softmax(s, nt, word - 1, alpha, &loss) != 0)
+            goto diverged;
+        for (int k = 0; k < nt; k++) {
+            float *row = out + (size_t)(k + 1) * dim;
+            F(axpy_i)(grad, s[k], row, dim);
+            F(axpy_i)(row, s[k], h, dim);
         }
-        double z = 0;
-        for (int32_t c = 1; c < V; c++) {
-            s[c] = expf(s[c] - mx);
-            z += s[c];
-        }
-        loss = -log((double)s[word] / z);
-        for (int32_t c = 1; c < V; c++) {
-            float g = ((c == word ? 1.0f : 0.0f) - (float)(s[c] / z)) * alpha;
-            float *row = out + (size_t)c * dim;
-            F(axpy_i)(grad, g, row, dim);
-            F(axpy_i)(row, g, h, dim);
-        }
+        w->products += nt;
     } else {
-        int nt = F(targets)(w, word);
+        int nt = theta__targets(w, word, w->targets, w->labels);
         for (int k = 0; k < nt; k++) {
             float *row = out + (size_t)w->targets[k] * dim;
-            float f = F(dot_i)(h, row, dim);
-            if (!isfinite(f))
+            float g = F(dot_i)(h, row, dim);
+            if (theta__loss_sigmoid(w->t, &g, &w->labels[k], NULL, 1, alpha, &loss) != 0)
                 goto diverged;
-            float label = w->labels[k];
-            float g = (label - theta__sigmoid(t, f)) * alpha;
-            loss += theta__neg_log_sigmoid(t, label > 0 ? f : -f);
             F(axpy_i)(grad, g, row, dim);
             F(axpy_i)(row, g, h, dim);
         }
+        w->products += nt;
     }
     w->loss += loss;
     w->examples++;
@@ -193,16 +210,6 @@ static inline __attribute__((always_inline)) void F(output)(theta__worker *w, co
 diverged:
     w->diverged = 1;
     w->diverged_word = word;
-}
-
-/* Effective window of position pos: [lo, hi], uniform in 1..window as word2vec. */
-static inline __attribute__((always_inline)) void F(window)(theta__worker *w, int pos, int len,
-                                                            int *lo, int *hi)
-{
-    const int window = w->m->cfg.window;
-    int b = (int)(((theta_rng_next(&w->rng) >> 32) * (uint64_t)window) >> 32);
-    *lo = pos - window + b < 0 ? 0 : pos - window + b;
-    *hi = pos + window - b >= len ? len - 1 : pos + window - b;
 }
 
 static void F(sentence_pair)(theta__worker *w, const int32_t *sen, int len, float alpha)
@@ -213,7 +220,7 @@ static void F(sentence_pair)(theta__worker *w, const int32_t *sen, int len, floa
     for (int pos = 0; pos < len && !w->diverged; pos++) {
         int32_t word = sen[pos];
         int lo, hi;
-        F(window)(w, pos, len, &lo, &hi);
+        theta__window(w, pos, len, &lo, &hi);
         if (m->cfg.arch == THETA_ARCH_SKIPGRAM) {
             /* word2vec: each context row predicts the centre word */
             for (int c = lo; c <= hi && !w->diverged; c++) {
@@ -245,9 +252,173 @@ static void F(sentence_pair)(theta__worker *w, const int32_t *sen, int len, floa
     }
 }
 
-/* Skip-gram, batched: the n context rows of a window against the nt shared
- * target rows. F = In · Outᵀ (n × nt), G = (label − σ(F)) α,
- * grad_in = G · Out, Out += Gᵀ · In, In += grad_in. */
+/* ---- batch kernel: the window as a register-blocked GEMM ----------------- */
+
+/* Row k of the window's targets: tg[k], or word k + 1 for softmax (tg NULL). */
+AI float *F(trow)(float *out, const int32_t *tg, int k, int dim)
+{
+    return out + (size_t)(tg ? tg[k] : k + 1) * dim;
+}
+
+/* One step (16 logical lanes from element i) of a score tile; full: no
+ * element past dim. */
+AI void F(score_step)(F(vf) acc[JB][KB][NV], const float *const *a, float *const *b, int i,
+                      int dim, const int jb, const int kb, const int full)
+{
+    F(vf) x[JB][NV], y[NV];
+    for (int j = 0; j < jb; j++)
+        for (int h = 0; h < NV; h++)
+            x[j][h] = full ? F(ld)(a[j] + i + h * VW) : F(ld16_part)(a[j], i, h, dim);
+    for (int k = 0; k < kb; k++) {
+        for (int h = 0; h < NV; h++)
+            y[h] = full ? F(ld)(b[k] + i + h * VW) : F(ld16_part)(b[k], i, h, dim);
+        for (int j = 0; j < jb; j++)
+            for (int h = 0; h < NV; h++)
+                acc[j][k][h] = F(fma)(x[j][h], y[h], acc[j][k][h]);
+    }
+}
+
+/* S[j][k] = dot(a[j], b[k]) for j < jb, k < kb (compile-time constants once
+ * inlined): jb * kb dot products share each load of a row's 16 lanes. */
+AI void F(score_tile)(const float *const *a, float *const *b, int dim, float *S, int ld,
+                      const int jb, const int kb)
+{
+    F(vf) acc[JB][KB][NV];
+    for (int j = 0; j < jb; j++)
+        for (int k = 0; k < kb; k++)
+            for (int h = 0; h < NV; h++)
+                acc[j][k][h] = F(zero)();
+    int i = 0;
+    for (; i + 16 <= dim; i += 16)
+        F(score_step)(acc, a, b, i, dim, jb, kb, 1);
+    if (i < dim)
+        F(score_step)(acc, a, b, i, dim, jb, kb, 0);
+    for (int j = 0; j < jb; j++)
+        for (int k = 0; k < kb; k++)
+            S[(size_t)j * ld + k] = F(reduce)(acc[j][k]);
+}
+
+/* Row jb of tiles (jb input rows) against all nt targets. */
+AI void F(score_rows)(const float *const *a, float *const *b, int nt, int dim, float *S, int ld,
+                      const int jb)
+{
+    int k = 0;
+    for (; k + KB <= nt; k += KB)
+        F(score_tile)(a, b + k, dim, S + k, ld, jb, KB);
+    switch (nt - k) {
+#define TAIL(r)                                                                                  \
+    case r:                                                                                      \
+        F(score_tile)(a, b + k, dim, S + k, ld, jb, r);                                          \
+        break;
+        TAIL(1)
+#if KB > 2
+        TAIL(2)
+#endif
+#if KB > 3
+        TAIL(3)
+#endif
+#if KB > 4
+        TAIL(4)
+#endif
+#if KB > 5
+        TAIL(5)
+#endif
+#if KB > 6
+        TAIL(6)
+#endif
+#if KB > 7
+        TAIL(7)
+#endif
+#undef TAIL
+    default:
+        break;
+    }
+}
+
+/* S (n, ld) = scores of the n input rows a against the nt target rows b. */
+static void F(scores)(const float *const *a, int n, float *const *b, int nt, int dim, float *S,
+                      int ld)
+{
+    int j = 0;
+#if JB > 1
+    for (; j + JB <= n; j += JB)
+        F(score_rows)(a + j, b, nt, dim, S + (size_t)j * ld, ld, JB);
+#endif
+    for (; j < n; j++)
+        F(score_rows)(a + j, b, nt, dim, S + (size_t)j * ld, ld, 1);
+}
+
+/* For kb (constant) target rows b: grad[j] += G[j][k] b[k] from the old rows,
+ * and b[k] += Σ_j G[j][k] a[j], in order of j, every element alike. The kb
+ * rows stay in registers while the n input rows stream past them. */
+AI void F(backward_step)(const float *const *a, int n, float *const *b, const float *G, int ld,
+                         float *grad, int gs, int first, int i, int r, const int kb)
+{
+    F(vf) o[KU], u[KU];
+    for (int k = 0; k < kb; k++)
+        u[k] = o[k] = r == VW ? F(ld)(b[k] + i) : F(ldm)(b[k] + i, r);
+    for (int j = 0; j < n; j++) {
+        F(vf) x = r == VW ? F(ld)(a[j] + i) : F(ldm)(a[j] + i, r);
+        float *gp = grad + (size_t)j * gs + i;
+        F(vf) g = first ? F(zero)() : F(ld)(gp);
+        const float *gj = G + (size_t)j * ld;
+        for (int k = 0; k < kb; k++) {
+            F(vf) c = F(set1)(gj[k]);
+            g = F(fma)(c, o[k], g);
+            u[k] = F(fma)(c, x, u[k]);
+        }
+        F(st)(gp, g);
+    }
+    for (int k = 0; k < kb; k++) {
+        if (r == VW)
+            F(st)(b[k] + i, u[k]);
+        else
+            F(stm)(b[k] + i, u[k], r);
+    }
+}
+
+AI void F(backward_tile)(const float *const *a, int n, float *const *b, const float *G, int ld,
+                         int dim, float *grad, int gs, int first, const int kb)
+{
+    int i = 0;
+    for (; i + VW <= dim; i += VW)
+        F(backward_step)(a, n, b, G, ld, grad, gs, first, i, VW, kb);
+    if (i < dim)
+        F(backward_step)(a, n, b, G, ld, grad, gs, first, i, dim - i, kb);
+}
+
+/* The whole backward pass of a window: grad (n, gs) = G · Out (old rows),
+ * Out += Gᵀ · In, target block by target block (order of k kept). */
+static void F(backward)(const float *const *a, int n, float *const *b, int nt, const float *G,
+                        int ld, int dim, float *grad, int gs)
+{
+    int k = 0;
+    for (; k + KU <= nt; k += KU)
+        F(backward_tile)(a, n, b + k, G + k, ld, dim, grad, gs, k == 0, KU);
+    switch (nt - k) {
+#define TAIL(r)                                                                                  \
+    case r:                                                                                      \
+        F(backward_tile)(a, n, b + k, G + k, ld, dim, grad, gs, k == 0, r);                      \
+        break;
+        TAIL(1)
+        TAIL(2)
+        TAIL(3)
+        TAIL(4)
+        TAIL(5)
+#if KU > 6
+        TAIL(6)
+#endif
+#if KU > 7
+        TAIL(7)
+#endif
+#undef TAIL
+    default:
+        break;
+    }
+}
+
+/* Skip-gram, batched: for each centre word, the n context rows of its window
+ * against the nt distinct target rows it shares (see kernel.h). */
 static void F(sentence_batch)(theta__worker *w, const int32_t *sen, int len, float alpha)
 {
     const theta_model *m = w->m;
@@ -255,32 +426,34 @@ static void F(sentence_batch)(theta__worker *w, const int32_t *sen, int len, flo
         F(sentence_pair)(w, sen, len, alpha);
         return;
     }
-    const int dim = m->cfg.dim;
-    const theta__tables *t = w->t;
+    const int dim = m->cfg.dim, gs = theta__grad_stride(dim);
     float *in = m->in, *out = m->out;
     const int softmax = m->cfg.loss == THETA_LOSS_SOFTMAX;
-    const int32_t V = m->vocab->size;
     /* the targets of position pos+1 are drawn, and their rows prefetched,
-     * before position pos is trained: two halves of w->targets / w->labels */
+     * before position pos is trained: two halves of w->targets / labels / weights */
     const int half = w->targets_half;
     int next_nt = 0;
     if (!softmax && len > 0) {
-        next_nt = F(targets_into)(w, sen[0], w->targets, w->labels);
+        next_nt = theta__targets(w, sen[0], w->targets, w->labels);
+        next_nt = theta__targets_merge(w->targets, w->labels, w->weights, next_nt);
         F(prefetch_rows)(out, dim, w->targets, next_nt);
     }
+    float **trows = w->trows;
     for (int pos = 0; pos < len && !w->diverged; pos++) {
         int32_t word = sen[pos];
         int cur = pos & 1;
-        int32_t *cur_t = w->targets + cur * half;
-        float *cur_l = w->labels + cur * half;
-        int cur_nt = next_nt;
+        const int32_t *tg = softmax ? NULL : w->targets + cur * half;
+        const float *labels = w->labels + cur * half, *weights = w->weights + cur * half;
+        int nt = softmax ? m->vocab->size - 1 : next_nt;
         if (!softmax && pos + 1 < len) {
-            int32_t *nt_t = w->targets + (1 - cur) * half;
-            next_nt = F(targets_into)(w, sen[pos + 1], nt_t, w->labels + (1 - cur) * half);
-            F(prefetch_rows)(out, dim, nt_t, next_nt);
+            int32_t *t2 = w->targets + (1 - cur) * half;
+            float *l2 = w->labels + (1 - cur) * half, *w2 = w->weights + (1 - cur) * half;
+            next_nt = theta__targets(w, sen[pos + 1], t2, l2);
+            next_nt = theta__targets_merge(t2, l2, w2, next_nt);
+            F(prefetch_rows)(out, dim, t2, next_nt);
         }
         int lo, hi;
-        F(window)(w, pos, len, &lo, &hi);
+        theta__window(w, pos, len, &lo, &hi);
         int n = 0;
         const float *rows[2 * THETA_MAX_WINDOW];
         for (int c = lo; c <= hi; c++)
@@ -288,71 +461,31 @@ static void F(sentence_batch)(theta__worker *w, const int32_t *sen, int len, flo
                 rows[n++] = in + (size_t)sen[c] * dim;
         if (n == 0)
             continue;
+        for (int k = 0; k < nt; k++)
+            trows[k] = F(trow)(out, tg, k, dim);
+        float *G = w->scores; /* (n, nt): scores, then gradients in place */
+        F(scores)(rows, n, trows, nt, dim, G, nt);
         double loss = 0;
-        int nt;
-        const int32_t *tg;
-        const float *labels = cur_l;
-        if (softmax) {
-            nt = V - 1; /* targets 1..V-1 */
-            tg = NULL;
-        } else {
-            nt = cur_nt;
-            tg = cur_t;
-        }
-        float *G = w->scores; /* (n, nt) */
-        /* forward: scores, then gradients in place */
         for (int j = 0; j < n; j++) {
             float *g = G + (size_t)j * nt;
-            for (int k = 0; k < nt; k++) {
-                int32_t r = softmax ? k + 1 : tg[k];
-                g[k] = F(dot_i)(rows[j], out + (size_t)r * dim, dim);
-                if (!isfinite(g[k])) {
-                    w->diverged = 1;
-                    w->diverged_word = word;
-                    return;
-                }
-            }
-            if (softmax) {
-                float mx = -INFINITY;
-                for (int k = 0; k < nt; k++)
-                    mx = g[k] > mx ? g[k] : mx;
-                double z = 0;
-                for (int k = 0; k < nt; k++) {
-                    g[k] = expf(g[k] - mx);
-                    z += g[k];
-                }
-                loss += -log((double)g[word - 1] / z);
-                for (int k = 0; k < nt; k++)
-                    g[k] = ((k + 1 == word ? 1.0f : 0.0f) - (float)(g[k] / z)) * alpha;
-            } else {
-                for (int k = 0; k < nt; k++) {
-                    float label = labels[k];
-                    loss += theta__neg_log_sigmoid(t, label > 0 ? g[k] : -g[k]);
-                    g[k] = (label - theta__sigmoid(t, g[k])) * alpha;
-                }
+            int bad = softmax ? theta__loss_softmax(g, nt, word - 1, alpha, &loss)
+                              : theta__loss_sigmoid(w->t, g, labels, weights, nt, alpha, &loss);
+            if (bad) {
+                w->diverged = 1;
+                w->diverged_word = word;
+                return;
             }
         }
-        /* backward: input gradients from the old output rows */
-        for (int j = 0; j < n; j++) {
-            float *gi = w->grad + (size_t)j * dim;
-            const float *g = G + (size_t)j * nt;
-            memset(gi, 0, (size_t)dim * sizeof *gi);
-            for (int k = 0; k < nt; k++)
-                F(axpy_i)(gi, g[k], out + (size_t)(softmax ? k + 1 : tg[k]) * dim, dim);
-        }
-        /* output rows, then input rows */
-        for (int k = 0; k < nt; k++) {
-            float *o = out + (size_t)(softmax ? k + 1 : tg[k]) * dim;
-            for (int j = 0; j < n; j++)
-                F(axpy_i)(o, G[(size_t)j * nt + k], rows[j], dim);
-        }
+        F(backward)(rows, n, trows, nt, G, nt, dim, w->grad, gs);
         for (int j = 0; j < n; j++)
-            F(add_i)((float *)rows[j], w->grad + (size_t)j * dim, dim);
+            F(add_i)((float *)rows[j], w->grad + (size_t)j * gs, dim);
         w->loss += loss;
         w->examples += n;
+        w->products += (int64_t)n * nt;
     }
 }
 
+#undef AI
 #undef NV
 #undef F
 #undef CAT

@@ -13,9 +13,9 @@
  */
 #include "internal.h"
 #include "linalg.h"
+#include "pool.h"
 
 #include <math.h>
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,74 +28,56 @@ typedef struct {
     int32_t *assign;     /* [rows] */
     float *best;         /* [rows] cosine to the assigned centroid */
     const float *inv_norm; /* [rows] 1 / |row| (0 for a zero row) */
-    atomic_llong next;   /* next chunk of rows */
     atomic_llong moved;
 } assign_job;
 
 #define ASSIGN_CHUNK 1024 /* rows per work item */
 
-static void *assign_worker(void *arg)
+/* Task c of theta__pool_run: assigns the rows of chunk c. */
+static void assign_chunk(void *arg, int chunk)
 {
     assign_job *J = arg;
     const int dim = J->dim, k = J->k;
     const int npanels = (k + THETA__PANEL - 1) / THETA__PANEL;
     float tile[THETA__MR][THETA__PANEL];
     int64_t moved = 0;
-    for (;;) {
-        int64_t r0 = atomic_fetch_add(&J->next, 1) * ASSIGN_CHUNK;
-        if (r0 >= J->rows)
-            break;
-        int64_t r1 = r0 + ASSIGN_CHUNK < J->rows ? r0 + ASSIGN_CHUNK : J->rows;
-        for (int64_t r = r0; r < r1; r += THETA__MR) {
-            const float *rows[THETA__MR];
-            float best[THETA__MR];
-            int32_t arg_best[THETA__MR];
-            for (int i = 0; i < THETA__MR; i++) {
-                rows[i] = J->m + (size_t)(r + i < r1 ? r + i : r) * (size_t)dim;
-                best[i] = -INFINITY;
-                arg_best[i] = 0;
-            }
-            for (int p = 0; p < npanels; p++) {
-                theta__linalg_tile(rows, J->panels + (size_t)p * (size_t)dim * THETA__PANEL, dim, tile);
-                for (int i = 0; i < THETA__MR; i++)
-                    for (int j = 0; j < THETA__PANEL && p * THETA__PANEL + j < k; j++)
-                        if (tile[i][j] > best[i]) {
-                            best[i] = tile[i][j];
-                            arg_best[i] = p * THETA__PANEL + j;
-                        }
-            }
-            for (int i = 0; i < THETA__MR && r + i < r1; i++) {
-                if (J->assign[r + i] != arg_best[i])
-                    moved++;
-                J->assign[r + i] = arg_best[i];
-                J->best[r + i] = best[i] * J->inv_norm[r + i];
-            }
+    int64_t r0 = (int64_t)chunk * ASSIGN_CHUNK;
+    int64_t r1 = r0 + ASSIGN_CHUNK < J->rows ? r0 + ASSIGN_CHUNK : J->rows;
+    for (int64_t r = r0; r < r1; r += THETA__MR) {
+        const float *rows[THETA__MR];
+        float best[THETA__MR];
+        int32_t arg_best[THETA__MR];
+        for (int i = 0; i < THETA__MR; i++) {
+            rows[i] = J->m + (size_t)(r + i < r1 ? r + i : r) * (size_t)dim;
+            best[i] = -INFINITY;
+            arg_best[i] = 0;
+        }
+        for (int p = 0; p < npanels; p++) {
+            theta__linalg_tile(rows, J->panels + (size_t)p * (size_t)dim * THETA__PANEL, dim, tile);
+            for (int i = 0; i < THETA__MR; i++)
+                for (int j = 0; j < THETA__PANEL && p * THETA__PANEL + j < k; j++)
+                    if (tile[i][j] > best[i]) {
+                        best[i] = tile[i][j];
+                        arg_best[i] = p * THETA__PANEL + j;
+                    }
+        }
+        for (int i = 0; i < THETA__MR && r + i < r1; i++) {
+            if (J->assign[r + i] != arg_best[i])
+                moved++;
+            J->assign[r + i] = arg_best[i];
+            J->best[r + i] = best[i] * J->inv_norm[r + i];
         }
     }
     atomic_fetch_add(&J->moved, moved);
-    return NULL;
 }
 
 /* Assigns every row to its nearest centroid; returns how many rows moved. */
 static int64_t assign_all(assign_job *J, int threads)
 {
-    atomic_store(&J->next, 0);
     atomic_store(&J->moved, 0);
+    /* rows are vocabulary rows (int32_t), so the chunk count fits an int */
     int64_t chunks = (J->rows + ASSIGN_CHUNK - 1) / ASSIGN_CHUNK;
-    if (threads > chunks)
-        threads = (int)chunks;
-    pthread_t tid[64];
-    if (threads > 64)
-        threads = 64;
-    int started = 0;
-    for (int t = 1; t < threads; t++) {
-        if (pthread_create(&tid[started], NULL, assign_worker, J) != 0)
-            break;
-        started++;
-    }
-    assign_worker(J);
-    for (int t = 0; t < started; t++)
-        pthread_join(tid[t], NULL);
+    theta__pool_run((int)chunks, threads, assign_chunk, J);
     return atomic_load(&J->moved);
 }
 

@@ -24,4 +24,9 @@ void theta__linalg_pack(const float *const *q, int nq, int dim, float *panel);
 void theta__linalg_tile(const float *const row[THETA__MR], const float *panel, int dim,
                  float out[THETA__MR][THETA__PANEL]);
 
+/* For the tests: the tile with the given instance, "sse2" or "avx2";
+ * -1 if that instance is not built in or the CPU lacks it. */
+int theta__linalg_tile_isa(const char *isa, const float *const row[THETA__MR], const float *panel,
+                           int dim, float out[THETA__MR][THETA__PANEL]);
+
 #endif

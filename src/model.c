@@ -25,6 +25,11 @@
  *   "RANK"  only in the checkpoint of an MPI run (then count is 6): nranks
  *           u32, ninputs u32, per input file: size u64, crc u32, 4 zero
  *           bytes; per rank: chunks_done u64, loss_sum f64, loss_count u64
+ *   "INPT"  instead of RANK, in the model of a one-process run over several
+ *           input files (count 6): ninputs u32 (>= 2), 4 zero bytes, per
+ *           input file in the order given: size u64, crc u32, 4 zero bytes.
+ *           Files without it (one input, or written before it existed) load
+ *           as before.
  *
  * Readers check every length against the file size before allocating and
  * refuse unknown versions, missing sections and CRC mismatches.
@@ -229,6 +234,30 @@ void theta_model_out_name(const theta_model *m, int64_t r, char *buf, size_t siz
         snprintf(buf, size, "%s", m->vocab->entries[r].word);
 }
 
+theta_status theta_model_row_names(const theta_model *m, int which, const char ***out)
+{
+    enum { NODE_NAME = 32 }; /* "__node_" + up to 19 digits + NUL */
+    const int64_t rows = which ? m->out_rows : m->vocab->size;
+    const int nodes = which && m->cfg.loss == THETA_LOSS_HS;
+    const size_t n = rows > 0 ? (size_t)rows : 1;
+    /* one block: the pointers, then (hs output) the names they point to */
+    const char **names = theta__alloc(n, sizeof *names + (nodes ? NODE_NAME : 0));
+    if (!names)
+        return THETA_ENOMEM;
+    char *text = (char *)(names + n);
+    for (int64_t r = 0; r < rows; r++) {
+        if (nodes) {
+            char *name = text + (size_t)r * NODE_NAME;
+            theta_model_out_name(m, r, name, NODE_NAME);
+            names[r] = name;
+        } else {
+            names[r] = m->vocab->entries[r].word;
+        }
+    }
+    *out = names;
+    return THETA_OK;
+}
+
 /* ---- writing ------------------------------------------------------------ */
 
 static uint64_t f64_bits(double d)
@@ -363,11 +392,7 @@ static int write_matrix_section(FILE *f, const char tag[4], const float *m, int6
     if (fwrite(h, 1, sizeof h, f) != sizeof h)
         return -1;
     uint32_t crc = theta_crc32(0, h + 12, 12);
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    crc = theta_crc32(crc, m, n * 4);
-#else
-#error "model.c: big-endian hosts need a byte-swapping CRC path"
-#endif
+    crc = theta_crc32(crc, m, n * 4); /* the floats' file bytes (little-endian host) */
     if (theta__write_f32(f, m, n) != n)
         return -1;
     unsigned char c[4];
@@ -393,6 +418,22 @@ static unsigned char *encode_shares(const theta_shares *sh, uint64_t *len)
         theta__put_u64(p, (uint64_t)sh->ranks[r].chunks_done);
         theta__put_u64(p + 8, f64_bits(sh->ranks[r].loss_sum));
         theta__put_u64(p + 16, (uint64_t)sh->ranks[r].loss_count);
+    }
+    *len = n;
+    return b;
+}
+
+/* The INPT section's payload (malloc'ed, *len bytes). */
+static unsigned char *encode_inputs(const theta_shares *sh, uint64_t *len)
+{
+    uint64_t n = 8 + 16 * (uint64_t)sh->ninputs;
+    unsigned char *b = theta__calloc((size_t)n, 1);
+    if (!b)
+        return NULL;
+    theta__put_u32(b, (uint32_t)sh->ninputs);
+    for (int32_t i = 0; i < sh->ninputs; i++) {
+        theta__put_u64(b + 8 + 16 * (size_t)i, sh->inputs[i].bytes);
+        theta__put_u32(b + 16 + 16 * (size_t)i, sh->inputs[i].crc);
     }
     *len = n;
     return b;
@@ -425,7 +466,9 @@ theta_status theta_model_save(const theta_model *m, const char *path)
     encode_state(&m->state, stat);
     unsigned char *rb = NULL;
     uint64_t rbytes = 0;
-    if (m->shares.nranks > 0 && !(rb = encode_shares(&m->shares, &rbytes))) {
+    const char *sixth = m->shares.nranks > 0 ? "RANK" : m->shares.ninputs > 1 ? "INPT" : NULL;
+    if (sixth && !(rb = sixth[0] == 'R' ? encode_shares(&m->shares, &rbytes)
+                                        : encode_inputs(&m->shares, &rbytes))) {
         free(vb);
         return THETA_ENOMEM;
     }
@@ -445,7 +488,7 @@ theta_status theta_model_save(const theta_model *m, const char *path)
               write_section(o.f, "STAT", stat, STAT_BYTES) ||
               write_matrix_section(o.f, "MATI", m->in, v->size, m->cfg.dim) ||
               write_matrix_section(o.f, "MATO", m->out, m->out_rows, m->cfg.dim) ||
-              (rb && write_section(o.f, "RANK", rb, rbytes));
+              (rb && write_section(o.f, sixth, rb, rbytes));
     free(vb);
     free(rb);
     if (bad) {
@@ -598,6 +641,23 @@ static theta_status parse_shares(reader *r, const unsigned char *b, uint64_t len
     return THETA_OK;
 }
 
+static theta_status parse_inputs(reader *r, const unsigned char *b, uint64_t len, theta_shares *sh)
+{
+    uint32_t ninputs = len >= 8 ? theta__get_u32(b) : 0;
+    if (ninputs < 2 || ninputs > MAX_INPUTS || len != 8 + 16 * (uint64_t)ninputs)
+        return theta__fail(THETA_EFORMAT, "%s: INPT section: %u input files do not fit its %llu "
+                                          "bytes", r->path, ninputs, (unsigned long long)len);
+    sh->inputs = theta__calloc(ninputs, sizeof *sh->inputs);
+    if (!sh->inputs)
+        return THETA_ENOMEM; /* the caller frees it with the model */
+    sh->ninputs = (int32_t)ninputs;
+    for (uint32_t i = 0; i < ninputs; i++) {
+        sh->inputs[i].bytes = theta__get_u64(b + 8 + 16 * (size_t)i);
+        sh->inputs[i].crc = theta__get_u32(b + 16 + 16 * (size_t)i);
+    }
+    return THETA_OK;
+}
+
 static theta_status read_matrix(reader *r, uint64_t len, const char *tag, int64_t rows, int dim,
                                 float **out)
 {
@@ -638,11 +698,12 @@ typedef struct {
     reader r;
     theta_config cfg;   /* from CONF */
     theta_model *m;     /* from VOCB on */
+    int inputs;         /* the sixth section is INPT, not RANK */
 } loader;
 
 static const char *const section_tags[6] = {"CONF", "VOCB", "STAT", "MATI", "MATO", "RANK"};
 
-/* Opens path and checks the header; *nsections: 5, or 6 with RANK. */
+/* Opens path and checks the header; *nsections: 5, or 6 with RANK or INPT. */
 static theta_status open_model_file(loader *L, const char *path, uint32_t *nsections)
 {
     L->r = (reader){fopen(path, "rb"), path, 0, 0};
@@ -663,8 +724,8 @@ static theta_status open_model_file(loader *L, const char *path, uint32_t *nsect
                            path, theta__get_u32(head + 8), FORMAT_VERSION);
     *nsections = theta__get_u32(head + 12);
     if (*nsections != 5 && *nsections != 6)
-        return theta__fail(THETA_EFORMAT, "%s: expected 5 sections (6 with RANK), found %u", path,
-                           *nsections);
+        return theta__fail(THETA_EFORMAT, "%s: expected 5 sections (6 with RANK or INPT), found "
+                                          "%u", path, *nsections);
     return THETA_OK;
 }
 
@@ -680,7 +741,8 @@ static theta_status section_header(loader *L, int s, uint64_t *len)
     theta_status st = rd(r, sh, 12);
     if (st)
         return st;
-    if (memcmp(sh, section_tags[s], 4) != 0)
+    L->inputs = s == 5 && memcmp(sh, "INPT", 4) == 0;
+    if (memcmp(sh, section_tags[s], 4) != 0 && !L->inputs)
         return theta__fail(THETA_EFORMAT, "%s: expected section %s at offset %llu", r->path,
                            section_tags[s], (unsigned long long)(r->pos - 12));
     *len = theta__get_u64(sh + 4);
@@ -690,13 +752,21 @@ static theta_status section_header(loader *L, int s, uint64_t *len)
     return THETA_OK;
 }
 
+/* A section of a fixed size: its bytes, checked to be want long. */
+static theta_status read_fixed(loader *L, uint64_t len, uint64_t want, const char *tag,
+                               unsigned char **out)
+{
+    if (len != want)
+        return theta__fail(THETA_EFORMAT, "%s: %s section has a bad length", L->r.path, tag);
+    return read_small(&L->r, len, tag, out);
+}
+
 /* CONF: the hyper-parameters, which must be valid. */
 static theta_status load_conf(loader *L, uint64_t len)
 {
     unsigned char *conf = NULL;
-    if (len != CONF_BYTES && len != CONF_NOISE_BYTES)
-        return theta__fail(THETA_EFORMAT, "%s: CONF section has a bad length", L->r.path);
-    theta_status st = read_small(&L->r, len, "CONF", &conf);
+    theta_status st = read_fixed(L, len, len == CONF_NOISE_BYTES ? CONF_NOISE_BYTES : CONF_BYTES,
+                                 "CONF", &conf);
     if (st)
         return st;
     decode_conf(conf, &L->cfg);
@@ -733,9 +803,7 @@ static theta_status load_vocab(loader *L, uint64_t len)
 static theta_status load_state(loader *L, uint64_t len)
 {
     unsigned char *stat = NULL;
-    if (len != STAT_BYTES)
-        return theta__fail(THETA_EFORMAT, "%s: STAT section has a bad length", L->r.path);
-    theta_status st = read_small(&L->r, len, "STAT", &stat);
+    theta_status st = read_fixed(L, len, STAT_BYTES, "STAT", &stat);
     if (st)
         return st;
     theta_train_state *t = &L->m->state;
@@ -747,13 +815,15 @@ static theta_status load_state(loader *L, uint64_t len)
     return THETA_OK;
 }
 
-/* RANK: an MPI run's places and input fingerprints. */
+/* RANK: an MPI run's places and input fingerprints; INPT: the input
+ * fingerprints of a one-process run over several files. */
 static theta_status load_shares(loader *L, uint64_t len)
 {
     unsigned char *rank = NULL;
-    theta_status st = read_small(&L->r, len, "RANK", &rank);
+    theta_status st = read_small(&L->r, len, L->inputs ? "INPT" : "RANK", &rank);
     if (!st)
-        st = parse_shares(&L->r, rank, len, &L->m->shares);
+        st = L->inputs ? parse_inputs(&L->r, rank, len, &L->m->shares)
+                       : parse_shares(&L->r, rank, len, &L->m->shares);
     free(rank);
     return st;
 }
@@ -797,13 +867,33 @@ theta_status theta_model_load(const char *path, theta_model **out)
     return THETA_OK;
 }
 
-int theta_file_is_model(const char *path)
+/* Reads the first 16 bytes of path; 1 if it could, 0 if not (errno set). */
+static int read_header(const char *path, unsigned char head[16])
 {
     FILE *f = fopen(path, "rb");
     if (!f)
         return 0;
-    char magic[8];
-    int is = fread(magic, 1, 8, f) == 8 && memcmp(magic, MAGIC, 8) == 0;
+    size_t n = fread(head, 1, 16, f);
     fclose(f);
-    return is;
+    if (n != 16)
+        memset(head + n, 0, 16 - n);
+    return 1;
+}
+
+int theta_file_is_model(const char *path)
+{
+    unsigned char head[16];
+    return read_header(path, head) && memcmp(head, MAGIC, 8) == 0;
+}
+
+theta_status theta_model_peek(const char *path, theta_model_header *out)
+{
+    unsigned char head[16];
+    if (!read_header(path, head))
+        return theta__fail(THETA_EIO, "%s: cannot open: %s", path, strerror(errno));
+    if (memcmp(head, MAGIC, 8) != 0)
+        return theta__fail(THETA_EFORMAT, "%s: not a theta model (bad magic)", path);
+    out->version = theta__get_u32(head + 8);
+    out->sections = theta__get_u32(head + 12);
+    return THETA_OK;
 }

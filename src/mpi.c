@@ -18,12 +18,6 @@
  *      which rows to sync, whether to stop, whether to checkpoint. A rank
  *      asked to stop (a signal, --stop-after-words) syncs at once instead of
  *      waiting for its timer, and the others meet it at their next sync.
- *   4. A checkpoint (or a stop) follows an exact sync of every row: rank 0
- *      gathers every rank's position in its share of the epoch (chunks
- *      trained, loss so far) and saves them with the global word count in
- *      the model's RANK section; a resumed rank skips the chunks it had
- *      trained. The chunks of a share and their seeds depend only on the
- *      share and the rank, so nothing is trained twice or skipped.
  *   3. Then the matrices. Every rank keeps base, a copy of both matrices as
  *      they were after their last sync (the same bits on every rank; taken
  *      from rank 0 by theta__mpi_sync_begin before training). A sync adds
@@ -38,6 +32,12 @@
  *      against its own base. At a full sync (the epoch is over on every
  *      rank, a stop, a checkpoint) rank 0 sums, adds and broadcasts, so
  *      every rank holds the very same bits afterwards.
+ *   4. A checkpoint (or a stop) follows an exact sync of every row: rank 0
+ *      gathers every rank's position in its share of the epoch (chunks
+ *      trained, loss so far) and saves them with the global word count in
+ *      the model's RANK section; a resumed rank skips the chunks it had
+ *      trained. The chunks of a share and their seeds depend only on the
+ *      share and the rank, so nothing is trained twice or skipped.
  *   A rank that fails calls MPI_Abort (theta__mpi_abort): the job ends with
  *   a non-zero status instead of waiting for it forever. With one rank the
  *   sync changes nothing: no copy, no sum, the same word counts.
@@ -117,17 +117,6 @@ int theta__mpi_any(int flag, int *root_flag)
     return v[0];
 }
 
-static int is_gzip(const char *path)
-{
-    unsigned char magic[2] = {0, 0};
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return 0;
-    size_t n = fread(magic, 1, 2, f);
-    fclose(f);
-    return n == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
-}
-
 theta_status theta__mpi_shares(const char *const *inputs, int n, theta_segment **segs,
                                int *nsegs)
 {
@@ -150,7 +139,7 @@ theta_status theta__mpi_shares(const char *const *inputs, int n, theta_segment *
             free(s);
             return theta__fail(THETA_EIO, "%s: cannot open", inputs[0]);
         }
-        if (is_gzip(inputs[0])) {
+        if (theta__file_is_gzip(inputs[0])) {
             free(s);
             return theta__fail(THETA_EINVAL, "%s: a gzip file cannot be split by bytes: give at "
                                              "least %d shards (one per rank)", inputs[0], size);

@@ -155,6 +155,7 @@ typedef struct trainer {
     int64_t examples;
     double epoch_loss;
     int64_t epoch_examples;
+    int64_t epoch_products;  /* kernel products this epoch (this run's part), under stats_mu */
     theta_divergence divergence;
     double start;            /* when training started */
     double last_checkpoint;  /* time of the last checkpoint (or of the start) */
@@ -224,6 +225,7 @@ static void train_chunk(trainer *t, theta__worker *w, const chunk *c)
     int64_t local = 0;
     w->loss = 0;
     w->examples = 0;
+    w->products = 0;
     int len = 0;
     for (int32_t i = 0; i < c->n && !w->diverged; i++) {
         int32_t id = c->ids[i];
@@ -244,6 +246,7 @@ static void train_chunk(trainer *t, theta__worker *w, const chunk *c)
     t->examples += w->examples;
     t->epoch_loss += w->loss;
     t->epoch_examples += w->examples;
+    t->epoch_products += w->products;
     if (w->diverged)
         t->divergence = (theta_divergence){w->diverged_word, t->epoch + 1,
                                            learning_rate(t, base + local)};
@@ -449,6 +452,7 @@ static void report(epoch_run *e, int kind)
     t->examples = 0;
     if (kind != 0)
         p.epoch_loss = t->epoch_examples ? t->epoch_loss / (double)t->epoch_examples : 0;
+    p.epoch_products = t->epoch_products;
     pthread_mutex_unlock(&t->stats_mu);
     double dt = now - e->last_time;
     p.words_per_sec_thread = dt > 0 ? (double)(done - e->last_words) / dt / t->m->cfg.threads : 0;
@@ -652,6 +656,7 @@ static void begin_epoch(trainer *t, epoch_run *e)
         e->next_log = (m->state.words_done / t->h->log_every_words + 1) * t->h->log_every_words;
     t->epoch_loss = e->skip ? m->state.loss_sum : 0;
     t->epoch_examples = e->skip ? m->state.loss_count : 0;
+    t->epoch_products = 0;
     for (int i = 0; i < t->npool; i++)
         queue_push(&t->empty, &t->pool[i]);
 }

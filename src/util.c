@@ -131,37 +131,12 @@ void theta__out_abort(theta__outfile *o)
     memset(o, 0, sizeof *o);
 }
 
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 size_t theta__write_f32(FILE *f, const float *v, size_t n)
 {
     return fwrite(v, sizeof(float), n, f);
 }
+
 size_t theta__read_f32(FILE *f, float *v, size_t n)
 {
     return fread(v, sizeof(float), n, f);
 }
-#else
-size_t theta__write_f32(FILE *f, const float *v, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        uint32_t u;
-        unsigned char b[4];
-        memcpy(&u, &v[i], 4);
-        theta__put_u32(b, u);
-        if (fwrite(b, 1, 4, f) != 4)
-            return i;
-    }
-    return n;
-}
-size_t theta__read_f32(FILE *f, float *v, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        unsigned char b[4];
-        if (fread(b, 1, 4, f) != 4)
-            return i;
-        uint32_t u = theta__get_u32(b);
-        memcpy(&v[i], &u, 4);
-    }
-    return n;
-}
-#endif

@@ -69,28 +69,12 @@ theta_status theta_model_write_vectors(const theta_model *m, int which, const ch
                                        theta_vec_format fmt)
 {
     int64_t rows = which ? m->out_rows : m->vocab->size;
-    const char **names = theta__alloc((size_t)rows, sizeof *names);
-    char *node_names = NULL;
-    if (!names)
-        return THETA_ENOMEM;
-    if (which && m->cfg.loss == THETA_LOSS_HS) {
-        const size_t stride = 24;
-        node_names = theta__alloc((size_t)rows, stride);
-        if (!node_names) {
-            free(names);
-            return THETA_ENOMEM;
-        }
-        for (int64_t r = 0; r < rows; r++) {
-            theta_model_out_name(m, r, node_names + (size_t)r * stride, stride);
-            names[r] = node_names + (size_t)r * stride;
-        }
-    } else {
-        for (int64_t r = 0; r < rows; r++)
-            names[r] = m->vocab->entries[r].word;
-    }
-    theta_status st = theta_vectors_write(path, fmt, rows, m->cfg.dim, which ? m->out : m->in,
-                                          (const char *const *)names);
+    const char **names;
+    theta_status st = theta_model_row_names(m, which, &names);
+    if (st)
+        return st;
+    st = theta_vectors_write(path, fmt, rows, m->cfg.dim, which ? m->out : m->in,
+                             (const char *const *)names);
     free(names);
-    free(node_names);
     return st;
 }

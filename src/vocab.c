@@ -6,13 +6,16 @@
  * always at id 0. Reads and writes word2vec's "word count" files.
  */
 #include "internal.h"
+#include "pool.h"
+#include "vocab_hash.h"
 
 #include <errno.h>
-#include <pthread.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #define DEFAULT_PRUNE_LIMIT 21000000 /* distinct words held while counting */
 
@@ -46,22 +49,30 @@ static uint32_t hash_bytes(const char *s, size_t len)
     return (uint32_t)h;
 }
 
+/* One allocation holds the public and the private half. */
+typedef struct {
+    theta_vocab v;
+    struct theta__vocab_hash h;
+} vocab_block;
+
 theta_vocab *theta_vocab_new(void)
 {
-    theta_vocab *v = theta__calloc(1, sizeof *v);
-    if (!v)
+    vocab_block *b = theta__calloc(1, sizeof *b);
+    if (!b)
         return NULL;
-    v->capacity = 1024;
-    v->entries = theta__alloc((size_t)v->capacity, sizeof *v->entries);
-    v->table_size = 2048;
-    v->table = aligned_alloc(64, v->table_size * sizeof *v->table); /* a slot per half line */
-    if (!v->entries || !v->table) {
+    theta_vocab *v = &b->v;
+    struct theta__vocab_hash *h = v->hash = &b->h;
+    h->capacity = 1024;
+    v->entries = theta__alloc((size_t)h->capacity, sizeof *v->entries);
+    h->table_size = 2048;
+    h->table = aligned_alloc(64, h->table_size * sizeof *h->table); /* a slot per half line */
+    if (!v->entries || !h->table) {
         free(v->entries);
-        free(v->table);
-        free(v);
+        free(h->table);
+        free(b);
         return NULL;
     }
-    memset(v->table, 0xff, v->table_size * sizeof *v->table);
+    memset(h->table, 0xff, h->table_size * sizeof *h->table);
     return v;
 }
 
@@ -72,27 +83,27 @@ void theta_vocab_free(theta_vocab *v)
     for (int32_t i = 0; i < v->size; i++)
         free(v->entries[i].word);
     free(v->entries);
-    free(v->table);
+    free(v->hash->table);
     free(v);
 }
 
-static inline theta_vocab_slot make_slot(int32_t id, const char *w, size_t len, uint32_t h)
+static inline theta__vocab_slot make_slot(int32_t id, const char *w, size_t len, uint32_t h)
 {
-    theta_vocab_slot s;
+    theta__vocab_slot s;
     memset(&s, 0, sizeof s);
     s.id = id;
     s.hash = h;
     s.len = (uint8_t)(len < 255 ? len : 255);
-    memcpy(s.head, w, len < THETA_VOCAB_HEAD ? len : THETA_VOCAB_HEAD);
+    memcpy(s.head, w, len < THETA__VOCAB_HEAD ? len : THETA__VOCAB_HEAD);
     return s;
 }
 
-static inline int slot_holds(const theta_vocab *v, const theta_vocab_slot *s, const char *w,
+static inline int slot_holds(const theta_vocab *v, const theta__vocab_slot *s, const char *w,
                              size_t len, uint32_t h)
 {
     if (s->hash != h || s->len != (len < 255 ? len : 255))
         return 0;
-    if (len <= THETA_VOCAB_HEAD)
+    if (len <= THETA__VOCAB_HEAD)
         return memcmp(s->head, w, len) == 0;
     const theta_vocab_entry *e = &v->entries[s->id];
     return e->len == len && memcmp(e->word, w, len) == 0;
@@ -100,10 +111,10 @@ static inline int slot_holds(const theta_vocab *v, const theta_vocab_slot *s, co
 
 static inline size_t slot_with_hash(const theta_vocab *v, const char *w, size_t len, uint32_t h)
 {
-    size_t mask = v->table_size - 1;
+    size_t mask = v->hash->table_size - 1;
     size_t i = (size_t)h & mask;
     for (;;) {
-        const theta_vocab_slot *s = &v->table[i];
+        const theta__vocab_slot *s = &v->hash->table[i];
         if (s->id < 0 || slot_holds(v, s, w, len, h))
             return i;
         i = (i + 1) & mask;
@@ -117,7 +128,7 @@ static size_t slot_of(const theta_vocab *v, const char *w, size_t len)
 
 int32_t theta_vocab_find(const theta_vocab *v, const char *word, size_t len)
 {
-    return v->table[slot_of(v, word, len)].id;
+    return v->hash->table[slot_of(v, word, len)].id;
 }
 
 /* Hashes n words and prefetches their hash slots, so the cache misses of a
@@ -125,10 +136,10 @@ int32_t theta_vocab_find(const theta_vocab *v, const char *word, size_t len)
 static void prefetch_batch(const theta_vocab *v, const char *const *words, const uint32_t *lens,
                            int n, uint32_t *hashes)
 {
-    const size_t mask = v->table_size - 1;
+    const size_t mask = v->hash->table_size - 1;
     for (int i = 0; i < n; i++) {
         hashes[i] = hash_bytes(words[i], lens[i]);
-        __builtin_prefetch(&v->table[hashes[i] & mask]);
+        __builtin_prefetch(&v->hash->table[hashes[i] & mask]);
     }
 }
 
@@ -136,12 +147,14 @@ void theta_vocab_find_batch(const theta_vocab *v, const char *const *words, cons
                             int n, int32_t *ids)
 {
     uint32_t hashes[THETA_VOCAB_BATCH];
+    const theta__vocab_slot *table = v->hash->table;
     for (int start = 0; start < n; start += THETA_VOCAB_BATCH) {
         int k = n - start < THETA_VOCAB_BATCH ? n - start : THETA_VOCAB_BATCH;
         prefetch_batch(v, words + start, lens + start, k, hashes);
-        for (int i = 0; i < k; i++)
-            ids[start + i] =
-                v->table[slot_with_hash(v, words[start + i], lens[start + i], hashes[i])].id;
+        for (int i = 0; i < k; i++) {
+            const int j = start + i;
+            ids[j] = table[slot_with_hash(v, words[j], lens[j], hashes[i])].id;
+        }
     }
 }
 
@@ -151,16 +164,17 @@ static theta_status rehash(theta_vocab *v)
     size_t want = 1024;
     while (want < (size_t)v->size * 2 + 2)
         want <<= 1;
-    theta_vocab_slot *t = want <= SIZE_MAX / sizeof *t ? aligned_alloc(64, want * sizeof *t) : NULL;
+    theta__vocab_slot *t =
+        want <= SIZE_MAX / sizeof *t ? aligned_alloc(64, want * sizeof *t) : NULL;
     if (!t)
         return theta__fail(THETA_ENOMEM, "out of memory for a vocabulary of %d words", v->size);
-    free(v->table);
-    v->table = t;
-    v->table_size = want;
-    memset(v->table, 0xff, want * sizeof *t);
+    free(v->hash->table);
+    v->hash->table = t;
+    v->hash->table_size = want;
+    memset(v->hash->table, 0xff, want * sizeof *t);
     for (int32_t i = 0; i < v->size; i++) {
         const theta_vocab_entry *e = &v->entries[i];
-        v->table[slot_with_hash(v, e->word, e->len, e->hash)] = make_slot(i, e->word, e->len, e->hash);
+        t[slot_with_hash(v, e->word, e->len, e->hash)] = make_slot(i, e->word, e->len, e->hash);
     }
     return THETA_OK;
 }
@@ -170,7 +184,7 @@ static theta_status rehash(theta_vocab *v)
 static theta_status prune(theta_vocab *v)
 {
     int64_t threshold = v->pruned_below > 1 ? v->pruned_below - 1 : 1;
-    while (v->size > v->prune_limit / 2 + 1) {
+    while (v->size > v->hash->prune_limit / 2 + 1) {
         int32_t kept = 0;
         for (int32_t i = 0; i < v->size; i++) {
             theta_vocab_entry e = v->entries[i];
@@ -193,7 +207,7 @@ static theta_status add_hashed(theta_vocab *v, const char *word, size_t len, int
                                uint32_t h)
 {
     size_t s = slot_with_hash(v, word, len, h);
-    int32_t id = v->table[s].id;
+    int32_t id = v->hash->table[s].id;
     if (id >= 0) {
         v->entries[id].count += count;
         v->total += count;
@@ -201,15 +215,15 @@ static theta_status add_hashed(theta_vocab *v, const char *word, size_t len, int
     }
     if (v->size == INT32_MAX - 1)
         return theta__fail(THETA_ENOMEM, "vocabulary exceeds %d words", INT32_MAX - 1);
-    if (v->size == v->capacity) {
-        int64_t cap = (int64_t)v->capacity * 2;
+    if (v->size == v->hash->capacity) {
+        int64_t cap = (int64_t)v->hash->capacity * 2;
         if (cap > INT32_MAX)
             cap = INT32_MAX;
         theta_vocab_entry *e = realloc(v->entries, (size_t)cap * sizeof *e);
         if (!e)
             return theta__fail(THETA_ENOMEM, "out of memory growing the vocabulary");
         v->entries = e;
-        v->capacity = (int32_t)cap;
+        v->hash->capacity = (int32_t)cap;
     }
     char *copy = theta__alloc(len + 1, 1);
     if (!copy)
@@ -222,13 +236,13 @@ static theta_status add_hashed(theta_vocab *v, const char *word, size_t len, int
     v->entries[id].len = (uint32_t)len;
     v->entries[id].hash = h;
     v->total += count;
-    v->table[s] = make_slot(id, copy, len, h);
-    if ((size_t)v->size * 2 > v->table_size) {
+    v->hash->table[s] = make_slot(id, copy, len, h);
+    if ((size_t)v->size * 2 > v->hash->table_size) {
         theta_status st = rehash(v);
         if (st)
             return st;
     }
-    if (v->prune_limit > 0 && v->size > v->prune_limit)
+    if (v->hash->prune_limit > 0 && v->size > v->hash->prune_limit)
         return prune(v);
     return THETA_OK;
 }
@@ -294,9 +308,9 @@ theta_status theta_vocab_count(theta_vocab *v, theta_reader *r)
         prefetch_batch(v, words, lens, n, hashes);
         /* and the entries whose counts will change (a word's first slot is
          * nearly always its own) */
-        const size_t mask = v->table_size - 1;
+        const size_t mask = v->hash->table_size - 1;
         for (int i = 0; i < n; i++) {
-            int32_t id = v->table[hashes[i] & mask].id;
+            int32_t id = v->hash->table[hashes[i] & mask].id;
             if (id >= 0)
                 __builtin_prefetch(&v->entries[id].count, 1);
         }
@@ -322,7 +336,7 @@ theta_status theta__vocab_count_segments(const theta_segment *segs, int nsegs,
     theta_vocab *v = theta_vocab_new();
     if (!v)
         return THETA_ENOMEM;
-    v->prune_limit = prune_limit;
+    v->hash->prune_limit = prune_limit;
     if (nsegs > 0) {
         theta_reader *r;
         theta_status st = theta_reader_open_segments(segs, nsegs, &r);
@@ -349,13 +363,12 @@ typedef struct {
     char error[512]; /* theta_last_error() of the thread that failed */
 } count_part;
 
-static void *count_part_main(void *p)
+static void count_part_task(void *arg, int task)
 {
-    count_part *c = p;
+    count_part *c = (count_part *)arg + task;
     c->st = theta__vocab_count_segments(&c->seg, 1, c->prune_limit, &c->v);
     if (c->st)
         snprintf(c->error, sizeof c->error, "%s", theta_last_error());
-    return NULL;
 }
 
 /* How many parts a plain, seekable file of `bytes` is counted in: 1 for
@@ -367,13 +380,7 @@ static int split_parts(const char *path, int threads, int64_t *bytes)
     struct stat sb;
     if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode) || sb.st_size < 2 * SPLIT_MIN_BYTES)
         return 1;
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return 1;
-    unsigned char magic[2] = {0, 0};
-    size_t got = fread(magic, 1, 2, f);
-    fclose(f);
-    if (got == 2 && magic[0] == 0x1f && magic[1] == 0x8b)
+    if (theta__file_is_gzip(path))
         return 1;
     *bytes = (int64_t)sb.st_size;
     int64_t most = *bytes / SPLIT_MIN_BYTES;
@@ -410,29 +417,16 @@ static theta_status count_file(const char *path, int64_t prune_limit, int thread
         return theta__vocab_count_segments(&whole, 1, prune_limit, out);
     }
     count_part *c = theta__calloc((size_t)parts, sizeof *c);
-    pthread_t *tid = theta__alloc((size_t)parts, sizeof *tid);
-    if (!c || !tid) {
-        free(c);
-        free(tid);
+    if (!c)
         return THETA_ENOMEM;
-    }
-    int started = 0;
-    theta_status st = THETA_OK;
     for (int i = 0; i < parts; i++) {
         c[i].seg = (theta_segment){path, bytes * i / parts, i + 1 == parts ? -1 : bytes * (i + 1) / parts};
         c[i].prune_limit = prune_limit;
     }
-    for (; started < parts - 1; started++)
-        if (pthread_create(&tid[started], NULL, count_part_main, &c[started + 1]) != 0) {
-            st = theta__fail(THETA_ENOMEM, "cannot start a counting thread");
-            break;
-        }
-    if (!st)
-        count_part_main(&c[0]);
-    for (int i = 0; i < started; i++)
-        pthread_join(tid[i], NULL);
+    theta__pool_run(parts, parts, count_part_task, c);
+    theta_status st = THETA_OK;
     for (int i = 0; i < parts && !st; i++)
-        if (i <= started && c[i].st)
+        if (c[i].st)
             st = theta__fail(c[i].st, "%s", c[i].error);
     for (int i = 1; i < parts && !st; i++)
         st = merge_counts(c[0].v, c[i].v);
@@ -443,7 +437,6 @@ static theta_status count_file(const char *path, int64_t prune_limit, int thread
     if (!st)
         *out = c[0].v;
     free(c);
-    free(tid);
     return st;
 }
 
@@ -455,6 +448,103 @@ theta_status theta_vocab_build_threads(const char *path, int64_t min_count, int6
     if (st)
         return st;
     st = theta_vocab_finalize(v, min_count, max_vocab);
+    if (st) {
+        theta_vocab_free(v);
+        return st;
+    }
+    *out = v;
+    return THETA_OK;
+}
+
+/* Counts one file of several into *out (not finalized) and tells whether
+ * its decoded bytes end without a newline (*open_end: -1 empty, 0 newline,
+ * 1 other). */
+static theta_status count_one_of_many(const char *path, int64_t prune_limit, int threads,
+                                      theta_vocab **out, int *open_end)
+{
+    int64_t bytes = 0;
+    if (split_parts(path, threads, &bytes) >= 2) {
+        /* a large plain file, counted in parallel; its last byte is on disk */
+        theta_status st = count_file(path, prune_limit, threads, out);
+        if (st)
+            return st;
+        unsigned char last = '\n';
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0 || pread(fd, &last, 1, (off_t)(bytes - 1)) != 1) {
+            st = theta__fail(THETA_EIO, "%s: read error: %s", path, strerror(errno));
+            theta_vocab_free(*out);
+        }
+        if (fd >= 0)
+            close(fd);
+        *open_end = last != '\n';
+        return st;
+    }
+    theta_vocab *v = theta_vocab_new();
+    if (!v)
+        return THETA_ENOMEM;
+    v->hash->prune_limit = prune_limit;
+    theta_reader *r;
+    theta_status st = theta_reader_open(path, &r);
+    if (!st) {
+        st = theta_vocab_count(v, r);
+        int last = theta__reader_last_byte(r);
+        *open_end = last < 0 ? -1 : last != '\n';
+        theta_status cst = theta_reader_close(r);
+        if (!st)
+            st = cst;
+    }
+    if (st) {
+        theta_vocab_free(v);
+        return st;
+    }
+    *out = v;
+    return THETA_OK;
+}
+
+theta_status theta_vocab_build_files(const char *const *paths, int n, int64_t min_count,
+                                     int64_t max_vocab, int64_t prune_limit, int threads,
+                                     theta_vocab **out)
+{
+    if (n < 1)
+        return theta__fail(THETA_EINVAL, "no corpus file to count");
+    /* every file opens before any is counted: a missing tenth file is
+     * reported at once, not after counting nine */
+    for (int i = 0; i < n; i++) {
+        if (strcmp(paths[i], "-") == 0)
+            continue;
+        int fd = open(paths[i], O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+            return theta__fail(THETA_EIO, "%s: cannot open: %s", paths[i], strerror(errno));
+        close(fd);
+    }
+    if (n == 1)
+        return theta_vocab_build_threads(paths[0], min_count, max_vocab, prune_limit, threads, out);
+    const int64_t limit = theta_vocab_prune_limit(prune_limit);
+    theta_vocab *v = NULL;
+    int open_end = -1;
+    theta_status st = count_one_of_many(paths[0], limit, threads, &v, &open_end);
+    /* the reader of several files ends a sentence between two files when
+     * the earlier one does not end with a newline and a later one has bytes
+     * (theta_reader_open_segments): so many more </s> in the corpus */
+    int pending = open_end == 1;
+    for (int i = 1; i < n && !st; i++) {
+        theta_vocab *part = NULL;
+        st = count_one_of_many(paths[i], limit, threads, &part, &open_end);
+        if (st)
+            break;
+        if (open_end >= 0 && pending) {
+            st = theta_vocab_add(part, THETA_EOS, sizeof THETA_EOS - 1, 1);
+            pending = 0;
+        }
+        if (open_end == 1)
+            pending = 1;
+        if (!st)
+            st = merge_counts(v, part);
+        v->bytes_read += part->bytes_read;
+        theta_vocab_free(part);
+    }
+    if (!st)
+        st = theta_vocab_finalize(v, min_count, max_vocab);
     if (st) {
         theta_vocab_free(v);
         return st;

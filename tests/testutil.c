@@ -4,6 +4,7 @@
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,12 +24,35 @@ char *tu_tmpdir(void)
     return t;
 }
 
+static int remove_entry(const char *path, const struct stat *sb, int type, struct FTW *ftw)
+{
+    (void)sb;
+    (void)type;
+    (void)ftw;
+    if (remove(path) != 0)
+        fprintf(stderr, "warning: could not remove %s: %s\n", path, strerror(errno));
+    return 0; /* go on with the rest */
+}
+
 void tu_rmdir(const char *dir)
 {
-    char cmd[4200];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    if (system(cmd) != 0)
-        fprintf(stderr, "warning: could not remove %s\n", dir);
+    /* depth first (contents before their directory), not through symlinks */
+    if (nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS) != 0 && errno != ENOENT)
+        fprintf(stderr, "warning: could not remove %s: %s\n", dir, strerror(errno));
+}
+
+char *tu_dir;
+
+void tu_fixture_tmpdir_setup(void)
+{
+    tu_dir = tu_tmpdir();
+}
+
+void tu_fixture_tmpdir_teardown(void)
+{
+    tu_rmdir(tu_dir);
+    free(tu_dir);
+    tu_dir = NULL;
 }
 
 char *tu_path(const char *dir, const char *name)

@@ -7,9 +7,19 @@
 
 #include <stddef.h>
 
-/* A fresh temporary directory (removed by tu_rmdir); the path is static per call site. */
+/* A fresh temporary directory under $TMPDIR (default /tmp); the path is
+ * malloc'ed (free it after tu_rmdir). */
 char *tu_tmpdir(void);
+/* Removes dir and everything under it (symlinks are removed, not followed);
+ * warns on stderr if something is left. */
 void tu_rmdir(const char *dir);
+
+/* Checked fixture (tcase_add_checked_fixture(tc, tu_fixture_tmpdir_setup,
+ * tu_fixture_tmpdir_teardown)): each test of the TCase gets a fresh empty
+ * directory tu_dir, removed with its contents after the test. */
+extern char *tu_dir;
+void tu_fixture_tmpdir_setup(void);
+void tu_fixture_tmpdir_teardown(void);
 
 /* dir + "/" + name in a malloc'ed string. */
 char *tu_path(const char *dir, const char *name);

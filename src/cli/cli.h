@@ -32,11 +32,10 @@ typedef struct {
     int64_t rows;
     int dim;
     float *data;           /* (rows, dim) */
-    const char **words;    /* [rows] */
+    const char **words;    /* [rows] (a model's: theta_model_row_names, owned) */
     char format[40];       /* "theta-model" or the detected vector format */
     theta_model *model;    /* owner, for a model */
     theta_vectors *vectors;/* owner, for a vector file */
-    char *node_names;      /* storage of "__node_N" names (hs output matrix) */
 } cli_vectors;
 
 /* Loads path; on failure prints "theta CMD: message" and returns 1. */
@@ -72,6 +71,25 @@ int cli_parse_method(const char *s, theta_analogy_method *out);
 /* Threads for an analysis command: the trainer's default (online CPUs). */
 int cli_default_threads(void);
 
+/* A file a command reads or writes, named by its option ("--output", or
+ * "the input FILE" for an argument). may_be: an input option this output
+ * may name (train's --checkpoint may be the --resume file), or NULL. */
+typedef struct {
+    const char *option;
+    const char *path;   /* NULL: not given; "-": standard input/output */
+    const char *may_be;
+} cli_file;
+
+/* No output may name an input or another output (paths.c): call before any
+ * work. Existing files are compared by device and inode after following
+ * links, files still to be written by their normalised absolute paths;
+ * outputs that are not regular files (/dev/null) and "-" never clash.
+ * Prints one line for the first clash, "theta CMD: --output names the same
+ * file as --input: c.txt (refusing to overwrite an input)", and returns 2;
+ * else 0. */
+int cli_check_paths(const char *cmd, const cli_file *inputs, int ninputs, const cli_file *outputs,
+                    int noutputs);
+
 /* The commands (one cmd_<name>.c each). */
 int cmd_train(int argc, char **argv);
 void help_train(FILE *out);
@@ -89,5 +107,6 @@ int cmd_classes(int argc, char **argv);
 void help_classes(FILE *out);
 int cmd_dims(int argc, char **argv);
 void help_dims(FILE *out);
+int cmd_phrases(int argc, char **argv); void help_phrases(FILE *out);
 
 #endif

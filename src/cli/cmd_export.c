@@ -149,9 +149,11 @@ int cmd_export(int argc, char **argv)
         snprintf(default_words, n + 16, "%.*s.words.txt", (int)n, out);
         words_path = default_words;
     }
-    if (words_path && (strcmp(words_path, out) == 0 || strcmp(words_path, path) == 0)) {
+    const cli_file reads[] = {{"the input FILE", path, NULL}};
+    const cli_file writes[] = {{"-o", out, NULL}, {default_words ? "the words file" : "--words", words_path, NULL}};
+    if (cli_check_paths("export", reads, 1, writes, 2)) {
         free(default_words);
-        return cli_usage_error("export", "the words file would overwrite '%s'", words_path);
+        return 2;
     }
     cli_vectors v;
     if (cli_load_vectors("export", path, which, &v)) {

@@ -147,16 +147,9 @@ static void vector_stats(kv *t, const cli_vectors *v)
 static void model_info(kv *t, const char *path, const theta_model *m)
 {
     const theta_config *c = &m->cfg;
-    unsigned char head[12] = {0};
-    FILE *f = fopen(path, "rb");
-    if (f) {
-        if (fread(head, 1, sizeof head, f) != sizeof head)
-            memset(head, 0, sizeof head);
-        fclose(f);
-    }
-    unsigned version = (unsigned)head[8] | (unsigned)head[9] << 8 | (unsigned)head[10] << 16 |
-                       (unsigned)head[11] << 24;
-    put(t, "format_version", 1, "%u", version);
+    theta_model_header h = {0}; /* version 0 if the file changed since it was loaded */
+    theta_model_peek(path, &h);
+    put(t, "format_version", 1, "%u", (unsigned)h.version);
     put(t, "vocab_words", 1, "%lld", (long long)m->vocab->size);
     put(t, "vocab_tokens", 1, "%lld", (long long)m->vocab->total);
     put(t, "output_rows", 1, "%lld", (long long)m->out_rows);

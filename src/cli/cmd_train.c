@@ -20,13 +20,18 @@ void help_train(FILE *out)
 {
     theta_config d = theta_config_default();
     fprintf(out,
-"usage: theta train --input FILE [options]\n"
+"usage: theta train --input FILE... [options]\n"
 "\n"
 "Trains word vectors on a text corpus: whitespace-separated words, one sentence\n"
-"per line, plain or gzip-compressed; FILE '-' reads standard input.\n"
+"per line, plain or gzip-compressed; FILE '-' reads standard input. Several\n"
+"files are one corpus, read in the order given. No output may name an input or\n"
+"another output (refused with exit 2 before any work).\n"
 "\n"
 "Input and output:\n"
-"  -i, --input FILE        corpus (plain, .gz, or - for stdin)\n"
+"  -i, --input FILE...     corpus: one or more files, plain or .gz, '-' (stdin)\n"
+"                          at most once; an input read more than once that\n"
+"                          cannot seek (stdin, a FIFO, <(zcat a.gz)) is copied\n"
+"                          to a file without a name in $TMPDIR (default /tmp)\n"
 "  -o, --output FILE       write the word vectors (word2vec text format)\n"
 "      --binary            write --output/--output-context in word2vec binary format\n"
 "      --output-context FILE  write the output matrix (rows: words for ns/softmax,\n"
@@ -124,9 +129,8 @@ typedef struct {
     int no_abort;             /* MPI: every rank left its last collective call, or all ranks
                                  fail together: a failure needs no MPI_Abort */
     char rank_output[4096];
-    char spool_path[64];
-    int spool_fd;
-    const char *input;        /* the first input, or the spooled copy of standard input */
+    train_inputs files;       /* the inputs as read: streams spooled */
+    const char *input;        /* the first of them */
     theta_fingerprint *fps;   /* [a.ninputs]: a checkpoint records them */
     theta_segment *segs;      /* MPI: this rank's share of the corpus */
     int nsegs;
@@ -143,8 +147,7 @@ static void run_free(train_run *r)
     if (r->log)
         fclose(r->log);
     theta_model_free(r->m);
-    if (r->spool_fd >= 0)
-        close(r->spool_fd);
+    train_inputs_close(&r->files);
     train_args_free(&r->a);
 }
 
@@ -187,34 +190,30 @@ static int join_job(train_run *r)
     return 0;
 }
 
-/* Standard input spooled (it is read once per epoch), this rank's share of
- * the corpus, and every input file's fingerprint. */
+/* Every input opened, streams spooled (they are read once per epoch), this
+ * rank's share of the corpus, and every input file's fingerprint. */
 static int prepare_inputs(train_run *r)
 {
-    r->input = r->a.input;
-    if (strcmp(r->input, "-") == 0) {
-        if (theta_spool_stdin(r->spool_path, sizeof r->spool_path, &r->spool_fd))
-            return cli_error(cmd, "%s", theta_last_error());
-        r->input = r->spool_path;
-        r->a.inputs[0] = r->input;
-    }
+    if (train_inputs_open(&r->files, &r->a, r->nranks))
+        return 1;
+    r->input = r->files.paths[0];
     r->fps = calloc((size_t)r->a.ninputs, sizeof *r->fps);
     if (failed_somewhere(r, !r->fps, "out of memory for the input files' fingerprints"))
         return 1;
     /* errors of these steps are seen on every rank, or told to every rank */
     if (r->mpi) {
-        int bad = theta__mpi_shares(r->a.inputs, r->a.ninputs, &r->segs, &r->nsegs) != THETA_OK;
+        int bad = theta__mpi_shares(r->files.paths, r->a.ninputs, &r->segs, &r->nsegs) != THETA_OK;
         if (failed_somewhere(r, bad, theta_last_error()))
             return 1;
     }
     int bad = 0;
     if (r->mpi)
-        bad = theta__mpi_fingerprints(r->a.inputs, r->a.ninputs, r->fps) != THETA_OK;
-    for (int i = 0; i < r->a.ninputs && !r->mpi && !bad; i++)
-        bad = theta_corpus_fingerprint(r->a.inputs[i], &r->fps[i].bytes, &r->fps[i].crc) != 0;
+        bad = theta__mpi_fingerprints(r->files.paths, r->a.ninputs, r->fps) != THETA_OK;
+    for (int i = 0; !r->mpi && i < r->a.ninputs && !bad; i++) /* a stream read once: none */
+        bad = !r->files.streamed[i] &&
+              theta_corpus_fingerprint(r->files.paths[i], &r->fps[i].bytes, &r->fps[i].crc);
     if (failed_somewhere(r, bad, theta_last_error()))
         return 1;
-    r->a.inputs[0] = r->a.input; /* messages name "-", not the spool */
     return 0;
 }
 
@@ -223,10 +222,15 @@ static int start_model(train_run *r)
 {
     train_args *a = &r->a;
     if (!a->resume) {
-        if (train_new_model(a, r->input, r->segs, r->nsegs, &r->m))
+        if (train_new_model(a, r->files.paths, r->segs, r->nsegs, &r->m))
             return 1;
         r->m->state.corpus_bytes = r->fps[0].bytes;
         r->m->state.corpus_crc = r->fps[0].crc;
+        if (!r->mpi && a->ninputs > 1) { /* the model's INPT section: every file's print */
+            r->m->shares.inputs = r->fps;
+            r->m->shares.ninputs = a->ninputs;
+            r->fps = NULL;
+        }
         return 0;
     }
     char why[1024];
@@ -287,9 +291,8 @@ static theta_status train_model(train_run *r)
     theta__train_ext x;
     memset(&x, 0, sizeof x);
     x.stop_after_words = a->stop_after;
-    theta_segment whole = {r->input, 0, -1};
-    const theta_segment *segs = &whole;
-    int nsegs = 1;
+    const theta_segment *segs = r->files.segs;
+    int nsegs = r->files.n;
     if (r->mpi) {
         setup_sync(r, &h, &x);
         segs = r->segs;
@@ -355,10 +358,13 @@ static int write_outputs(train_run *r)
 static int train_main(train_run *r)
 {
     double t0 = theta_now();
-    /* 1. in an MPI job: this rank's part */
+    /* 1. no output may name an input or another output (every rank sees the same) */
+    if (train_check_files(&r->a))
+        return 2;
+    /* in an MPI job: this rank's part */
     if (r->mpi && join_job(r))
         return 2;
-    /* 2. the corpus: spool standard input, find this rank's share, fingerprint the files */
+    /* 2. the corpus: every file opens, streams spooled, this rank's share, fingerprints */
     if (prepare_inputs(r))
         return 1;
     /* 3. the model: resumed from a checkpoint, or new (vocabulary, matrices) */
@@ -389,7 +395,6 @@ int cmd_train(int argc, char **argv)
 {
     train_run r;
     memset(&r, 0, sizeof r);
-    r.spool_fd = -1;
     r.mpi = theta__mpi_launched();
     if (r.mpi)
         theta__mpi_init(&argc, &argv);

@@ -51,9 +51,9 @@ int train_resume_model(const train_args *a, const theta_fingerprint *fps, int ni
                        int nranks, int rank, theta_model **out, char *why, size_t n);
 
 /* A fresh model: the vocabulary (read, counted on segs[nsegs], or counted
- * in input on --threads threads), its summary, the matrices. Prints
- * its error and returns 1 on failure. */
-int train_new_model(const train_args *a, const char *input, const theta_segment *segs,
+ * over inputs[a->ninputs] on --threads threads), its summary, the matrices.
+ * Prints its error and returns 1 on failure. */
+int train_new_model(const train_args *a, const char *const *inputs, const theta_segment *segs,
                     int nsegs, theta_model **out);
 
 /* "model: skipgram, loss ns, ..." on stderr. */
@@ -61,6 +61,30 @@ void train_print_model(const train_args *a, const theta_model *m);
 
 /* "Resume with: ..." after a stop; nranks the MPI ranks (0: not an MPI job). */
 void train_print_resume_hint(const char *to, const char *const *inputs, int ninputs, int nranks);
+
+/* No output names an input or another output (cli_check_paths over every
+ * file option): 0, or 2 after printing the clash. train_inputs.c. */
+int train_check_files(const train_args *a);
+
+/* The corpus as this run reads it: every input, or the spooled copy of one
+ * that can be read only once (standard input, a FIFO, /dev/fd/N). */
+typedef struct {
+    int n;                 /* a->ninputs */
+    const char **paths;    /* [n] what to open: the input or its spool (/dev/fd/N) */
+    theta_segment *segs;   /* [n] the whole of each, in order */
+    int *streamed;         /* [n] 1: a stream read once as it comes (no fingerprint) */
+    int *fds;              /* [n] spool descriptors (-1: none) */
+    char (*spool)[32];     /* [n] spool paths */
+    int64_t spooled_bytes; /* disk use of the spools */
+} train_inputs;
+
+/* Checks that every input file opens (a missing one is named before
+ * anything is read), then spools each stream unless the run reads the
+ * corpus once, and reports each spool's size on stderr (unless --quiet).
+ * nranks: the ranks of an MPI job (0: not one; more than 1: streams are
+ * refused). 0, or 1 after printing the error; free t with train_inputs_close. */
+int train_inputs_open(train_inputs *t, const train_args *a, int nranks);
+void train_inputs_close(train_inputs *t);
 
 /* The progress callback's state: the \r line, the --log-json file. */
 typedef struct {

@@ -31,23 +31,8 @@ static int load_model(const char *cmd, const char *path, int which, cli_vectors 
     v->rows = which ? m->out_rows : m->vocab->size;
     v->data = which ? m->out : m->in;
     snprintf(v->format, sizeof v->format, "theta-model");
-    v->words = malloc((size_t)(v->rows ? v->rows : 1) * sizeof *v->words);
-    if (!v->words)
-        return cli_error(cmd, "out of memory");
-    if (which && m->cfg.loss == THETA_LOSS_HS) {
-        const size_t stride = 32;
-        v->node_names = malloc((size_t)(v->rows ? v->rows : 1) * stride);
-        if (!v->node_names)
-            return cli_error(cmd, "out of memory");
-        for (int64_t r = 0; r < v->rows; r++) {
-            char *name = v->node_names + (size_t)r * stride;
-            theta_model_out_name(m, r, name, stride);
-            v->words[r] = name;
-        }
-    } else {
-        for (int64_t r = 0; r < v->rows; r++)
-            v->words[r] = m->vocab->entries[r].word;
-    }
+    if (theta_model_row_names(m, which, &v->words))
+        return cli_error(cmd, "%s", theta_last_error());
     return 0;
 }
 
@@ -89,7 +74,6 @@ void cli_vectors_free(cli_vectors *v)
 {
     if (v->model) {
         free(v->words);
-        free(v->node_names);
         theta_model_free(v->model);
     } else if (v->vectors) {
         theta_vectors_free(v->vectors);

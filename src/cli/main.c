@@ -13,6 +13,7 @@ static const cli_command commands[] = {
     {"info", cmd_info, "format, shape, hyper-parameters and state of a file", help_info},
     {"classes", cmd_classes, "k-means clusters of the vectors (word2vec -classes)", help_classes},
     {"dims", cmd_dims, "report identical dimensions and rank of trained vectors", help_dims},
+    {"phrases", cmd_phrases, "join frequent word pairs into one token (word2phrase)", help_phrases},
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 

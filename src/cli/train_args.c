@@ -256,16 +256,11 @@ static int parse_run_option(train_args *a, int c, const char *text)
     }
 }
 
-/* The corpus: --input FILE, and in an MPI job every argument left. */
-static int collect_inputs(train_args *a, int argc, char **argv, int mpi_build, int mpi_job)
+/* The corpus: --input FILE and every argument left, one corpus in that order. */
+static int collect_inputs(train_args *a, int argc, char **argv, int mpi_job)
 {
     if (!a->input)
         return cli_usage_error(cmd, "no corpus given (--input FILE, or - for standard input)");
-    if (optind < argc && !mpi_job)
-        return cli_usage_error(cmd, "unexpected argument '%s'%s", argv[optind],
-                               mpi_build ? " (several input files are for mpirun -np N theta "
-                                           "train --input FILES...)"
-                                         : "");
     a->ninputs = argc - optind + 1;
     a->inputs = calloc((size_t)a->ninputs, sizeof *a->inputs);
     if (!a->inputs)
@@ -273,9 +268,15 @@ static int collect_inputs(train_args *a, int argc, char **argv, int mpi_build, i
     a->inputs[0] = a->input;
     for (int i = 1; i < a->ninputs; i++)
         a->inputs[i] = argv[optind + i - 1];
-    for (int i = 0; i < a->ninputs; i++)
-        if (strcmp(a->inputs[i], "-") == 0 && a->ninputs > 1)
+    int stdin_seen = 0;
+    for (int i = 0; i < a->ninputs; i++) {
+        if (strcmp(a->inputs[i], "-") != 0)
+            continue;
+        if (mpi_job && a->ninputs > 1)
             return cli_usage_error(cmd, "standard input cannot be one of several shards");
+        if (stdin_seen++)
+            return cli_usage_error(cmd, "standard input ('-') can be only one of the inputs");
+    }
     return 0;
 }
 
@@ -337,7 +338,7 @@ int train_parse_args(int argc, char **argv, int mpi_build, int mpi_job, train_ar
         }
         return cli_usage_error(cmd, "unknown option '%s'", a->argv[optind - 1]);
     }
-    if ((rc = collect_inputs(a, argc, a->argv, mpi_build, mpi_job)))
+    if ((rc = collect_inputs(a, argc, a->argv, mpi_job)))
         return rc;
     return check_combinations(a, mpi_build);
 }

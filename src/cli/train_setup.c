@@ -73,7 +73,8 @@ static int check_resume_corpus(const train_args *a, const theta_model *m,
         return 1;
     }
     const int saved_ranks = sh->nranks > 0 ? sh->nranks : 1;
-    const int saved_inputs = sh->nranks > 0 ? sh->ninputs : 1;
+    const int listed = sh->nranks > 0 || sh->ninputs > 1; /* RANK or INPT: every file's print */
+    const int saved_inputs = listed ? sh->ninputs : 1;
     if (nranks > 0 && saved_ranks != nranks) {
         snprintf(why, n, "%s: checkpoint of a run of %d MPI rank%s: resume it with mpirun -np %d, "
                          "not %d", a->resume, saved_ranks, saved_ranks == 1 ? "" : "s",
@@ -87,7 +88,7 @@ static int check_resume_corpus(const train_args *a, const theta_model *m,
         return 1;
     }
     for (int i = 0; i < ninputs; i++) {
-        theta_fingerprint want = sh->nranks > 0 ? sh->inputs[i]
+        theta_fingerprint want = listed ? sh->inputs[i]
                                  : (theta_fingerprint){m->state.corpus_bytes, m->state.corpus_crc};
         if (want.bytes == fps[i].bytes && want.crc == fps[i].crc)
             continue;
@@ -160,7 +161,7 @@ static void print_vocab(const train_args *a, const theta_vocab *v, double second
             (double)theta_model_matrix_bytes(&a->cfg, v->size) / 1e6);
 }
 
-int train_new_model(const train_args *a, const char *input, const theta_segment *segs,
+int train_new_model(const train_args *a, const char *const *inputs, const theta_segment *segs,
                     int nsegs, theta_model **out)
 {
     theta_vocab *v = NULL;
@@ -171,8 +172,8 @@ int train_new_model(const train_args *a, const char *input, const theta_segment 
     else if (segs)
         st = theta__mpi_vocab(segs, nsegs, a->cfg.min_count, a->cfg.max_vocab, &v);
     else
-        st = theta_vocab_build_threads(input, a->cfg.min_count, a->cfg.max_vocab, 0,
-                                       a->cfg.threads, &v);
+        st = theta_vocab_build_files(inputs, a->ninputs, a->cfg.min_count, a->cfg.max_vocab, 0,
+                                     a->cfg.threads, &v);
     if (st)
         return cli_error(cmd, "%s", theta_last_error());
     if (v->size < 2) {
@@ -250,9 +251,9 @@ static void log_dims(FILE *f, const char *name, const float *m, int64_t rows, in
 static void log_snapshot(FILE *f, const theta_progress *p, const theta_model *m)
 {
     fprintf(f, "{\"epoch\": %d, \"end\": %s, \"words\": %lld, \"loss\": %.6f, "
-               "\"alpha\": %.8f, \"seconds\": %.3f",
+               "\"alpha\": %.8f, \"seconds\": %.3f, \"products\": %lld",
             p->epoch, p->epoch_end ? "true" : "false", (long long)p->words_done, p->epoch_loss,
-            p->alpha, p->epoch_seconds);
+            p->alpha, p->epoch_seconds, (long long)p->epoch_products);
     log_dims(f, "in", m->in, m->vocab->size, m->cfg.dim);
     log_dims(f, "out", m->out, m->out_rows, m->cfg.dim);
     fputs("}\n", f);

@@ -8,6 +8,7 @@
 #include "suites.h"
 #include "testutil.h"
 #include "theta.h"
+#include "linalg.h"
 
 #define GROUPS 4
 #define PER 50
@@ -112,6 +113,64 @@ START_TEST(k_equals_rows_and_duplicates)
 }
 END_TEST
 
+START_TEST(more_threads_than_64)
+{
+    /* 70 chunks of rows on 100 threads (the old pool stopped at 64) */
+    const int64_t rows = 70 * 1024;
+    const int dim = 4, k = 3;
+    float *m = malloc(sizeof(float) * rows * dim);
+    theta_rng rng;
+    theta_rng_seed(&rng, 5);
+    for (int64_t i = 0; i < rows * dim; i++)
+        m[i] = (float)(theta_rng_uniform(&rng) - 0.5);
+    int32_t *a1 = malloc(sizeof *a1 * rows), *a100 = malloc(sizeof *a100 * rows);
+    int i1, i100;
+    ck_assert_int_eq(theta_kmeans_cluster(m, rows, dim, k, 3, 7, 1, a1, &i1), THETA_OK);
+    ck_assert_int_eq(theta_kmeans_cluster(m, rows, dim, k, 3, 7, 100, a100, &i100), THETA_OK);
+    ck_assert_int_eq(i1, i100);
+    ck_assert_int_eq(memcmp(a1, a100, sizeof *a1 * rows), 0);
+    free(m);
+    free(a1);
+    free(a100);
+}
+END_TEST
+
+START_TEST(tile_instances_agree)
+{
+    /* every built instance of the 4 x 8 tile gives the same bits, close to
+     * a double-precision reference */
+    enum { D = 37 };
+    float rowbuf[THETA__MR][D], q[THETA__PANEL][D], panel[D * THETA__PANEL];
+    theta_rng rng;
+    theta_rng_seed(&rng, 11);
+    for (int i = 0; i < THETA__MR; i++)
+        for (int d = 0; d < D; d++)
+            rowbuf[i][d] = (float)(theta_rng_uniform(&rng) * 2 - 1);
+    const float *qs[THETA__PANEL];
+    for (int j = 0; j < THETA__PANEL; j++) {
+        for (int d = 0; d < D; d++)
+            q[j][d] = (float)(theta_rng_uniform(&rng) * 2 - 1);
+        qs[j] = q[j];
+    }
+    theta__linalg_pack(qs, THETA__PANEL, D, panel);
+    const float *rows[THETA__MR] = {rowbuf[0], rowbuf[1], rowbuf[2], rowbuf[3]};
+    float sse[THETA__MR][THETA__PANEL], avx[THETA__MR][THETA__PANEL], best[THETA__MR][THETA__PANEL];
+    ck_assert_int_eq(theta__linalg_tile_isa("sse2", rows, panel, D, sse), 0);
+    ck_assert_int_eq(theta__linalg_tile_isa("mmx", rows, panel, D, avx), -1);
+    theta__linalg_tile(rows, panel, D, best);
+    ck_assert_int_eq(memcmp(sse, best, sizeof sse), 0);
+    if (theta__linalg_tile_isa("avx2", rows, panel, D, avx) == 0)
+        ck_assert_int_eq(memcmp(sse, avx, sizeof sse), 0);
+    for (int i = 0; i < THETA__MR; i++)
+        for (int j = 0; j < THETA__PANEL; j++) {
+            double ref = 0;
+            for (int d = 0; d < D; d++)
+                ref += (double)rowbuf[i][d] * q[j][d];
+            ck_assert_double_eq_tol(sse[i][j], ref, 1e-5);
+        }
+}
+END_TEST
+
 START_TEST(errors)
 {
     float m[] = {1, 0, 0, 1};
@@ -132,6 +191,8 @@ Suite *kmeans_suite(void)
     tcase_add_test(core, recovers_planted_groups);
     tcase_add_test(core, deterministic_across_threads);
     tcase_add_test(core, k_equals_rows_and_duplicates);
+    tcase_add_test(core, more_threads_than_64);
+    tcase_add_test(core, tile_instances_agree);
     tcase_add_test(core, errors);
     suite_add_tcase(s, core);
     return s;

@@ -18,26 +18,13 @@
 
 #define DEG (3.14159265358979323846 / 180)
 
-static char *dir;
-
-static void setup(void)
-{
-    dir = tu_tmpdir();
-}
-
-static void teardown(void)
-{
-    tu_rmdir(dir);
-    free(dir);
-}
-
-/* dir/name in a static rotating buffer (valid for a few calls). */
+/* tu_dir/name in a static rotating buffer (valid for a few calls). */
 static const char *P(const char *name)
 {
     static char buf[8][4200];
     static int i;
     i = (i + 1) % 8;
-    snprintf(buf[i], sizeof buf[i], "%s/%s", dir, name);
+    snprintf(buf[i], sizeof buf[i], "%s/%s", tu_dir, name);
     return buf[i];
 }
 
@@ -267,7 +254,7 @@ START_TEST(eval_errors)
     free(err);
     ck_assert_int_eq(tu_run(NULL, &err, "eval %s -a %s -t 0", P("cap.txt"), P("q.txt")), 2);
     free(err);
-    ck_assert_int_eq(tu_run(NULL, &err, "eval %s -a %s/none.txt", P("cap.txt"), dir), 1);
+    ck_assert_int_eq(tu_run(NULL, &err, "eval %s -a %s/none.txt", P("cap.txt"), tu_dir), 1);
     ck_assert_ptr_nonnull(strstr(err, "none.txt"));
     free(err);
     tu_write_file(P("bad.tsv"), "just words here\n", (size_t)-1);
@@ -398,7 +385,7 @@ START_TEST(export_errors)
     ck_assert_int_eq(tu_run(NULL, &err, "export %s --matrix out -o %s", P("v.txt"), P("x")), 1);
     ck_assert_ptr_nonnull(strstr(err, "no output matrix"));
     free(err);
-    ck_assert_int_eq(tu_run(NULL, &err, "export %s -o %s/no/dir/x.txt", P("m.theta"), dir), 1);
+    ck_assert_int_eq(tu_run(NULL, &err, "export %s -o %s/no/tu_dir/x.txt", P("m.theta"), tu_dir), 1);
     free(err);
     ck_assert(access(P("x"), F_OK) != 0);
 }
@@ -568,7 +555,7 @@ START_TEST(malformed_models)
     ck_assert_ptr_nonnull(strstr(err, "cut.theta"));
     free(err);
     ck_assert(access(P("x.txt"), F_OK) != 0);
-    ck_assert_int_eq(tu_run(NULL, &err, "info %s", dir), 1);
+    ck_assert_int_eq(tu_run(NULL, &err, "info %s", tu_dir), 1);
     free(err);
     free(b);
 }
@@ -614,7 +601,7 @@ START_TEST(gensim_and_numpy_read_exports)
              "assert n[2, 1] == np.float32('%.9g'), n[2, 1]\n"
              "assert o[1, 0] == np.float32('%.9g'), o[1, 0]\n"
              "\" 2>&1",
-             dir, in27, out30);
+             tu_dir, in27, out30);
     ck_assert_int_eq(system(cmd), 0);
 }
 END_TEST
@@ -708,7 +695,7 @@ START_TEST(eval_agrees_with_gensim)
              "assert abs(tp['pearson'] - p[0]) < 1e-6, (tp['pearson'], p[0])\n"
              "assert abs(tp['oov_ratio'] * 100 - o) < 1e-9, (tp['oov_ratio'], o)\n"
              "\" 2>&1",
-             dir);
+             tu_dir);
     ck_assert_int_eq(system(cmd), 0);
 }
 END_TEST
@@ -717,7 +704,7 @@ Suite *tools_suite(void)
 {
     Suite *s = suite_create("tools");
     TCase *cmd = tcase_create("commands");
-    tcase_add_checked_fixture(cmd, setup, teardown);
+    tcase_add_checked_fixture(cmd, tu_fixture_tmpdir_setup, tu_fixture_tmpdir_teardown);
     tcase_add_test(cmd, nn_words_and_stdin);
     tcase_add_test(cmd, nn_usage_errors);
     tcase_add_test(cmd, analogy_planted);
@@ -729,14 +716,14 @@ Suite *tools_suite(void)
     tcase_add_test(cmd, classes_planted_groups);
     suite_add_tcase(s, cmd);
     TCase *bad = tcase_create("errors");
-    tcase_add_checked_fixture(bad, setup, teardown);
+    tcase_add_checked_fixture(bad, tu_fixture_tmpdir_setup, tu_fixture_tmpdir_teardown);
     tcase_add_loop_test(bad, malformed_vector_files, 0, sizeof malformed / sizeof malformed[0]);
     tcase_add_test(bad, robust_variants_work);
     tcase_add_test(bad, malformed_models);
     suite_add_tcase(s, bad);
     TCase *io = tcase_create("io");
     tcase_set_timeout(io, 60);
-    tcase_add_checked_fixture(io, setup, teardown);
+    tcase_add_checked_fixture(io, tu_fixture_tmpdir_setup, tu_fixture_tmpdir_teardown);
     tcase_add_test(io, gensim_and_numpy_read_exports);
     tcase_add_test(io, eval_agrees_with_gensim);
     suite_add_tcase(s, io);

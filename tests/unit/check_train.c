@@ -137,8 +137,7 @@ static const theta_loss losses[3] = {THETA_LOSS_NS, THETA_LOSS_HS, THETA_LOSS_SO
 START_TEST(learns_planted_groups)
 {
     /* _i: 0..2 skip-gram ns/hs/softmax, 3..5 cbow, 6..8 skip-gram with the batch kernel */
-    char *dir = tu_tmpdir();
-    char *corpus = planted_corpus(dir, 3000, 11);
+    char *corpus = planted_corpus(tu_dir, 3000, 11);
     theta_config c = small_config(losses[_i % 3], _i < 3 || _i >= 6 ? THETA_ARCH_SKIPGRAM
                                                                     : THETA_ARCH_CBOW);
     c.kernel = _i >= 6 ? THETA_KERNEL_BATCH : THETA_KERNEL_PAIR;
@@ -151,9 +150,7 @@ START_TEST(learns_planted_groups)
     ck_assert_int_eq(m->state.epoch, 4);
     ck_assert_int_eq(m->state.words_done, 4 * m->state.train_words);
     theta_model_free(m);
-    tu_rmdir(dir);
     free(corpus);
-    free(dir);
 }
 END_TEST
 
@@ -188,8 +185,7 @@ static theta_config symmetry_config(int i)
 
 START_TEST(zero_init_never_moves)
 {
-    char *dir = tu_tmpdir();
-    char *corpus = planted_corpus(dir, 500, 3);
+    char *corpus = planted_corpus(tu_dir, 500, 3);
     theta_config c = symmetry_config(_i);
     c.init_in.kind = c.init_out.kind = THETA_INIT_ZERO;
     for (int k = 0; k < 3; k++) {
@@ -200,16 +196,13 @@ START_TEST(zero_init_never_moves)
         ck_assert(all_zero(m->out, (size_t)m->out_rows * c.dim));
         theta_model_free(m);
     }
-    tu_rmdir(dir);
     free(corpus);
-    free(dir);
 }
 END_TEST
 
 START_TEST(constant_init_stays_rank_one)
 {
-    char *dir = tu_tmpdir();
-    char *corpus = planted_corpus(dir, 500, 5);
+    char *corpus = planted_corpus(tu_dir, 500, 5);
     theta_config c = symmetry_config(_i);
     c.init_in.kind = THETA_INIT_CONST;
     c.init_in.value = 0.1;
@@ -237,9 +230,7 @@ START_TEST(constant_init_stays_rank_one)
     ck_assert_int_gt(differ, 0);
     ck_assert(!all_zero(m->out, (size_t)m->out_rows * c.dim));
     theta_model_free(m);
-    tu_rmdir(dir);
     free(corpus);
-    free(dir);
 }
 END_TEST
 
@@ -249,8 +240,7 @@ END_TEST
  * dimensions"). It asserts only what must hold either way. */
 START_TEST(constant_init_with_threads_reports)
 {
-    char *dir = tu_tmpdir();
-    char *corpus = planted_corpus(dir, 20000, 17);
+    char *corpus = planted_corpus(tu_dir, 20000, 17);
     theta_config c = small_config(THETA_LOSS_NS, THETA_ARCH_SKIPGRAM);
     c.threads = 2;
     c.dim = 64;
@@ -270,16 +260,13 @@ START_TEST(constant_init_with_threads_reports)
             in.distinct_dims == 1 && out.distinct_dims == 1 ? " — no race broke the symmetry"
                                                             : " — races broke the symmetry");
     theta_model_free(m);
-    tu_rmdir(dir);
     free(corpus);
-    free(dir);
 }
 END_TEST
 
 START_TEST(random_init_breaks_symmetry)
 {
-    char *dir = tu_tmpdir();
-    char *corpus = planted_corpus(dir, 300, 5);
+    char *corpus = planted_corpus(tu_dir, 300, 5);
     theta_config c = small_config(THETA_LOSS_NS, THETA_ARCH_SKIPGRAM);
     theta_model *m = train(corpus, c);
     /* no two columns of the input matrix are equal */
@@ -291,23 +278,20 @@ START_TEST(random_init_breaks_symmetry)
             ck_assert_msg(!same, "columns %d and %d are identical", i, j);
         }
     theta_model_free(m);
-    tu_rmdir(dir);
     free(corpus);
-    free(dir);
 }
 END_TEST
 
 START_TEST(single_thread_is_deterministic)
 {
-    char *dir = tu_tmpdir();
-    char *corpus = planted_corpus(dir, 2000, 9);
+    char *corpus = planted_corpus(tu_dir, 2000, 9);
     theta_config c = small_config(losses[_i], THETA_ARCH_SKIPGRAM);
     c.sample = 1e-2; /* exercise the subsampling draws too */
     theta_model *a = train(corpus, c), *b = train(corpus, c);
     size_t nin = (size_t)a->vocab->size * c.dim, nout = (size_t)a->out_rows * c.dim;
     ck_assert_int_eq(memcmp(a->in, b->in, nin * sizeof(float)), 0);
     ck_assert_int_eq(memcmp(a->out, b->out, nout * sizeof(float)), 0);
-    char *pa = tu_path(dir, "a.theta"), *pb = tu_path(dir, "b.theta");
+    char *pa = tu_path(tu_dir, "a.theta"), *pb = tu_path(tu_dir, "b.theta");
     ck_assert_int_eq(theta_model_save(a, pa), THETA_OK);
     ck_assert_int_eq(theta_model_save(b, pb), THETA_OK);
     size_t la, lb;
@@ -322,16 +306,13 @@ START_TEST(single_thread_is_deterministic)
     theta_model_free(b);
     theta_model_free(d);
     free(fa); free(fb); free(pa); free(pb);
-    tu_rmdir(dir);
     free(corpus);
-    free(dir);
 }
 END_TEST
 
 START_TEST(multithreaded_training_learns)
 {
-    char *dir = tu_tmpdir();
-    char *corpus = planted_corpus(dir, 6000, 13);
+    char *corpus = planted_corpus(tu_dir, 6000, 13);
     theta_config c = small_config(THETA_LOSS_NS, THETA_ARCH_SKIPGRAM);
     c.threads = 4;
     theta_model *m = train(corpus, c);
@@ -339,9 +320,7 @@ START_TEST(multithreaded_training_learns)
     double purity = neighbour_purity(m);
     ck_assert_msg(purity >= 0.9, "purity %.3f", purity);
     theta_model_free(m);
-    tu_rmdir(dir);
     free(corpus);
-    free(dir);
 }
 END_TEST
 
@@ -365,8 +344,7 @@ static int record(const theta_progress *p, const theta_model *m, void *user)
 
 START_TEST(epoch_reports)
 {
-    char *dir = tu_tmpdir();
-    char *corpus = planted_corpus(dir, 3000, 21);
+    char *corpus = planted_corpus(tu_dir, 3000, 21);
     theta_config c = small_config(THETA_LOSS_NS, THETA_ARCH_SKIPGRAM);
     theta_vocab *v;
     ck_assert_int_eq(theta_vocab_build(corpus, 1, 0, 0, &v), THETA_OK);
@@ -384,16 +362,13 @@ START_TEST(epoch_reports)
     ck_assert_double_gt(log.alpha[0], c.alpha * 0.74);
     ck_assert_double_lt(log.alpha[3], c.alpha * 0.01);
     theta_model_free(m);
-    tu_rmdir(dir);
     free(corpus);
-    free(dir);
 }
 END_TEST
 
 START_TEST(divergence_is_reported)
 {
-    char *dir = tu_tmpdir();
-    char *corpus = planted_corpus(dir, 500, 2);
+    char *corpus = planted_corpus(tu_dir, 500, 2);
     theta_config c = small_config(THETA_LOSS_NS, THETA_ARCH_SKIPGRAM);
     c.init_in.kind = THETA_INIT_CONST;
     c.init_in.value = 1e6;
@@ -411,16 +386,13 @@ START_TEST(divergence_is_reported)
     ck_assert_int_gt(d.word, 0);
     ck_assert_int_eq(d.epoch, 1);
     theta_model_free(m);
-    tu_rmdir(dir);
     free(corpus);
-    free(dir);
 }
 END_TEST
 
 START_TEST(stop_after_words_then_resume_is_identical)
 {
-    char *dir = tu_tmpdir();
-    char *corpus = planted_corpus(dir, 8000, 4);
+    char *corpus = planted_corpus(tu_dir, 8000, 4);
     theta_config c = small_config(losses[_i], THETA_ARCH_SKIPGRAM);
     c.epochs = 2;
     theta_model *full = train(corpus, c);
@@ -436,7 +408,7 @@ START_TEST(stop_after_words_then_resume_is_identical)
     ck_assert_int_eq(theta__train(m, &whole, 1, &h, &x), THETA_EINTR);
     ck_assert_int_eq(m->state.epoch, 1);
     ck_assert_int_gt(m->state.chunks_done, 0);
-    char *path = tu_path(dir, "ck.theta");
+    char *path = tu_path(tu_dir, "ck.theta");
     ck_assert_int_eq(theta_model_save(m, path), THETA_OK);
     theta_model_free(m);
     ck_assert_int_eq(theta_model_load(path, &m), THETA_OK);
@@ -447,9 +419,7 @@ START_TEST(stop_after_words_then_resume_is_identical)
     theta_model_free(m);
     theta_model_free(full);
     free(path);
-    tu_rmdir(dir);
     free(corpus);
-    free(dir);
 }
 END_TEST
 
@@ -464,8 +434,7 @@ static theta_status count_checkpoint(const theta_model *m, void *user)
  * stop_after_words: training stops at the first chunk boundary past N. */
 START_TEST(stop_after_words_with_periodic_checkpoints)
 {
-    char *dir = tu_tmpdir();
-    char *corpus = planted_corpus(dir, 8000, 4);
+    char *corpus = planted_corpus(tu_dir, 8000, 4);
     theta_config c = small_config(THETA_LOSS_NS, THETA_ARCH_SKIPGRAM);
     c.epochs = 2;
     theta_model *full = train(corpus, c);
@@ -492,17 +461,14 @@ START_TEST(stop_after_words_with_periodic_checkpoints)
     ck_assert_int_eq(memcmp(m->in, full->in, nin * sizeof(float)), 0);
     theta_model_free(m);
     theta_model_free(full);
-    tu_rmdir(dir);
     free(corpus);
-    free(dir);
 }
 END_TEST
 
 START_TEST(corpus_without_vocabulary_words_fails)
 {
-    char *dir = tu_tmpdir();
-    char *corpus = planted_corpus(dir, 100, 1);
-    char *other = tu_path(dir, "other.txt");
+    char *corpus = planted_corpus(tu_dir, 100, 1);
+    char *other = tu_path(tu_dir, "other.txt");
     tu_write_file(other, "nothing here matches\n", (size_t)-1);
     theta_config c = small_config(THETA_LOSS_NS, THETA_ARCH_SKIPGRAM);
     theta_vocab *v;
@@ -514,9 +480,7 @@ START_TEST(corpus_without_vocabulary_words_fails)
     ck_assert_ptr_nonnull(strstr(theta_last_error(), "/nonexistent/corpus.txt"));
     theta_model_free(m);
     free(other);
-    tu_rmdir(dir);
     free(corpus);
-    free(dir);
 }
 END_TEST
 
@@ -524,12 +488,14 @@ Suite *train_suite(void)
 {
     Suite *s = suite_create("train");
     TCase *learn = tcase_create("learning");
+    tcase_add_checked_fixture(learn, tu_fixture_tmpdir_setup, tu_fixture_tmpdir_teardown);
     tcase_set_timeout(learn, 120);
     tcase_add_loop_test(learn, learns_planted_groups, 0, 9);
     tcase_add_test(learn, multithreaded_training_learns);
     tcase_add_test(learn, epoch_reports);
     suite_add_tcase(s, learn);
     TCase *sym = tcase_create("symmetry");
+    tcase_add_checked_fixture(sym, tu_fixture_tmpdir_setup, tu_fixture_tmpdir_teardown);
     tcase_set_timeout(sym, 60);
     tcase_add_loop_test(sym, zero_init_never_moves, 0, 9);
     tcase_add_loop_test(sym, constant_init_stays_rank_one, 0, 9);
@@ -537,12 +503,14 @@ Suite *train_suite(void)
     tcase_add_test(sym, constant_init_with_threads_reports);
     suite_add_tcase(s, sym);
     TCase *det = tcase_create("determinism");
+    tcase_add_checked_fixture(det, tu_fixture_tmpdir_setup, tu_fixture_tmpdir_teardown);
     tcase_set_timeout(det, 120);
     tcase_add_loop_test(det, single_thread_is_deterministic, 0, 3);
     tcase_add_loop_test(det, stop_after_words_then_resume_is_identical, 0, 3);
     tcase_add_test(det, stop_after_words_with_periodic_checkpoints);
     suite_add_tcase(s, det);
     TCase *err = tcase_create("errors");
+    tcase_add_checked_fixture(err, tu_fixture_tmpdir_setup, tu_fixture_tmpdir_teardown);
     tcase_add_test(err, divergence_is_reported);
     tcase_add_test(err, corpus_without_vocabulary_words_fails);
     suite_add_tcase(s, err);

@@ -20,14 +20,14 @@
 
 #define THREADS 3
 
-static char *dir, *corpus;
+static char *corpus;
 
 /* 6000 sentences of 8 words over 4 groups of 6 words: 48000 tokens, so an
- * epoch is several chunks (train.c: 10000 words) and every worker gets work. */
+ * epoch is several chunks (train.c: 10000 words) and every worker gets work.
+ * Written into tu_dir: the tmpdir fixture runs first. */
 static void setup(void)
 {
-    dir = tu_tmpdir();
-    corpus = tu_path(dir, "corpus.txt");
+    corpus = tu_path(tu_dir, "corpus.txt");
     FILE *f = fopen(corpus, "w");
     ck_assert_ptr_nonnull(f);
     theta_rng rng;
@@ -43,9 +43,7 @@ static void setup(void)
 
 static void teardown(void)
 {
-    tu_rmdir(dir);
     free(corpus);
-    free(dir);
 }
 
 static theta_config threaded_config(void)
@@ -270,6 +268,7 @@ Suite *threads_suite(void)
     TCase *tc = tcase_create("hogwild");
     /* generous: the ThreadSanitizer build is ~20x slower */
     tcase_set_timeout(tc, 300);
+    tcase_add_checked_fixture(tc, tu_fixture_tmpdir_setup, tu_fixture_tmpdir_teardown);
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_loop_test(tc, every_loss_and_kernel_trains_with_threads, 0, 9);
     tcase_add_test(tc, checkpoints_see_idle_workers);

@@ -39,8 +39,7 @@ static const float tricky[] = {1.0f,    -2.5f,        0.1f,     -0.0f,        FL
 
 START_TEST(binary_layout_is_exact)
 {
-    char *dir = tu_tmpdir();
-    char *p = tu_path(dir, "v.bin");
+    char *p = tu_path(tu_dir, "v.bin");
     const float m[6] = {1.0f, -2.5f, 0.1f, -0.0f, FLT_MIN, 1e-45f};
     const char *names[2] = {"a", "w\xc3\xb6rd"};
     ck_assert_int_eq(theta_vectors_write(p, THETA_VEC_BINARY, 2, 3, m, names), THETA_OK);
@@ -64,16 +63,13 @@ START_TEST(binary_layout_is_exact)
     /* the float bytes of 1.0f are 00 00 80 3f in little-endian order */
     ck_assert_int_eq(memcmp(got + 6, "\x00\x00\x80\x3f", 4), 0);
     free(got);
-    tu_rmdir(dir);
     free(p);
-    free(dir);
 }
 END_TEST
 
 START_TEST(text_values_round_trip)
 {
-    char *dir = tu_tmpdir();
-    char *p = tu_path(dir, "v.txt");
+    char *p = tu_path(tu_dir, "v.txt");
     int rows = 3, dim = 5;
     ck_assert_uint_eq(sizeof tricky / sizeof tricky[0], (size_t)(rows * dim));
     const char *names[3] = {"x", "</s>", "caf\xc3\xa9"};
@@ -108,9 +104,7 @@ START_TEST(text_values_round_trip)
     text = tu_read_file(p, NULL);
     ck_assert_str_eq(text, "1 3\na 1 -2.5 0.5\n");
     free(text);
-    tu_rmdir(dir);
     free(p);
-    free(dir);
 }
 END_TEST
 
@@ -149,8 +143,7 @@ static size_t check_npy(const char *path, int64_t rows, int dim, const float *m)
 
 START_TEST(npy_header_and_data)
 {
-    char *dir = tu_tmpdir();
-    char *p = tu_path(dir, "v.npy");
+    char *p = tu_path(tu_dir, "v.npy");
     ck_assert_int_eq(theta_vectors_write(p, THETA_VEC_NPY, 3, 5, tricky, NULL), THETA_OK);
     check_npy(p, 3, 5, tricky);
     /* shapes whose dict text has every length modulo 64 around the padding edge */
@@ -166,9 +159,7 @@ START_TEST(npy_header_and_data)
         check_npy(p, shapes[k].rows, shapes[k].dim, m);
     }
     free(m);
-    tu_rmdir(dir);
     free(p);
-    free(dir);
 }
 END_TEST
 
@@ -178,8 +169,7 @@ START_TEST(npy_loads_in_numpy)
         fprintf(stderr, "check_vecwrite: numpy not available, skipping npy_loads_in_numpy\n");
         return;
     }
-    char *dir = tu_tmpdir();
-    char *p = tu_path(dir, "v.npy"), *t = tu_path(dir, "v.txt");
+    char *p = tu_path(tu_dir, "v.npy"), *t = tu_path(tu_dir, "v.txt");
     const char *names[3] = {"a", "b", "c"};
     ck_assert_int_eq(theta_vectors_write(p, THETA_VEC_NPY, 3, 5, tricky, NULL), THETA_OK);
     ck_assert_int_eq(theta_vectors_write(t, THETA_VEC_TEXT, 3, 5, tricky, names), THETA_OK);
@@ -197,17 +187,14 @@ START_TEST(npy_loads_in_numpy)
              "sys.exit(0 if ok else 1)\n\"",
              p, t);
     ck_assert_int_eq(system(cmd), 0);
-    tu_rmdir(dir);
     free(p);
     free(t);
-    free(dir);
 }
 END_TEST
 
 START_TEST(model_matrices)
 {
-    char *dir = tu_tmpdir();
-    char *p = tu_path(dir, "in.bin"), *q = tu_path(dir, "out.txt");
+    char *p = tu_path(tu_dir, "in.bin"), *q = tu_path(tu_dir, "out.txt");
     theta_vocab *v = theta_vocab_new();
     ck_assert_int_eq(theta_vocab_add(v, "the", 3, 10), THETA_OK);
     ck_assert_int_eq(theta_vocab_add(v, "cat", 3, 5), THETA_OK);
@@ -237,32 +224,27 @@ START_TEST(model_matrices)
     ck_assert_str_eq(text, "2 2\n__node_0 -1 -1\n__node_1 -1 -1\n");
     free(text);
     theta_model_free(m);
-    tu_rmdir(dir);
     free(p);
     free(q);
-    free(dir);
 }
 END_TEST
 
 START_TEST(write_is_atomic)
 {
-    char *dir = tu_tmpdir();
-    char *p = tu_path(dir, "v.txt"), *q = tu_path(dir, "no/such/dir/v.txt");
+    char *p = tu_path(tu_dir, "v.txt"), *q = tu_path(tu_dir, "no/such/tu_dir/v.txt");
     const char *names[1] = {"a"};
     const float x[2] = {1, 2};
     tu_write_file(p, "previous", (size_t)-1);
     ck_assert_int_eq(theta_vectors_write(p, THETA_VEC_TEXT, 1, 2, x, names), THETA_OK);
-    ck_assert_int_eq(count_entries(dir), 1);
+    ck_assert_int_eq(count_entries(tu_dir), 1);
     char *text = tu_read_file(p, NULL);
     ck_assert_str_eq(text, "1 2\na 1 2\n");
     free(text);
     ck_assert_int_eq(theta_vectors_write(q, THETA_VEC_BINARY, 1, 2, x, names), THETA_EIO);
     ck_assert_ptr_nonnull(strstr(theta_last_error(), q));
-    ck_assert_int_eq(count_entries(dir), 1);
-    tu_rmdir(dir);
+    ck_assert_int_eq(count_entries(tu_dir), 1);
     free(p);
     free(q);
-    free(dir);
 }
 END_TEST
 
@@ -270,6 +252,7 @@ Suite *vecwrite_suite(void)
 {
     Suite *s = suite_create("vecwrite");
     TCase *io = tcase_create("io");
+    tcase_add_checked_fixture(io, tu_fixture_tmpdir_setup, tu_fixture_tmpdir_teardown);
     tcase_add_test(io, binary_layout_is_exact);
     tcase_add_test(io, text_values_round_trip);
     tcase_add_test(io, npy_header_and_data);
@@ -278,6 +261,7 @@ Suite *vecwrite_suite(void)
     tcase_set_timeout(io, 20);
     suite_add_tcase(s, io);
     TCase *err = tcase_create("errors");
+    tcase_add_checked_fixture(err, tu_fixture_tmpdir_setup, tu_fixture_tmpdir_teardown);
     tcase_add_test(err, write_is_atomic);
     suite_add_tcase(s, err);
     return s;

@@ -467,12 +467,9 @@ START_TEST(not_a_file)
     theta_vectors *v = NULL;
     ck_assert_int_eq(theta_vectors_load("/nonexistent/vectors.txt", &v), THETA_EIO);
     ck_assert_ptr_nonnull(strstr(theta_last_error(), "/nonexistent/vectors.txt"));
-    char *dir = tu_tmpdir();
-    ck_assert_int_eq(theta_vectors_load(dir, &v), THETA_EIO);
+    ck_assert_int_eq(theta_vectors_load(tu_dir, &v), THETA_EIO);
     ck_assert_ptr_nonnull(strstr(theta_last_error(), "not a regular file"));
     ck_assert_ptr_null(v);
-    tu_rmdir(dir);
-    free(dir);
     theta_vectors_free(NULL);
 }
 END_TEST
@@ -495,6 +492,7 @@ Suite *vecio_suite(void)
     tcase_add_test(core, values_match_strtof);
     suite_add_tcase(s, core);
     TCase *errors = tcase_create("errors");
+    tcase_add_checked_fixture(errors, tu_fixture_tmpdir_setup, tu_fixture_tmpdir_teardown);
     tcase_add_test(errors, bad_headers);
     tcase_add_test(errors, body_disagrees);
     tcase_add_test(errors, glove_malformed);

@@ -237,6 +237,54 @@ START_TEST(names)
 }
 END_TEST
 
+/* The range table is what validate checks: each field's bounds are
+ * accepted and the values just outside them refused, with the field's name
+ * in the message and the range in words. */
+START_TEST(ranges_are_what_validate_checks)
+{
+    int n = 0;
+    for (const theta_config_range *r = theta_config_ranges(); r->field; r++, n++) {
+        ck_assert_ptr_eq(theta_config_range_of(r->field), r);
+        const double step = r->integer ? 1 : 1e-9;
+        const double inside[2] = {r->lo_open ? r->lo + step : r->lo,
+                                  r->hi_open ? r->hi - step : r->hi};
+        const double outside[2] = {r->lo_open ? r->lo : r->lo - step,
+                                   r->hi_open ? r->hi : r->hi + step};
+        for (int k = 0; k < 2; k++) {
+            ck_assert_msg(theta_config_in_range(r, inside[k]), "%s: %.17g refused", r->field,
+                          inside[k]);
+            /* past int64's end a double cannot step out of range */
+            if (r->hi < 1e18 || k == 0)
+                ck_assert_msg(!theta_config_in_range(r, outside[k]) ||
+                                  (r->zero_ok && outside[k] == 0),
+                              "%s: %.17g accepted", r->field, outside[k]);
+        }
+        if (r->integer)
+            ck_assert(!theta_config_in_range(r, inside[0] + 0.5));
+        ck_assert(!theta_config_in_range(r, NAN));
+        ck_assert_int_eq(theta_config_in_range(r, 0), r->zero_ok || (r->lo == 0 && !r->lo_open));
+    }
+    ck_assert_int_eq(n, 10);
+    ck_assert_ptr_null(theta_config_range_of("bogus"));
+    char text[80];
+    theta_config_range_text(theta_config_range_of("dim"), text, sizeof text);
+    ck_assert_str_eq(text, "an integer in 1..10000");
+    theta_config_range_text(theta_config_range_of("sample"), text, sizeof text);
+    ck_assert_str_eq(text, "a number in [0, 1)");
+    theta_config_range_text(theta_config_range_of("alpha"), text, sizeof text);
+    ck_assert_str_eq(text, "a number in (0, 10]");
+    theta_config_range_text(theta_config_range_of("max_vocab"), text, sizeof text);
+    ck_assert_str_eq(text, "0 or an integer in 2..2147483647");
+    theta_config_range_text(theta_config_range_of("min_count"), text, sizeof text);
+    ck_assert_str_eq(text, "an integer >= 1");
+    /* validate refuses a value the table refuses, naming the field */
+    theta_config c = theta_config_default();
+    c.window = 1001;
+    ck_assert_int_eq(theta_config_validate(&c), THETA_EINVAL);
+    ck_assert_str_eq(theta_last_error(), "window must be an integer in 1..1000, not 1001");
+}
+END_TEST
+
 Suite *config_suite(void)
 {
     Suite *s = suite_create("config");
@@ -245,6 +293,7 @@ Suite *config_suite(void)
     tcase_add_test(core, init_parse_accepts);
     tcase_add_test(core, init_format_round_trips);
     tcase_add_test(core, names);
+    tcase_add_test(core, ranges_are_what_validate_checks);
     suite_add_tcase(s, core);
     TCase *err = tcase_create("errors");
     tcase_add_loop_test(err, validate_each_field, 0,

@@ -16,12 +16,12 @@
 #include "testutil.h"
 #include "theta.h"
 
-static char *dir, *corpus;
+static char *corpus;
 
 /* sentences over 4 word groups; `sentences` lines */
 static void make_corpus(int sentences)
 {
-    corpus = tu_path(dir, "corpus.txt");
+    corpus = tu_path(tu_dir, "corpus.txt");
     FILE *f = fopen(corpus, "w");
     ck_assert_ptr_nonnull(f);
     theta_rng rng;
@@ -35,22 +35,20 @@ static void make_corpus(int sentences)
     fclose(f);
 }
 
+/* in tu_dir (the tmpdir fixture runs first) */
 static void setup(void)
 {
-    dir = tu_tmpdir();
     make_corpus(3000);
 }
 
 static void teardown(void)
 {
-    tu_rmdir(dir);
-    free(dir);
     free(corpus);
 }
 
 static char *slurp(const char *name)
 {
-    char *p = tu_path(dir, name);
+    char *p = tu_path(tu_dir, name);
     char *b = tu_read_file(p, NULL);
     free(p);
     return b;
@@ -64,7 +62,7 @@ START_TEST(resume_after_stop_equals_uninterrupted)
 {
     const char *loss = loss_names[_i];
     ck_assert_int_eq(tu_run(NULL, NULL, "train --input %s --output %s/full.txt --loss %s " OPTS,
-                            corpus, dir, loss), 0);
+                            corpus, tu_dir, loss), 0);
     char *full = slurp("full.txt");
     ck_assert_ptr_nonnull(full);
     /* 3000 lines x 11 tokens = 33000 words per epoch: stop in epochs 1, 2 and 3 */
@@ -73,11 +71,11 @@ START_TEST(resume_after_stop_equals_uninterrupted)
         char *err = NULL;
         int rc = tu_run(NULL, &err, "train --input %s --output %s/part.txt --loss %s "
                         "--checkpoint %s/ck.theta --stop-after-words %ld " OPTS,
-                        corpus, dir, loss, dir, points[p]);
+                        corpus, tu_dir, loss, tu_dir, points[p]);
         ck_assert_msg(rc == 0, "stop at %ld: exit %d: %s", points[p], rc, err);
         ck_assert_ptr_nonnull(strstr(err, "Resume with: theta train --resume"));
         free(err);
-        char *ck = tu_path(dir, "ck.theta");
+        char *ck = tu_path(tu_dir, "ck.theta");
         theta_model *m;
         ck_assert_int_eq(theta_model_load(ck, &m), THETA_OK);
         ck_assert_int_ge(m->state.words_done, points[p]);
@@ -85,7 +83,7 @@ START_TEST(resume_after_stop_equals_uninterrupted)
         theta_model_free(m);
         free(ck);
         rc = tu_run(NULL, &err, "train --resume %s/ck.theta --input %s --output %s/part.txt "
-                    "--quiet", dir, corpus, dir);
+                    "--quiet", tu_dir, corpus, tu_dir);
         ck_assert_msg(rc == 0, "resume: %s", err);
         free(err);
         char *part = slurp("part.txt");
@@ -104,7 +102,7 @@ START_TEST(sigint_saves_a_checkpoint_that_resumes)
     make_corpus(30000);
     char cmd[8192];
     snprintf(cmd, sizeof cmd, "train --input %s --output %s/full.txt --dim 16 --epochs 30 "
-             "--threads 1 --min-count 1 --quiet --seed 3", corpus, dir);
+             "--threads 1 --min-count 1 --quiet --seed 3", corpus, tu_dir);
     double t0 = theta_now();
     ck_assert_int_eq(tu_run(NULL, NULL, "%s", cmd), 0);
     double took = theta_now() - t0; /* interrupt the second run a third of the way in */
@@ -112,8 +110,8 @@ START_TEST(sigint_saves_a_checkpoint_that_resumes)
     ck_assert_int_ge(pid, 0);
     if (pid == 0) {
         char ck[4200], out[4200];
-        snprintf(ck, sizeof ck, "%s/ck.theta", dir);
-        snprintf(out, sizeof out, "%s/part.txt", dir);
+        snprintf(ck, sizeof ck, "%s/ck.theta", tu_dir);
+        snprintf(out, sizeof out, "%s/part.txt", tu_dir);
         freopen("/dev/null", "w", stderr);
         execl(tu_theta_bin(), "theta", "train", "--input", corpus, "--output", out, "--dim", "16",
               "--epochs", "30", "--threads", "1", "--min-count", "1", "--quiet", "--seed", "3",
@@ -130,7 +128,7 @@ START_TEST(sigint_saves_a_checkpoint_that_resumes)
     ck_assert_msg(part == NULL, "vectors were written by an interrupted run");
     char *err = NULL;
     ck_assert_int_eq(tu_run(NULL, &err, "train --resume %s/ck.theta --input %s --output "
-                            "%s/part.txt --quiet", dir, corpus, dir), 0);
+                            "%s/part.txt --quiet", tu_dir, corpus, tu_dir), 0);
     free(err);
     char *full = slurp("full.txt");
     part = slurp("part.txt");
@@ -146,8 +144,8 @@ START_TEST(periodic_checkpoint_is_written_while_training)
     free(corpus);
     make_corpus(30000);
     char ck[4200], out[4200];
-    snprintf(ck, sizeof ck, "%s/ck.theta", dir);
-    snprintf(out, sizeof out, "%s/v.txt", dir);
+    snprintf(ck, sizeof ck, "%s/ck.theta", tu_dir);
+    snprintf(out, sizeof out, "%s/v.txt", tu_dir);
     pid_t pid = fork();
     ck_assert_int_ge(pid, 0);
     if (pid == 0) {
@@ -180,8 +178,8 @@ END_TEST
 START_TEST(damaged_checkpoint_is_refused)
 {
     ck_assert_int_eq(tu_run(NULL, NULL, "train --input %s --checkpoint %s/ck.theta "
-                            "--stop-after-words 20000 " OPTS, corpus, dir), 0);
-    char *ck = tu_path(dir, "ck.theta");
+                            "--stop-after-words 20000 " OPTS, corpus, tu_dir), 0);
+    char *ck = tu_path(tu_dir, "ck.theta");
     size_t len;
     char *bytes = tu_read_file(ck, &len);
     ck_assert_ptr_nonnull(bytes);
@@ -193,7 +191,7 @@ START_TEST(damaged_checkpoint_is_refused)
         bytes[flips[i]] ^= 0x20;
         char *err = NULL;
         int rc = tu_run(NULL, &err, "train --resume %s --input %s --output %s/v.txt --quiet", ck,
-                        corpus, dir);
+                        corpus, tu_dir);
         ck_assert_msg(rc == 1, "flip at %zu: exit %d", flips[i], rc);
         ck_assert_msg(strstr(err, "ck.theta") != NULL, "message: %s", err);
         free(err);
@@ -202,13 +200,13 @@ START_TEST(damaged_checkpoint_is_refused)
     for (size_t i = 0; i < sizeof cuts / sizeof cuts[0]; i++) {
         tu_write_file(ck, bytes, cuts[i]);
         ck_assert_int_eq(tu_run(NULL, NULL, "train --resume %s --input %s --output %s/v.txt "
-                                "--quiet", ck, corpus, dir), 1);
+                                "--quiet", ck, corpus, tu_dir), 1);
     }
     char *v = slurp("v.txt");
     ck_assert_ptr_null(v);
     /* another corpus, or changed options, are refused too */
     tu_write_file(ck, bytes, len);
-    char *other = tu_path(dir, "other.txt");
+    char *other = tu_path(tu_dir, "other.txt");
     tu_write_file(other, "w0_1 w0_2 w0_3\n", (size_t)-1);
     char *err = NULL;
     ck_assert_int_eq(tu_run(NULL, &err, "train --resume %s --input %s --quiet", ck, other), 1);
@@ -228,7 +226,7 @@ START_TEST(full_disk_keeps_previous_files)
 {
     /* a first, complete run leaves vectors and a model */
     ck_assert_int_eq(tu_run(NULL, NULL, "train --input %s --output %s/v.txt --save-model "
-                            "%s/m.theta " OPTS, corpus, dir, dir), 0);
+                            "%s/m.theta " OPTS, corpus, tu_dir, tu_dir), 0);
     char *v0 = slurp("v.txt"), *m0 = slurp("m.theta");
     ck_assert_ptr_nonnull(v0);
     /* the second run may write only 8 KiB per file: every save fails (EFBIG, as ENOSPC would) */
@@ -237,7 +235,7 @@ START_TEST(full_disk_keeps_previous_files)
              "sh -c 'trap \"\" XFSZ; ulimit -f 8; exec %s train --input %s --output %s/v.txt "
              "--save-model %s/m.theta --dim 24 --epochs 1 --threads 1 --min-count 1 --quiet' "
              "2>%s/err.txt",
-             tu_theta_bin(), corpus, dir, dir, dir);
+             tu_theta_bin(), corpus, tu_dir, tu_dir, tu_dir);
     int st = system(script);
     ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 1);
     char *msg = slurp("err.txt");
@@ -246,7 +244,7 @@ START_TEST(full_disk_keeps_previous_files)
     ck_assert_str_eq(v1, v0);
     ck_assert_ptr_nonnull(m1);
     char lsc[4200];
-    snprintf(lsc, sizeof lsc, "ls %s | grep -q '\\.tmp\\.'", dir);
+    snprintf(lsc, sizeof lsc, "ls %s | grep -q '\\.tmp\\.'", tu_dir);
     ck_assert_msg(system(lsc) != 0, "a temporary file was left behind");
     free(msg); free(v0); free(v1); free(m0); free(m1);
 }
@@ -257,6 +255,7 @@ Suite *reliability_suite(void)
     Suite *s = suite_create("reliability");
     TCase *tc = tcase_create("resume");
     tcase_set_timeout(tc, 120);
+    tcase_add_checked_fixture(tc, tu_fixture_tmpdir_setup, tu_fixture_tmpdir_teardown);
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_loop_test(tc, resume_after_stop_equals_uninterrupted, 0, 3);
     tcase_add_test(tc, sigint_saves_a_checkpoint_that_resumes);

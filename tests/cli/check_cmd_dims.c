@@ -10,23 +10,10 @@
 #include "testutil.h"
 #include "theta.h"
 
-static char *dir;
-
-static void setup(void)
-{
-    dir = tu_tmpdir();
-}
-
-static void teardown(void)
-{
-    tu_rmdir(dir);
-    free(dir);
-}
-
-/* Writes content to dir/name and returns the path (malloc'ed). */
+/* Writes content to tu_dir/name and returns the path (malloc'ed). */
 static char *fixture(const char *name, const char *content)
 {
-    char *p = tu_path(dir, name);
+    char *p = tu_path(tu_dir, name);
     tu_write_file(p, content, (size_t)-1);
     return p;
 }
@@ -50,7 +37,7 @@ static char *make_model(const char *name, int dim)
     cfg.init_out = (theta_init){.kind = THETA_INIT_ZERO};
     theta_model *m;
     ck_assert_int_eq(theta_model_new(&cfg, v, &m), THETA_OK);
-    char *p = tu_path(dir, name);
+    char *p = tu_path(tu_dir, name);
     ck_assert_int_eq(theta_model_save(m, p), THETA_OK);
     theta_model_free(m);
     return p;
@@ -120,7 +107,7 @@ END_TEST
 START_TEST(bad_files)
 {
     char *err;
-    char *missing = tu_path(dir, "missing.txt");
+    char *missing = tu_path(tu_dir, "missing.txt");
     ck_assert_int_eq(tu_run(NULL, &err, "dims '%s'", missing), 1);
     ck_assert_has(err, "theta dims: ");
     ck_assert_has(err, missing);
@@ -134,7 +121,7 @@ START_TEST(bad_files)
     char *model = make_model("m.theta", 4);
     size_t len;
     char *bytes = tu_read_file(model, &len);
-    char *cut = tu_path(dir, "cut.theta");
+    char *cut = tu_path(tu_dir, "cut.theta");
     tu_write_file(cut, bytes, len - 10);
     ck_assert_int_eq(tu_run(NULL, &err, "dims '%s'", cut), 1);
     ck_assert_has(err, "theta dims: ");
@@ -192,7 +179,7 @@ START_TEST(distinct_binary_file)
     /* dimension 5 copies dimension 2 */
     for (int i = 0; i < ROWS; i++)
         m[i * DIM + 5] = m[i * DIM + 2];
-    char *p = tu_path(dir, "vectors.bin");
+    char *p = tu_path(tu_dir, "vectors.bin");
     ck_assert_int_eq(theta_vectors_write(p, THETA_VEC_BINARY, ROWS, DIM, m, names), THETA_OK);
     char *out;
     ck_assert_int_eq(tu_run(&out, NULL, "dims --json --matrix both '%s'", p), 0);
@@ -280,7 +267,7 @@ Suite *cmd_dims_suite(void)
 {
     Suite *s = suite_create("cmd_dims");
     TCase *cli = tcase_create("cli");
-    tcase_add_checked_fixture(cli, setup, teardown);
+    tcase_add_checked_fixture(cli, tu_fixture_tmpdir_setup, tu_fixture_tmpdir_teardown);
     tcase_add_test(cli, usage_errors);
     tcase_add_test(cli, help);
     tcase_add_test(cli, bad_files);

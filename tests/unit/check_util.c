@@ -78,15 +78,14 @@ END_TEST
 
 START_TEST(out_file_commit_and_abort)
 {
-    char *dir = tu_tmpdir();
-    char *p = tu_path(dir, "f.bin");
+    char *p = tu_path(tu_dir, "f.bin");
     theta__outfile o;
     /* abort: nothing is left behind */
     ck_assert_int_eq(theta__out_open(&o, p), THETA_OK);
-    ck_assert_int_eq(count_entries(dir), 1); /* the temporary file */
+    ck_assert_int_eq(count_entries(tu_dir), 1); /* the temporary file */
     fputs("partial", o.f);
     theta__out_abort(&o);
-    ck_assert_int_eq(count_entries(dir), 0);
+    ck_assert_int_eq(count_entries(tu_dir), 0);
     ck_assert_ptr_null(o.f);
     /* commit: the file appears under its name, complete */
     const float v[3] = {1.5f, -2.0f, 0.25f};
@@ -94,7 +93,7 @@ START_TEST(out_file_commit_and_abort)
     ck_assert_uint_eq(theta__write_f32(o.f, v, 3), 3);
     ck_assert_ptr_null(tu_read_file(p, NULL)); /* not there until committed */
     ck_assert_int_eq(theta__out_commit(&o), THETA_OK);
-    ck_assert_int_eq(count_entries(dir), 1);
+    ck_assert_int_eq(count_entries(tu_dir), 1);
     size_t len;
     char *b = tu_read_file(p, &len);
     ck_assert_uint_eq(len, 12);
@@ -108,13 +107,11 @@ START_TEST(out_file_commit_and_abort)
     fclose(f);
     ck_assert_int_eq(memcmp(r, v, sizeof v), 0);
     /* a directory that does not exist */
-    char *q = tu_path(dir, "none/f.bin");
+    char *q = tu_path(tu_dir, "none/f.bin");
     ck_assert_int_eq(theta__out_open(&o, q), THETA_EIO);
     ck_assert_ptr_nonnull(strstr(theta_last_error(), q));
-    tu_rmdir(dir);
     free(p);
     free(q);
-    free(dir);
 }
 END_TEST
 
@@ -170,6 +167,7 @@ Suite *util_suite(void)
     tcase_add_test(core, last_error_can_wrap_itself);
     suite_add_tcase(s, core);
     TCase *io = tcase_create("io");
+    tcase_add_checked_fixture(io, tu_fixture_tmpdir_setup, tu_fixture_tmpdir_teardown);
     tcase_add_test(io, out_file_commit_and_abort);
     suite_add_tcase(s, io);
     return s;

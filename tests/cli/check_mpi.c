@@ -6,7 +6,8 @@
  * in this process), neighbour quality equal to one process, `mpirun -np 1` equal
  * to the build without MPI, a failing rank ending the job. Skips (with a
  * message) when THETA_BIN was not built with `make MPI=1` or mpirun is
- * missing. The byte-range reader behind the corpus split is tested always.
+ * missing. The byte-range reader behind the corpus split is in
+ * tests/unit/check_segments.c.
  *
  * THETA_PLAIN_BIN: the build without MPI for the -np 1 comparison (default
  * build/theta; that comparison is skipped if it is missing).
@@ -31,24 +32,11 @@
 #define GROUPS 8
 #define GROUP_WORDS 15
 
-static char *dir;
-
-static void setup(void)
-{
-    dir = tu_tmpdir();
-}
-
-static void teardown(void)
-{
-    tu_rmdir(dir);
-    free(dir);
-}
-
 /* Planted structure: each line draws words from one of GROUPS groups.
- * Writes `lines` lines to name in dir; returns the path (malloc'ed). */
+ * Writes `lines` lines to name in tu_dir; returns the path (malloc'ed). */
 static char *make_corpus(const char *name, int lines, uint64_t seed)
 {
-    char *path = tu_path(dir, name);
+    char *path = tu_path(tu_dir, name);
     FILE *f = fopen(path, "w");
     ck_assert_ptr_nonnull(f);
     theta_rng rng;
@@ -62,85 +50,6 @@ static char *make_corpus(const char *name, int lines, uint64_t seed)
     fclose(f);
     return path;
 }
-
-/* ---- the byte-range reader (no MPI needed) ------------------------------ */
-
-/* every token of the segments, joined with ' ' ("\n" for sentence ends) */
-static char *read_all(const theta_segment *segs, int n)
-{
-    theta_reader *r;
-    ck_assert_int_eq(theta_reader_open_segments(segs, n, &r), THETA_OK);
-    size_t cap = 1 << 16, len = 0;
-    char *out = malloc(cap);
-    const char *w;
-    size_t wl;
-    int rc;
-    while ((rc = theta_reader_next(r, &w, &wl)) > 0) {
-        if (len + wl + 2 > cap)
-            out = realloc(out, cap *= 2);
-        memcpy(out + len, w, wl);
-        len += wl;
-        out[len++] = ' ';
-    }
-    ck_assert_int_eq(rc, 0);
-    ck_assert_int_eq(theta_reader_close(r), THETA_OK);
-    out[len] = '\0';
-    return out;
-}
-
-START_TEST(byte_ranges_give_every_line_once)
-{
-    char *path = tu_path(dir, "lines.txt");
-    tu_write_file(path, "aa bb\ncc\n\ndd ee ff\ngg\nhh ii", (size_t)-1);
-    theta_segment whole = {path, 0, -1};
-    char *expect = read_all(&whole, 1);
-    const int64_t size = 27;
-    /* every cut point, and a three-way cut */
-    for (int64_t cut = 0; cut <= size; cut++) {
-        theta_segment two[2] = {{path, 0, cut}, {path, cut, size}};
-        char *got = read_all(two, 2);
-        ck_assert_msg(strcmp(got, expect) == 0, "cut %lld: '%s' != '%s'", (long long)cut, got,
-                      expect);
-        free(got);
-    }
-    theta_segment three[3] = {{path, 0, 7}, {path, 7, 15}, {path, 15, size}};
-    char *got = read_all(three, 3);
-    ck_assert_str_eq(got, expect);
-    free(got);
-    /* one range alone: the lines that start in it */
-    theta_segment mid = {path, 4, 13};
-    got = read_all(&mid, 1);
-    ck_assert_str_eq(got, "cc </s> </s> dd ee ff </s> ");
-    free(got);
-    free(expect);
-    free(path);
-}
-END_TEST
-
-START_TEST(segments_join_files_and_gzip)
-{
-    char *a = tu_path(dir, "a.txt"), *b = tu_path(dir, "b.txt.gz");
-    tu_write_file(a, "x y", (size_t)-1); /* no final newline: one is added */
-    char cmd[4096];
-    snprintf(cmd, sizeof cmd, "printf 'z w\\n' | gzip > '%s'", b);
-    ck_assert_int_eq(system(cmd), 0);
-    theta_segment segs[2] = {{a, 0, -1}, {b, 0, -1}};
-    char *got = read_all(segs, 2);
-    ck_assert_str_eq(got, "x y </s> z w </s> ");
-    free(got);
-    /* a byte range of a gzip file is refused */
-    theta_segment bad = {b, 1, -1};
-    theta_reader *r;
-    ck_assert_int_eq(theta_reader_open_segments(&bad, 1, &r), THETA_OK);
-    const char *w;
-    size_t wl;
-    ck_assert_int_eq(theta_reader_next(r, &w, &wl), -1);
-    ck_assert_ptr_nonnull(strstr(theta_last_error(), "gzip"));
-    ck_assert_int_eq(theta_reader_close(r), THETA_EIO);
-    free(a);
-    free(b);
-}
-END_TEST
 
 /* ---- mpirun ------------------------------------------------------------- */
 
@@ -172,10 +81,10 @@ static int mpirun(int np, char **err, const char *args)
     /* --oversubscribe is Open MPI's; MPICH oversubscribes by default */
     int ompi = system("mpirun --version 2>&1 | grep -q 'Open MPI'") == 0;
     snprintf(cmd, sizeof cmd, "timeout 120 mpirun -np %d %s %s train %s </dev/null >/dev/null 2>%s/mpi.err",
-             np, ompi ? "--oversubscribe" : "", tu_theta_bin(), args, dir);
+             np, ompi ? "--oversubscribe" : "", tu_theta_bin(), args, tu_dir);
     int rc = system(cmd);
     if (err) {
-        char *p = tu_path(dir, "mpi.err");
+        char *p = tu_path(tu_dir, "mpi.err");
         *err = tu_read_file(p, NULL);
         free(p);
     }
@@ -189,14 +98,14 @@ static int is_open_mpi(void)
     return system("mpirun --version 2>&1 | grep -q 'Open MPI'") == 0;
 }
 
-/* Starts `mpirun -np N THETA_BIN train args` with stderr to dir/errname;
+/* Starts `mpirun -np N THETA_BIN train args` with stderr to tu_dir/errname;
  * returns the pid of mpirun itself. */
 static pid_t mpirun_start(int np, const char *args, const char *errname)
 {
     char cmd[8192];
     /* stdout too: MPICH's mpirun reports a dead rank there */
     snprintf(cmd, sizeof cmd, "exec mpirun -np %d %s %s train %s </dev/null >%s/%s 2>&1",
-             np, is_open_mpi() ? "--oversubscribe" : "", tu_theta_bin(), args, dir, errname);
+             np, is_open_mpi() ? "--oversubscribe" : "", tu_theta_bin(), args, tu_dir, errname);
     fflush(NULL);
     pid_t pid = fork();
     ck_assert_int_ge(pid, 0);
@@ -292,7 +201,7 @@ static pid_t find_rank(int rank)
             const char *base = strrchr(cmdline, '/');
             if (strcmp(base ? base + 1 : cmdline, "theta") == 0)
                 for (size_t i = 0; i < n; i += strlen(cmdline + i) + 1)
-                    ours |= strstr(cmdline + i, dir) != NULL;
+                    ours |= strstr(cmdline + i, tu_dir) != NULL;
         }
         free(cmdline);
         if (!ours)
@@ -391,15 +300,15 @@ START_TEST(np1_equals_build_without_mpi)
     char *corpus = make_corpus("c.txt", 6000, 3);
     char cmd[8192];
     snprintf(cmd, sizeof cmd, "%s train --input %s --output %s/plain.txt --threads 1 " OPTS,
-             plain, corpus, dir);
+             plain, corpus, tu_dir);
     ck_assert_int_eq(system(cmd), 0);
     char args[4096], *err = NULL;
     /* a short sync period: many syncs, each must change nothing */
     snprintf(args, sizeof args, "--input %s --output %s/np1.txt --threads 1 --sync-every 0.001 " OPTS,
-             corpus, dir);
+             corpus, tu_dir);
     int rc = mpirun(1, &err, args);
     ck_assert_msg(rc == 0, "mpirun -np 1: exit %d: %s", rc, err);
-    char *a = tu_path(dir, "plain.txt"), *b = tu_path(dir, "np1.txt");
+    char *a = tu_path(tu_dir, "plain.txt"), *b = tu_path(tu_dir, "np1.txt");
     ck_assert_msg(same_file(a, b), "mpirun -np 1 vectors differ from the build without MPI");
     free(a);
     free(b);
@@ -415,24 +324,24 @@ START_TEST(np2_shards_one_vocab_same_matrices_same_quality)
     char *s1 = make_corpus("s1.txt", 8000, 5), *s2 = make_corpus("s2.txt", 8000, 6);
     char cmd[8192];
     /* one shard gzip-compressed: each rank reads through the same reader */
-    snprintf(cmd, sizeof cmd, "cat %s %s > %s/all.txt && gzip -k %s", s1, s2, dir, s2);
+    snprintf(cmd, sizeof cmd, "cat %s %s > %s/all.txt && gzip -k %s", s1, s2, tu_dir, s2);
     ck_assert_int_eq(system(cmd), 0);
     snprintf(cmd, sizeof cmd, "%s train --input %s/all.txt --output %s/single.txt "
-             "--save-vocab %s/single.vocab --threads 2 " QOPTS, tu_theta_bin(), dir, dir, dir);
+             "--save-vocab %s/single.vocab --threads 2 " QOPTS, tu_theta_bin(), tu_dir, tu_dir, tu_dir);
     ck_assert_int_eq(system(cmd), 0);
     char args[4096], *err = NULL;
     snprintf(args, sizeof args, "--input %s %s.gz --output %s/np2.txt --save-vocab %s/np2.vocab "
-             "--threads 1 --sync-every 0.05 " QOPTS, s1, s2, dir, dir);
+             "--threads 1 --sync-every 0.05 " QOPTS, s1, s2, tu_dir, tu_dir);
     setenv("THETA_MPI_RANK_OUTPUT", "1", 1);
     int rc = mpirun(2, &err, args);
     unsetenv("THETA_MPI_RANK_OUTPUT");
     ck_assert_msg(rc == 0, "mpirun -np 2: exit %d: %s", rc, err);
     free(err);
-    char *v1 = tu_path(dir, "single.vocab"), *v2 = tu_path(dir, "np2.vocab");
+    char *v1 = tu_path(tu_dir, "single.vocab"), *v2 = tu_path(tu_dir, "np2.vocab");
     ck_assert_msg(same_file(v1, v2), "the merged vocabulary differs from one process's");
-    char *r0 = tu_path(dir, "np2.txt"), *r1 = tu_path(dir, "np2.txt.rank1");
+    char *r0 = tu_path(tu_dir, "np2.txt"), *r1 = tu_path(tu_dir, "np2.txt.rank1");
     ck_assert_msg(same_file(r0, r1), "rank 0 and rank 1 end with different matrices");
-    char *single = tu_path(dir, "single.txt");
+    char *single = tu_path(tu_dir, "single.txt");
     double q1 = neighbour_quality(single), q2 = neighbour_quality(r0);
     fprintf(stderr, "check_mpi: neighbour quality: 1 process x 2 threads %.3f, 2 ranks x 1 thread %.3f\n",
             q1, q2);
@@ -521,11 +430,11 @@ START_TEST(np2_adds_every_ranks_change_in_full)
     /* a sync period longer than the run: the only sync ends the epoch */
     snprintf(args, sizeof args, "--input %s %s --save-model %s/np2.model --save-vocab %s/np2.vocab "
              "--threads 1 --sync-every 1000 --dim %d --epochs 1 --min-count 1 --seed 11 "
-             "--window 5 --quiet", s1, s2, dir, dir, SUM_DIM);
+             "--window 5 --quiet", s1, s2, tu_dir, tu_dir, SUM_DIM);
     int rc = mpirun(2, &err, args);
     ck_assert_msg(rc == 0, "mpirun -np 2: exit %d: %s", rc, err);
     free(err);
-    char *vocab = tu_path(dir, "np2.vocab"), *saved = tu_path(dir, "np2.model");
+    char *vocab = tu_path(tu_dir, "np2.vocab"), *saved = tu_path(tu_dir, "np2.model");
     theta_model *got;
     ck_assert_int_eq(theta_model_load(saved, &got), THETA_OK);
     /* the starting point: a fresh model of the same configuration */
@@ -569,17 +478,17 @@ START_TEST(np2_splits_one_plain_file)
     char *corpus = make_corpus("one.txt", 8000, 9);
     char cmd[8192];
     snprintf(cmd, sizeof cmd, "%s train --input %s --save-vocab %s/single.vocab " OPTS
-             " --epochs 1 --threads 1", tu_theta_bin(), corpus, dir);
+             " --epochs 1 --threads 1", tu_theta_bin(), corpus, tu_dir);
     ck_assert_int_eq(system(cmd), 0);
     char args[4096], *err = NULL;
     snprintf(args, sizeof args, "--input %s --output %s/np2.txt --save-vocab %s/np2.vocab "
-             "--threads 1 " OPTS, corpus, dir, dir);
+             "--threads 1 " OPTS, corpus, tu_dir, tu_dir);
     int rc = mpirun(2, &err, args);
     ck_assert_msg(rc == 0, "mpirun -np 2 on one file: exit %d: %s", rc, err);
     free(err);
-    char *v1 = tu_path(dir, "single.vocab"), *v2 = tu_path(dir, "np2.vocab");
+    char *v1 = tu_path(tu_dir, "single.vocab"), *v2 = tu_path(tu_dir, "np2.vocab");
     ck_assert_msg(same_file(v1, v2), "split file: the vocabulary differs from one process's");
-    char *out = tu_path(dir, "np2.txt");
+    char *out = tu_path(tu_dir, "np2.txt");
     ck_assert(neighbour_quality(out) > 0.9);
     free(v1); free(v2); free(out); free(corpus);
 }
@@ -592,8 +501,8 @@ START_TEST(failing_rank_ends_the_job)
     char *corpus = make_corpus("ok.txt", 500, 2);
     char args[4096], *err = NULL;
     /* rank 1's shard does not exist: rank 0 must not wait for it forever */
-    snprintf(args, sizeof args, "--input %s %s/missing.txt --output %s/x.txt " OPTS, corpus, dir,
-             dir);
+    snprintf(args, sizeof args, "--input %s %s/missing.txt --output %s/x.txt " OPTS, corpus, tu_dir,
+             tu_dir);
     int rc = mpirun(2, &err, args);
     ck_assert_msg(rc != 0 && rc != 124, "exit %d (124: hung until the timeout): %s", rc, err);
     ck_assert_ptr_nonnull(strstr(err, "missing.txt"));
@@ -622,10 +531,10 @@ START_TEST(np1_stop_and_resume_equal_build_without_mpi)
     char *corpus = make_corpus("c.txt", 6000, 3); /* 78000 words per epoch */
     char cmd[8192], args[4096], *err = NULL;
     snprintf(cmd, sizeof cmd, "%s train --input %s --output %s/full.txt --threads 1 " OPTS,
-             plain, corpus, dir);
+             plain, corpus, tu_dir);
     ck_assert_int_eq(system(cmd), 0);
-    char *full = tu_path(dir, "full.txt"), *res = tu_path(dir, "res.txt");
-    char *ck0 = tu_path(dir, "ck0.theta"), *ck1 = tu_path(dir, "ck1.theta");
+    char *full = tu_path(tu_dir, "full.txt"), *res = tu_path(tu_dir, "res.txt");
+    char *ck0 = tu_path(tu_dir, "ck0.theta"), *ck1 = tu_path(tu_dir, "ck1.theta");
     const long points[] = {30000, 100000}; /* in epoch 1, in epoch 2 */
     for (int p = 0; p < 2; p++) {
         snprintf(cmd, sizeof cmd, "%s train --input %s --checkpoint %s --stop-after-words %ld "
@@ -663,7 +572,7 @@ static void make_shards(char **s1, char **s2)
 
 static theta_model *load_checkpoint(const char *name)
 {
-    char *p = tu_path(dir, name);
+    char *p = tu_path(tu_dir, name);
     theta_model *m = NULL;
     ck_assert_msg(theta_model_load(p, &m) == THETA_OK, "%s: %s", name, theta_last_error());
     free(p);
@@ -687,16 +596,16 @@ START_TEST(np2_stop_records_each_ranks_place_and_resume_trains_the_rest)
     make_shards(&s1, &s2);
     /* 5 epochs: both runs learn the planted groups fully (see QOPTS) */
     snprintf(args, sizeof args, "--input %s %s --output %s/full.txt --log-json %s/full.json "
-             "--epochs 5 --sync-every 0.05 " LOPTS, s1, s2, dir, dir);
+             "--epochs 5 --sync-every 0.05 " LOPTS, s1, s2, tu_dir, tu_dir);
     int rc = mpirun(2, &err, args);
     ck_assert_msg(rc == 0, "uninterrupted: exit %d: %s", rc, err);
     free(err);
-    char *full_json = tu_path(dir, "full.json");
+    char *full_json = tu_path(tu_dir, "full.json");
     ck_assert_int_eq(last_logged_words(full_json), 5 * EPOCH_WORDS);
     /* stop half-way through epoch 3, a sync at every chunk */
     const long long stop = 5 * EPOCH_WORDS / 2;
     snprintf(args, sizeof args, "--input %s %s --output %s/part.txt --checkpoint %s/ck.theta "
-             "--epochs 5 --sync-every 0.001 --stop-after-words %lld " LOPTS, s1, s2, dir, dir, stop);
+             "--epochs 5 --sync-every 0.001 --stop-after-words %lld " LOPTS, s1, s2, tu_dir, tu_dir, stop);
     rc = mpirun(2, &err, args);
     ck_assert_msg(rc == 0, "stop: exit %d: %s", rc, err);
     ck_assert_msg(strstr(err, "stopped in epoch 3") && strstr(err, "Resume with: mpirun -np 2 "),
@@ -722,7 +631,7 @@ START_TEST(np2_stop_records_each_ranks_place_and_resume_trains_the_rest)
     ck_assert_int_ge(in_epoch, 10000 * (c0 + c1) - 2 * 10000);
     ck_assert(m->shares.ranks[0].loss_count > 0 && m->shares.ranks[1].loss_count > 0);
     theta_model_free(m);
-    char *ck = tu_path(dir, "ck.theta"), *ck_copy = tu_path(dir, "ck-copy.theta");
+    char *ck = tu_path(tu_dir, "ck.theta"), *ck_copy = tu_path(tu_dir, "ck-copy.theta");
     char *out = NULL, want[128];
     ck_assert_int_eq(tu_run(&out, NULL, "info %s", ck), 0);
     snprintf(want, sizeof want, "rank_chunks_done: %lld %lld\n", (long long)c0, (long long)c1);
@@ -742,7 +651,7 @@ START_TEST(np2_stop_records_each_ranks_place_and_resume_trains_the_rest)
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         snprintf(args, sizeof args, "--resume %s --input %s %s %s --output %s/x.txt", ck,
-                 bad[i].a, bad[i].b, bad[i].c, dir);
+                 bad[i].a, bad[i].b, bad[i].c, tu_dir);
         rc = mpirun(bad[i].np, &err, args);
         ck_assert_msg(rc != 0 && rc != 124, "case %zu: exit %d", i, rc);
         ck_assert_msg(strstr(err, bad[i].msg), "case %zu: '%s' not in: %s", i, bad[i].msg, err);
@@ -750,7 +659,7 @@ START_TEST(np2_stop_records_each_ranks_place_and_resume_trains_the_rest)
                       i, err);
         free(err);
     }
-    rc = tu_run(NULL, &err, "train --resume %s --input %s --output %s/x.txt", ck, s1, dir);
+    rc = tu_run(NULL, &err, "train --resume %s --input %s --output %s/x.txt", ck, s1, tu_dir);
     ck_assert_int_eq(rc, 1);
     ck_assert_ptr_nonnull(strstr(err, "checkpoint of an MPI run of 2 ranks over 2 input files"));
     free(err);
@@ -758,13 +667,13 @@ START_TEST(np2_stop_records_each_ranks_place_and_resume_trains_the_rest)
 
     /* the rest: every word of the 5 epochs once, and as good as uninterrupted */
     snprintf(args, sizeof args, "--resume %s --input %s %s --output %s/res.txt "
-             "--log-json %s/res.json --sync-every 0.05", ck, s1, s2, dir, dir);
+             "--log-json %s/res.json --sync-every 0.05", ck, s1, s2, tu_dir, tu_dir);
     rc = mpirun(2, &err, args);
     ck_assert_msg(rc == 0, "resume: exit %d: %s", rc, err);
     free(err);
-    char *res_json = tu_path(dir, "res.json");
+    char *res_json = tu_path(tu_dir, "res.json");
     ck_assert_int_eq(last_logged_words(res_json), 5 * EPOCH_WORDS);
-    char *full = tu_path(dir, "full.txt"), *res = tu_path(dir, "res.txt");
+    char *full = tu_path(tu_dir, "full.txt"), *res = tu_path(tu_dir, "res.txt");
     double qf = neighbour_quality(full), qr = neighbour_quality(res);
     fprintf(stderr, "check_mpi: neighbour quality: uninterrupted %.3f, stopped and resumed %.3f\n",
             qf, qr);
@@ -784,13 +693,13 @@ static pid_t start_long_run(const char *extra, const char *errname, char **json)
 {
     char *s1, *s2, args[4096];
     make_shards(&s1, &s2);
-    *json = tu_path(dir, "log.json");
+    *json = tu_path(tu_dir, "log.json");
     snprintf(args, sizeof args, "--input %s %s --output %s/part.txt --log-json %s --epochs 30 "
-             "%s " LOPTS, s1, s2, dir, *json, extra);
+             "%s " LOPTS, s1, s2, tu_dir, *json, extra);
     pid_t pid = mpirun_start(2, args, errname);
     int w = wait_lines(*json, 1, 60, pid);
     if (w <= 0) {
-        char *p = tu_path(dir, errname), *err = tu_read_file(p, NULL);
+        char *p = tu_path(tu_dir, errname), *err = tu_read_file(p, NULL);
         if (w == 0)
             kill(pid, SIGKILL);
         ck_abort_msg("the job %s: %s", w ? "ended before epoch 1 was over" :
@@ -801,16 +710,16 @@ static pid_t start_long_run(const char *extra, const char *errname, char **json)
     return pid;
 }
 
-/* Resumes ck (dir/name) with np 2: finishes with every word trained once. */
+/* Resumes ck (tu_dir/name) with np 2: finishes with every word trained once. */
 static void resume_finishes(const char *name)
 {
     char args[4096], *err = NULL;
     snprintf(args, sizeof args, "--resume %s/%s --input %s/p1.txt %s/p2.txt --output "
-             "%s/res.txt --log-json %s/res.json", dir, name, dir, dir, dir, dir);
+             "%s/res.txt --log-json %s/res.json", tu_dir, name, tu_dir, tu_dir, tu_dir, tu_dir);
     int rc = mpirun(2, &err, args);
     ck_assert_msg(rc == 0, "resume: exit %d: %s", rc, err);
     free(err);
-    char *res_json = tu_path(dir, "res.json"), *res = tu_path(dir, "res.txt");
+    char *res_json = tu_path(tu_dir, "res.json"), *res = tu_path(tu_dir, "res.txt");
     ck_assert_int_eq(last_logged_words(res_json), 30 * EPOCH_WORDS);
     ck_assert(neighbour_quality(res) > 0.9);
     free(res_json);
@@ -820,7 +729,7 @@ static void resume_finishes(const char *name)
 /* A checkpoint saved at a stop of the long run: two ranks, mid-run. */
 static void check_stop_checkpoint(const char *errname)
 {
-    char *p = tu_path(dir, errname), *err = tu_read_file(p, NULL);
+    char *p = tu_path(tu_dir, errname), *err = tu_read_file(p, NULL);
     ck_assert_msg(err && strstr(err, "stopped in epoch") && strstr(err, "saved to"), "%s", err);
     theta_model *m = load_checkpoint("ck.theta");
     ck_assert_int_eq(m->shares.nranks, 2);
@@ -838,7 +747,7 @@ START_TEST(sigterm_to_mpirun_saves_a_checkpoint_that_resumes)
     if (!have_mpi())
         return;
     char *json, extra[4200];
-    snprintf(extra, sizeof extra, "--checkpoint %s/ck.theta", dir);
+    snprintf(extra, sizeof extra, "--checkpoint %s/ck.theta", tu_dir);
     pid_t pid = start_long_run(extra, "term.err", &json);
     ck_assert_int_eq(kill(pid, SIGTERM), 0);
     double took;
@@ -848,7 +757,7 @@ START_TEST(sigterm_to_mpirun_saves_a_checkpoint_that_resumes)
      * the ranks' 143, but says 0 in about one run of four (a 15-line MPI
      * program that exits 143 on SIGTERM shows the same): the checkpoint and
      * the message below tell that the ranks stopped */
-    char *p = tu_path(dir, "term.err"), *err = tu_read_file(p, NULL);
+    char *p = tu_path(tu_dir, "term.err"), *err = tu_read_file(p, NULL);
     ck_assert_msg(is_open_mpi() ? rc == 1 || rc == 143 : rc == 143 || rc == 0, "exit %d: %s",
                   rc, err);
     free(err);
@@ -864,7 +773,7 @@ START_TEST(sigterm_to_one_rank_stops_every_rank)
     if (!have_mpi())
         return;
     char *json, extra[4200];
-    snprintf(extra, sizeof extra, "--checkpoint %s/ck.theta --sync-every 0.05", dir);
+    snprintf(extra, sizeof extra, "--checkpoint %s/ck.theta --sync-every 0.05", tu_dir);
     pid_t pid = start_long_run(extra, "one.err", &json);
     pid_t r1 = find_rank(1);
     ck_assert_msg(r1 > 0, "rank 1 not found");
@@ -884,9 +793,9 @@ START_TEST(periodic_checkpoint_of_np2_run_loads_and_resumes)
     if (!have_mpi())
         return;
     char *json, extra[4200];
-    snprintf(extra, sizeof extra, "--checkpoint %s/ck.theta --checkpoint-every 1", dir);
+    snprintf(extra, sizeof extra, "--checkpoint %s/ck.theta --checkpoint-every 1", tu_dir);
     pid_t pid = start_long_run(extra, "every.err", &json);
-    char *ck = tu_path(dir, "ck.theta"), *copy = tu_path(dir, "early.theta");
+    char *ck = tu_path(tu_dir, "ck.theta"), *copy = tu_path(tu_dir, "early.theta");
     double t0 = theta_now();
     size_t len = 0;
     char *bytes = NULL;
@@ -936,7 +845,7 @@ START_TEST(killed_rank_ends_the_job)
     fprintf(stderr, "check_mpi: SIGKILL to rank 1: exit %d after %.1f s\n", rc, took);
     ck_assert_msg(rc > 0, "exit %d (-1: still running after 60 s)", rc);
     ck_assert_msg(took < 30, "the job took %.1f s to end", took);
-    char *p = tu_path(dir, "kill.err"), *err = tu_read_file(p, NULL);
+    char *p = tu_path(tu_dir, "kill.err"), *err = tu_read_file(p, NULL);
     /* the launcher names the signal: Open MPI "exited on signal 9", MPICH
      * "KILLED BY SIGNAL: 9" */
     ck_assert_msg(err && (strstr(err, "signal 9") || strstr(err, "SIGNAL: 9")), "%s", err);
@@ -949,13 +858,8 @@ END_TEST
 Suite *mpi_suite(void)
 {
     Suite *s = suite_create("mpi");
-    TCase *tc = tcase_create("segments");
-    tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_add_test(tc, byte_ranges_give_every_line_once);
-    tcase_add_test(tc, segments_join_files_and_gzip);
-    suite_add_tcase(s, tc);
-    tc = tcase_create("mpirun");
-    tcase_add_checked_fixture(tc, setup, teardown);
+    TCase *tc = tcase_create("mpirun");
+    tcase_add_checked_fixture(tc, tu_fixture_tmpdir_setup, tu_fixture_tmpdir_teardown);
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, np1_equals_build_without_mpi);
     tcase_add_test(tc, np2_shards_one_vocab_same_matrices_same_quality);
@@ -964,7 +868,7 @@ Suite *mpi_suite(void)
     tcase_add_test(tc, failing_rank_ends_the_job);
     suite_add_tcase(s, tc);
     tc = tcase_create("checkpoints");
-    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_checked_fixture(tc, tu_fixture_tmpdir_setup, tu_fixture_tmpdir_teardown);
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, np1_stop_and_resume_equal_build_without_mpi);
     tcase_add_test(tc, np2_stop_records_each_ranks_place_and_resume_trains_the_rest);

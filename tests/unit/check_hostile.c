@@ -4,10 +4,9 @@
  * overflows size_t, words without an end, a file that stops inside a
  * vector. Each must be refused with a message, fast, and without
  * allocating more than a small budget (the load runs in a forked child
- * under RLIMIT_AS, like `ulimit -v`). Then odd corpora through
- * `theta train`: empty, one word, a 100 MB line (memory stays bounded),
- * only CRLFs, NUL bytes, invalid UTF-8, gzip with trailing junk, several
- * gzip members, and an empty or closed standard input.
+ * under RLIMIT_AS, like `ulimit -v`). Outputs that are not regular files
+ * (a FIFO, a directory). Odd corpora and outputs through `theta train` are
+ * in tests/cli/check_hostile_cli.c.
  */
 #include <check.h>
 #include <errno.h>
@@ -42,19 +41,6 @@
 
 #define BUDGET_MB 16     /* what a load of a small hostile file may allocate */
 #define FAST_SECONDS 0.5 /* "well under a second" */
-
-static char *dir;
-
-static void setup(void)
-{
-    dir = tu_tmpdir();
-}
-
-static void teardown(void)
-{
-    tu_rmdir(dir);
-    free(dir);
-}
 
 /* ---- loading in a child with a memory budget ---------------------------- */
 
@@ -160,7 +146,7 @@ static void expect_refused(int kind, const char *path, theta_status want, const 
 
 static char *write_bytes(const char *name, const void *data, size_t len)
 {
-    char *p = tu_path(dir, name);
+    char *p = tu_path(tu_dir, name);
     tu_write_file(p, data, len);
     return p;
 }
@@ -201,7 +187,7 @@ static unsigned char *valid_model(size_t *len)
     c.threads = 1;
     theta_model *m;
     ck_assert_int_eq(theta_model_new(&c, v, &m), THETA_OK);
-    char *path = tu_path(dir, "valid.theta");
+    char *path = tu_path(tu_dir, "valid.theta");
     ck_assert_int_eq(theta_model_save(m, path), THETA_OK);
     theta_model_free(m);
     unsigned char *b = (unsigned char *)tu_read_file(path, len);
@@ -456,7 +442,7 @@ START_TEST(vectors_words_with_carriage_returns_round_trip)
     ck_assert_int_eq(v->dim, 1);
     ck_assert_str_eq(v->words[0], "5\r");
     ck_assert_str_eq(v->words[1], "\r");
-    char *out = tu_path(dir, "cr.vec");
+    char *out = tu_path(tu_dir, "cr.vec");
     ck_assert_int_eq(theta_vectors_write(out, THETA_VEC_TEXT, v->rows, v->dim, v->data,
                                          (const char *const *)v->words),
                      THETA_OK);
@@ -479,339 +465,11 @@ START_TEST(vectors_words_with_carriage_returns_round_trip)
 }
 END_TEST
 
-/* ---- corpora through theta train ---------------------------------------- */
-
-#define TRAIN "train --dim 8 --epochs 1 --threads 2 --min-count 1 --quiet"
-
-/* Runs theta train on corpus (a path or "- <redirection>") with the
- * vocabulary saved to dir/vocab.txt; returns the exit status. */
-static int train_on(const char *input, char **err)
-{
-    char *vocab = tu_path(dir, "vocab.txt"), *vec = tu_path(dir, "vec.txt");
-    remove(vocab);
-    remove(vec);
-    int rc = tu_run(NULL, err, TRAIN " --input %s --save-vocab '%s' --output '%s'", input, vocab,
-                    vec);
-    free(vocab);
-    free(vec);
-    return rc;
-}
-
-static char *slurp(const char *name)
-{
-    char *p = tu_path(dir, name);
-    char *b = tu_read_file(p, NULL);
-    free(p);
-    return b;
-}
-
-static int exists(const char *name)
-{
-    char *p = tu_path(dir, name);
-    int e = access(p, F_OK) == 0;
-    free(p);
-    return e;
-}
-
-/* A corpus that has no word: exit 1, a message, no output files. */
-static void expect_no_words(const char *name, const void *data, size_t len)
-{
-    char *path = write_bytes(name, data, len);
-    char *err = NULL;
-    char input[4200];
-    snprintf(input, sizeof input, "'%s'", path);
-    ck_assert_int_eq(train_on(input, &err), 1);
-    ck_assert_msg(strncmp(err, "theta train: ", 13) == 0, "stderr: %s", err);
-    ck_assert_msg(strstr(err, "no word occurs") != NULL, "stderr: %s", err);
-    ck_assert(!exists("vec.txt") && !exists("vocab.txt"));
-    free(err);
-    free(path);
-}
-
-START_TEST(corpus_empty_file)
-{
-    expect_no_words("empty.txt", "", 0);
-}
-END_TEST
-
-START_TEST(corpus_only_crlf)
-{
-    char b[2000];
-    for (int i = 0; i < 1000; i++)
-        memcpy(b + 2 * i, "\r\n", 2);
-    expect_no_words("crlf.txt", b, sizeof b);
-}
-END_TEST
-
-START_TEST(corpus_single_word)
-{
-    char *path = write_bytes("one.txt", "hello", 5);
-    char *err = NULL, input[4200];
-    snprintf(input, sizeof input, "'%s'", path);
-    ck_assert_msg(train_on(input, &err) == 0, "stderr: %s", err);
-    char *vocab = slurp("vocab.txt"), *vec = slurp("vec.txt");
-    ck_assert_str_eq(vocab, "</s> 0\nhello 1\n");
-    ck_assert_int_eq(strncmp(vec, "2 8\n", 4), 0);
-    ck_assert_ptr_nonnull(strstr(vec, "\nhello "));
-    free(vocab);
-    free(vec);
-    free(err);
-    free(path);
-}
-END_TEST
-
-/* Repeats pattern (len bytes) n times into path. */
-static void repeat_file(const char *path, const char *pattern, size_t len, int n)
-{
-    FILE *f = fopen(path, "wb");
-    ck_assert_ptr_nonnull(f);
-    for (int i = 0; i < n; i++)
-        ck_assert_uint_eq(fwrite(pattern, 1, len, f), len);
-    ck_assert_int_eq(fclose(f), 0);
-}
-
-START_TEST(corpus_nul_bytes_separate_words)
-{
-    static const char line[] = "alpha\0beta gamma\0\0delta\n";
-    char *path = tu_path(dir, "nul.txt");
-    repeat_file(path, line, sizeof line - 1, 50);
-    char *err = NULL, input[4200];
-    snprintf(input, sizeof input, "'%s'", path);
-    ck_assert_msg(train_on(input, &err) == 0, "stderr: %s", err);
-    char *vocab = slurp("vocab.txt");
-    ck_assert_str_eq(vocab, "</s> 50\nalpha 50\nbeta 50\ndelta 50\ngamma 50\n");
-    free(vocab);
-    free(err);
-    free(path);
-}
-END_TEST
-
-START_TEST(corpus_invalid_utf8_is_kept_as_bytes)
-{
-    /* a lone continuation byte, a truncated sequence, 0xff 0xfe, valid UTF-8 */
-    static const char line[] = "\x80x caf\xc3 \xff\xfe \xc3\xa9t\xc3\xa9\n";
-    char *path = tu_path(dir, "utf8.txt");
-    repeat_file(path, line, sizeof line - 1, 20);
-    char *err = NULL, input[4200];
-    snprintf(input, sizeof input, "'%s'", path);
-    ck_assert_msg(train_on(input, &err) == 0, "stderr: %s", err);
-    char *vocab = slurp("vocab.txt");
-    /* by count, then bytes (unsigned): 0x80 < 'c' (0x63)? no: 'c' < 0x80 < 0xc3 < 0xff */
-    ck_assert_str_eq(vocab, "</s> 20\ncaf\xc3 20\n\x80x 20\n\xc3\xa9t\xc3\xa9 20\n\xff\xfe 20\n");
-    char *vec = slurp("vec.txt");
-    ck_assert_ptr_nonnull(strstr(vec, "\n\xff\xfe "));
-    free(vec);
-    free(vocab);
-    free(err);
-    free(path);
-}
-END_TEST
-
-/* gzip member of text appended to f */
-static void gz_member(FILE *f, const char *text, size_t len)
-{
-    z_stream z;
-    memset(&z, 0, sizeof z);
-    ck_assert_int_eq(deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY), Z_OK);
-    uLong bound = deflateBound(&z, (uLong)len);
-    unsigned char *b = malloc(bound);
-    ck_assert_ptr_nonnull(b);
-    z.next_in = (unsigned char *)text;
-    z.avail_in = (uInt)len;
-    z.next_out = b;
-    z.avail_out = (uInt)bound;
-    ck_assert_int_eq(deflate(&z, Z_FINISH), Z_STREAM_END);
-    size_t n = bound - z.avail_out;
-    ck_assert_uint_eq(fwrite(b, 1, n, f), n);
-    deflateEnd(&z);
-    free(b);
-}
-
-/* text repeated n times, as one string */
-static char *repeated(const char *text, int n)
-{
-    size_t len = strlen(text);
-    char *s = malloc(len * (size_t)n + 1);
-    ck_assert_ptr_nonnull(s);
-    for (int i = 0; i < n; i++)
-        memcpy(s + len * (size_t)i, text, len);
-    s[len * (size_t)n] = '\0';
-    return s;
-}
-
-START_TEST(corpus_gzip_with_trailing_garbage)
-{
-    char *path = tu_path(dir, "junk.gz");
-    FILE *f = fopen(path, "wb");
-    ck_assert_ptr_nonnull(f);
-    char *text = repeated("alpha beta\n", 30);
-    gz_member(f, text, strlen(text));
-    fputs("this is not gzip", f);
-    ck_assert_int_eq(fclose(f), 0);
-    char *err = NULL, input[4200];
-    snprintf(input, sizeof input, "'%s'", path);
-    ck_assert_int_eq(train_on(input, &err), 1);
-    ck_assert_msg(strstr(err, "unexpected bytes after the gzip data") != NULL, "stderr: %s", err);
-    ck_assert_msg(strstr(err, path) != NULL, "stderr: %s", err);
-    ck_assert(!exists("vec.txt") && !exists("vocab.txt"));
-    free(err);
-    free(text);
-    free(path);
-}
-END_TEST
-
-START_TEST(corpus_gzip_members_are_all_read)
-{
-    char *path = tu_path(dir, "multi.gz");
-    FILE *f = fopen(path, "wb");
-    ck_assert_ptr_nonnull(f);
-    char *a = repeated("alpha beta\n", 30), *b = repeated("gamma delta\n", 20);
-    gz_member(f, a, strlen(a));
-    gz_member(f, "", 0); /* an empty member in between is valid too */
-    gz_member(f, b, strlen(b));
-    ck_assert_int_eq(fclose(f), 0);
-    char *err = NULL, input[4200];
-    snprintf(input, sizeof input, "'%s'", path);
-    ck_assert_msg(train_on(input, &err) == 0, "stderr: %s", err);
-    char *vocab = slurp("vocab.txt");
-    ck_assert_str_eq(vocab, "</s> 50\nalpha 30\nbeta 30\ndelta 20\ngamma 20\n");
-    free(vocab);
-    free(err);
-    free(a);
-    free(b);
-    free(path);
-}
-END_TEST
-
-START_TEST(corpus_stdin_empty)
-{
-    char *err = NULL;
-    /* an empty file of our own: the machine's /dev/null is shared */
-    char *empty = write_bytes("empty", "", 0), input[4200];
-    snprintf(input, sizeof input, "- < '%s'", empty);
-    free(empty);
-    int rc = train_on(input, &err);
-    ck_assert_msg(rc == 1, "exit %d: %s", rc, err);
-    ck_assert_msg(strstr(err, "theta train: standard input is empty") != NULL, "stderr: %s", err);
-    ck_assert(!exists("vec.txt") && !exists("vocab.txt"));
-    free(err);
-}
-END_TEST
-
-START_TEST(corpus_stdin_closed)
-{
-    char *err = NULL;
-    ck_assert_int_eq(train_on("- <&-", &err), 1);
-    ck_assert_msg(strstr(err, "theta train: standard input is closed") != NULL, "stderr: %s", err);
-    ck_assert(!exists("vec.txt") && !exists("vocab.txt"));
-    free(err);
-}
-END_TEST
-
-START_TEST(corpus_100mb_single_line_in_bounded_memory)
-{
-    /* one line, no newline at all: 100,000 words of 999 bytes (cut to
-     * THETA_MAX_WORD), 10 distinct ones after the cut */
-    enum { WORD = 999, WORDS = 100000, DISTINCT = 10 };
-    char *path = tu_path(dir, "line.txt");
-    FILE *f = fopen(path, "wb");
-    ck_assert_ptr_nonnull(f);
-    char w[WORD + 1];
-    memset(w, 'x', WORD);
-    w[WORD] = ' ';
-    for (int i = 0; i < WORDS; i++) {
-        w[0] = (char)('a' + i % DISTINCT);
-        ck_assert_uint_eq(fwrite(w, 1, sizeof w, f), sizeof w);
-    }
-    ck_assert_int_eq(fclose(f), 0);
-    char *vocab = tu_path(dir, "vocab.txt");
-    long peak_kb = 0;
-    char *err = NULL;
-    /* 256 MB of address space (ulimit -v) for a 100 MB line */
-    int rc = tu_run_limited(UNDER_SANITIZER ? 0 : 256, &peak_kb, NULL, &err,
-                            TRAIN " --input '%s' --save-vocab '%s'", path, vocab);
-    ck_assert_msg(rc == 0, "exit %d: %s", rc, err);
-    char *v = tu_read_file(vocab, NULL);
-    ck_assert_ptr_nonnull(v);
-    /* </s> 0, then the 10 words of 100 bytes, 10,000 times each */
-    int lines = 0;
-    for (char *p = v; (p = strchr(p, '\n')) != NULL; p++)
-        lines++;
-    ck_assert_int_eq(lines, 1 + DISTINCT);
-    char want[THETA_MAX_WORD + 16];
-    memset(want, 'x', THETA_MAX_WORD);
-    want[0] = 'a';
-    snprintf(want + THETA_MAX_WORD, 16, " %d\n", WORDS / DISTINCT);
-    ck_assert_msg(strstr(v, want) != NULL, "vocabulary: %.300s", v);
-    /* streaming: far less resident memory than the line (sanitizers add
-     * their shadow and quarantine) */
-    long max_kb = UNDER_SANITIZER ? 64 * 1024 : 32 * 1024; /* measured: 3.3 MB, 11 MB (ASan) */
-    /* over 2 MB: the samples saw theta, not only the shell before it */
-    ck_assert_msg(peak_kb > 2048 && peak_kb < max_kb, "peak RSS %ld KB", peak_kb);
-    free(v);
-    free(err);
-    free(vocab);
-    free(path);
-}
-END_TEST
-
 /* ---- outputs that are not regular files --------------------------------- */
-
-static int is_char_device(const char *path)
-{
-    struct stat sb;
-    return lstat(path, &sb) == 0 && S_ISCHR(sb.st_mode);
-}
-
-START_TEST(output_to_a_device_keeps_the_device)
-{
-    /* regression: `theta train --output /dev/null` as root renamed a
-     * temporary file over /dev/null, leaving a regular file there for every
-     * process on the machine. A null device of our own stands in for it. */
-    char *dev = tu_path(dir, "null");
-    if (mknod(dev, S_IFCHR | 0666, makedev(1, 3)) != 0) {
-        /* no CAP_MKNOD here (not root, or a container): nothing to check */
-        ck_assert_int_eq(errno, EPERM);
-        free(dev);
-        return;
-    }
-    char *corpus = write_bytes("c.txt", "a b c a b\nb c a\n", (size_t)-1);
-    char *err = NULL;
-    int rc = tu_run(NULL, &err, TRAIN " --input '%s' --output '%s' --save-model '%s' --save-vocab '%s'",
-                    corpus, dev, dev, dev);
-    ck_assert_msg(rc == 0, "exit %d: %s", rc, err);
-    ck_assert_msg(is_char_device(dev), "the device was replaced");
-    free(err);
-    free(corpus);
-    free(dev);
-}
-END_TEST
-
-START_TEST(output_through_a_symlink_keeps_the_link)
-{
-    char *target = tu_path(dir, "target.txt"), *link = tu_path(dir, "link.txt");
-    tu_write_file(target, "old", (size_t)-1);
-    ck_assert_int_eq(symlink(target, link), 0);
-    char *corpus = write_bytes("c.txt", "a b c a b\nb c a\n", (size_t)-1);
-    char *err = NULL;
-    int rc = tu_run(NULL, &err, TRAIN " --input '%s' --output '%s'", corpus, link);
-    ck_assert_msg(rc == 0, "exit %d: %s", rc, err);
-    struct stat sb;
-    ck_assert_int_eq(lstat(link, &sb), 0);
-    ck_assert_msg(S_ISLNK(sb.st_mode), "the link was replaced by a file");
-    char *text = tu_read_file(target, NULL);
-    ck_assert_int_eq(strncmp(text, "4 8\n", 4), 0);
-    free(text);
-    free(err);
-    free(corpus);
-    free(target);
-    free(link);
-}
-END_TEST
 
 START_TEST(output_to_a_fifo_is_written_in_place)
 {
-    char *fifo = tu_path(dir, "fifo"), *copy = tu_path(dir, "copy");
+    char *fifo = tu_path(tu_dir, "fifo"), *copy = tu_path(tu_dir, "copy");
     ck_assert_int_eq(mkfifo(fifo, 0600), 0);
     fflush(NULL);
     pid_t pid = fork();
@@ -845,10 +503,10 @@ START_TEST(output_to_a_directory_is_an_error)
 {
     const float m[2] = {1, 2};
     const char *names[1] = {"x"};
-    ck_assert_int_eq(theta_vectors_write(dir, THETA_VEC_TEXT, 1, 2, m, names), THETA_EIO);
+    ck_assert_int_eq(theta_vectors_write(tu_dir, THETA_VEC_TEXT, 1, 2, m, names), THETA_EIO);
     ck_assert_ptr_nonnull(strstr(theta_last_error(), "is a directory"));
     struct stat sb;
-    ck_assert_int_eq(lstat(dir, &sb), 0);
+    ck_assert_int_eq(lstat(tu_dir, &sb), 0);
     ck_assert(S_ISDIR(sb.st_mode));
 }
 END_TEST
@@ -857,7 +515,7 @@ Suite *hostile_suite(void)
 {
     Suite *s = suite_create("hostile");
     TCase *files = tcase_create("files");
-    tcase_add_checked_fixture(files, setup, teardown);
+    tcase_add_checked_fixture(files, tu_fixture_tmpdir_setup, tu_fixture_tmpdir_teardown);
     tcase_add_test(files, model_valid_file_loads_within_the_budget);
     tcase_add_test(files, model_matrix_claims_2_pow_40_rows);
     tcase_add_test(files, model_section_claims_2_pow_40_bytes);
@@ -874,25 +532,9 @@ Suite *hostile_suite(void)
     tcase_add_test(files, vocab_line_without_count);
     tcase_add_test(files, vocab_nul_byte_after_the_count);
     suite_add_tcase(s, files);
-    TCase *corpora = tcase_create("corpora");
-    tcase_set_timeout(corpora, 60);
-    tcase_add_checked_fixture(corpora, setup, teardown);
-    tcase_add_test(corpora, corpus_empty_file);
-    tcase_add_test(corpora, corpus_only_crlf);
-    tcase_add_test(corpora, corpus_single_word);
-    tcase_add_test(corpora, corpus_nul_bytes_separate_words);
-    tcase_add_test(corpora, corpus_invalid_utf8_is_kept_as_bytes);
-    tcase_add_test(corpora, corpus_gzip_with_trailing_garbage);
-    tcase_add_test(corpora, corpus_gzip_members_are_all_read);
-    tcase_add_test(corpora, corpus_stdin_empty);
-    tcase_add_test(corpora, corpus_stdin_closed);
-    tcase_add_test(corpora, corpus_100mb_single_line_in_bounded_memory);
-    suite_add_tcase(s, corpora);
     TCase *outputs = tcase_create("outputs");
     tcase_set_timeout(outputs, 30);
-    tcase_add_checked_fixture(outputs, setup, teardown);
-    tcase_add_test(outputs, output_to_a_device_keeps_the_device);
-    tcase_add_test(outputs, output_through_a_symlink_keeps_the_link);
+    tcase_add_checked_fixture(outputs, tu_fixture_tmpdir_setup, tu_fixture_tmpdir_teardown);
     tcase_add_test(outputs, output_to_a_fifo_is_written_in_place);
     tcase_add_test(outputs, output_to_a_directory_is_an_error);
     suite_add_tcase(s, outputs);

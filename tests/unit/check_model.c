@@ -278,6 +278,34 @@ START_TEST(shapes_per_loss)
 }
 END_TEST
 
+START_TEST(row_names_per_matrix)
+{
+    theta_config c = small_config(4);
+    c.loss = THETA_LOSS_HS;
+    theta_model *m = new_model(&c, 25);
+    const char **in, **out;
+    ck_assert_int_eq(theta_model_row_names(m, 0, &in), THETA_OK);
+    ck_assert_int_eq(theta_model_row_names(m, 1, &out), THETA_OK);
+    for (int32_t r = 0; r < m->vocab->size; r++)
+        ck_assert_ptr_eq(in[r], m->vocab->entries[r].word);
+    char want[32];
+    for (int64_t r = 0; r < m->out_rows; r++) {
+        snprintf(want, sizeof want, "__node_%lld", (long long)r);
+        ck_assert_str_eq(out[r], want);
+    }
+    free(in);
+    free(out);
+    theta_model_free(m);
+    c.loss = THETA_LOSS_NS; /* the output rows are words too */
+    m = new_model(&c, 6);
+    ck_assert_int_eq(theta_model_row_names(m, 1, &out), THETA_OK);
+    for (int64_t r = 0; r < m->out_rows; r++)
+        ck_assert_ptr_eq(out[r], m->vocab->entries[r].word);
+    free(out);
+    theta_model_free(m);
+}
+END_TEST
+
 START_TEST(new_rejects_bad_input)
 {
     theta_config c = small_config(0);
@@ -394,8 +422,7 @@ static void assert_same_model(const theta_model *a, const theta_model *b)
 
 START_TEST(save_load_round_trip)
 {
-    char *dir = tu_tmpdir();
-    char *p = tu_path(dir, "m.theta");
+    char *p = tu_path(tu_dir, "m.theta");
     theta_model *m = unusual_model((theta_loss)_i);
     ck_assert_int_eq(theta_model_save(m, p), THETA_OK);
     ck_assert_int_eq(theta_file_is_model(p), 1);
@@ -404,16 +431,13 @@ START_TEST(save_load_round_trip)
     assert_same_model(m, l);
     theta_model_free(l);
     theta_model_free(m);
-    tu_rmdir(dir);
     free(p);
-    free(dir);
 }
 END_TEST
 
 START_TEST(saved_bytes_are_deterministic)
 {
-    char *dir = tu_tmpdir();
-    char *p1 = tu_path(dir, "a.theta"), *p2 = tu_path(dir, "b.theta"), *p3 = tu_path(dir, "c.theta");
+    char *p1 = tu_path(tu_dir, "a.theta"), *p2 = tu_path(tu_dir, "b.theta"), *p3 = tu_path(tu_dir, "c.theta");
     theta_model *m = unusual_model(THETA_LOSS_HS);
     ck_assert_int_eq(theta_model_save(m, p1), THETA_OK);
     ck_assert_int_eq(theta_model_save(m, p2), THETA_OK);
@@ -439,11 +463,9 @@ START_TEST(saved_bytes_are_deterministic)
     free(b3);
     theta_model_free(l);
     theta_model_free(m);
-    tu_rmdir(dir);
     free(p1);
     free(p2);
     free(p3);
-    free(dir);
 }
 END_TEST
 
@@ -462,54 +484,48 @@ static int count_entries(const char *dir)
 
 START_TEST(save_is_atomic)
 {
-    char *dir = tu_tmpdir();
-    char *p = tu_path(dir, "m.theta");
+    char *p = tu_path(tu_dir, "m.theta");
     theta_model *m = unusual_model(THETA_LOSS_NS);
     /* over an existing file: replaced, and nothing else left behind */
     tu_write_file(p, "old contents", (size_t)-1);
     ck_assert_int_eq(theta_model_save(m, p), THETA_OK);
-    ck_assert_int_eq(count_entries(dir), 1);
+    ck_assert_int_eq(count_entries(tu_dir), 1);
     ck_assert_int_eq(theta_file_is_model(p), 1);
     /* into a missing directory: an error naming the path, no file */
-    char *q = tu_path(dir, "missing/m.theta");
+    char *q = tu_path(tu_dir, "missing/m.theta");
     ck_assert_int_eq(theta_model_save(m, q), THETA_EIO);
     ck_assert_ptr_nonnull(strstr(theta_last_error(), q));
-    ck_assert_int_eq(count_entries(dir), 1);
+    ck_assert_int_eq(count_entries(tu_dir), 1);
     /* onto a directory: the rename fails, the temporary file is removed */
-    char *d = tu_path(dir, "adir");
+    char *d = tu_path(tu_dir, "adir");
     ck_assert_int_eq(mkdir(d, 0700), 0);
     ck_assert_int_eq(theta_model_save(m, d), THETA_EIO);
-    ck_assert_int_eq(count_entries(dir), 2);
+    ck_assert_int_eq(count_entries(tu_dir), 2);
     ck_assert_int_eq(count_entries(d), 0);
     theta_model_free(m);
-    tu_rmdir(dir);
     free(p);
     free(q);
     free(d);
-    free(dir);
 }
 END_TEST
 
 START_TEST(load_missing_and_not_a_model)
 {
-    char *dir = tu_tmpdir();
-    char *p = tu_path(dir, "none.theta"), *t = tu_path(dir, "text.theta");
+    char *p = tu_path(tu_dir, "none.theta"), *t = tu_path(tu_dir, "text.theta");
     theta_model *m = NULL;
     ck_assert_int_eq(theta_model_load(p, &m), THETA_EIO);
     ck_assert_ptr_nonnull(strstr(theta_last_error(), p));
     ck_assert_ptr_null(m);
     ck_assert_int_eq(theta_file_is_model(p), 0);
-    ck_assert_int_eq(theta_model_load(dir, &m), THETA_EIO);
+    ck_assert_int_eq(theta_model_load(tu_dir, &m), THETA_EIO);
     ck_assert_ptr_null(m);
     tu_write_file(t, "2 3\nthe 0.1 0.2 0.3\nof 1 2 3\n", (size_t)-1);
     ck_assert_int_eq(theta_model_load(t, &m), THETA_EFORMAT);
     ck_assert_ptr_nonnull(strstr(theta_last_error(), "magic"));
     ck_assert_ptr_null(m);
     ck_assert_int_eq(theta_file_is_model(t), 0);
-    tu_rmdir(dir);
     free(p);
     free(t);
-    free(dir);
 }
 END_TEST
 
@@ -529,8 +545,7 @@ static char *small_model_bytes(const char *path, theta_loss loss, size_t *len)
 
 START_TEST(every_byte_flip_fails)
 {
-    char *dir = tu_tmpdir();
-    char *p = tu_path(dir, "m.theta"), *bad = tu_path(dir, "bad.theta");
+    char *p = tu_path(tu_dir, "m.theta"), *bad = tu_path(tu_dir, "bad.theta");
     size_t len;
     char *b = small_model_bytes(p, (theta_loss)_i, &len);
     static const unsigned char flips[] = {0x01, 0x80, 0xff, 0x10};
@@ -552,17 +567,14 @@ START_TEST(every_byte_flip_fails)
     ck_assert_int_eq(theta_model_load(bad, &m), THETA_OK);
     theta_model_free(m);
     free(b);
-    tu_rmdir(dir);
     free(p);
     free(bad);
-    free(dir);
 }
 END_TEST
 
 START_TEST(every_truncation_fails)
 {
-    char *dir = tu_tmpdir();
-    char *p = tu_path(dir, "m.theta"), *bad = tu_path(dir, "bad.theta");
+    char *p = tu_path(tu_dir, "m.theta"), *bad = tu_path(tu_dir, "bad.theta");
     size_t len;
     char *b = small_model_bytes(p, THETA_LOSS_HS, &len);
     for (size_t cut = 0; cut < len; cut++) {
@@ -584,10 +596,8 @@ START_TEST(every_truncation_fails)
     ck_assert_ptr_nonnull(strstr(theta_last_error(), "unexpected bytes"));
     free(longer);
     free(b);
-    tu_rmdir(dir);
     free(p);
     free(bad);
-    free(dir);
 }
 END_TEST
 
@@ -656,8 +666,7 @@ static void expect_format_error(const char *path, const unsigned char *b, size_t
 
 START_TEST(crafted_files_with_valid_crcs)
 {
-    char *dir = tu_tmpdir();
-    char *p = tu_path(dir, "m.theta"), *bad = tu_path(dir, "bad.theta");
+    char *p = tu_path(tu_dir, "m.theta"), *bad = tu_path(tu_dir, "bad.theta");
     size_t n;
     unsigned char *orig = (unsigned char *)small_model_bytes(p, THETA_LOSS_NS, &n);
     unsigned char *b = malloc(n);
@@ -792,10 +801,8 @@ START_TEST(crafted_files_with_valid_crcs)
 
     free(b);
     free(orig);
-    tu_rmdir(dir);
     free(p);
     free(bad);
-    free(dir);
 }
 END_TEST
 
@@ -820,8 +827,7 @@ static theta_model *model_with_shares(void)
 
 START_TEST(rank_section_round_trip)
 {
-    char *dir = tu_tmpdir();
-    char *p = tu_path(dir, "m.theta"), *q = tu_path(dir, "plain.theta");
+    char *p = tu_path(tu_dir, "m.theta"), *q = tu_path(tu_dir, "plain.theta");
     theta_model *m = model_with_shares();
     ck_assert_int_eq(theta_model_save(m, p), THETA_OK);
     theta_model *l = NULL;
@@ -858,17 +864,14 @@ START_TEST(rank_section_round_trip)
     theta_model_free(m);
     free(b6);
     free(b5);
-    tu_rmdir(dir);
     free(p);
     free(q);
-    free(dir);
 }
 END_TEST
 
 START_TEST(rank_section_damage_is_refused)
 {
-    char *dir = tu_tmpdir();
-    char *p = tu_path(dir, "m.theta"), *bad = tu_path(dir, "bad.theta");
+    char *p = tu_path(tu_dir, "m.theta"), *bad = tu_path(tu_dir, "bad.theta");
     theta_model *m = model_with_shares();
     ck_assert_int_eq(theta_model_save(m, p), THETA_OK);
     theta_model_free(m);
@@ -912,8 +915,110 @@ START_TEST(rank_section_damage_is_refused)
     }
     free(b);
     free(orig);
+    free(p);
+    free(bad);
+}
+END_TEST
+
+START_TEST(peek_reads_the_header)
+{
+    char *dir = tu_tmpdir();
+    char *p = tu_path(dir, "m.theta"), *t = tu_path(dir, "text.vec"), *none = tu_path(dir, "none");
+    size_t len;
+    free(small_model_bytes(p, THETA_LOSS_NS, &len));
+    theta_model_header h = {0, 0};
+    ck_assert_int_eq(theta_model_peek(p, &h), THETA_OK);
+    ck_assert_uint_eq(h.version, 1);
+    ck_assert_uint_eq(h.sections, 5);
+    /* a header of a version this build does not read is still reported */
+    tu_write_file(p, "THETAMOD\x07\0\0\0\x05\0\0\0", 16);
+    ck_assert_int_eq(theta_model_peek(p, &h), THETA_OK);
+    ck_assert_uint_eq(h.version, 7);
+    ck_assert_int_eq(theta_file_is_model(p), 1);
+    tu_write_file(t, "2 3\nthe 0.1 0.2 0.3\nof 1 2 3\n", (size_t)-1);
+    h.version = 99;
+    ck_assert_int_eq(theta_model_peek(t, &h), THETA_EFORMAT);
+    ck_assert_ptr_nonnull(strstr(theta_last_error(), "magic"));
+    ck_assert_uint_eq(h.version, 99); /* untouched on failure */
+    ck_assert_int_eq(theta_model_peek(none, &h), THETA_EIO);
+    ck_assert_ptr_nonnull(strstr(theta_last_error(), none));
     tu_rmdir(dir);
     free(p);
+    free(t);
+    free(none);
+    free(dir);
+}
+END_TEST
+
+/* ---- the INPT section: one process, several input files ----------------- */
+
+START_TEST(inputs_section_round_trip_and_damage)
+{
+    char *dir = tu_tmpdir();
+    char *p = tu_path(dir, "m.theta"), *q = tu_path(dir, "one.theta"), *bad = tu_path(dir, "b");
+    theta_config c = small_config(3);
+    theta_model *m = new_model(&c, 5);
+    ck_assert_int_eq(theta_model_save(m, q), THETA_OK); /* one input: no sixth section */
+    m->shares.ninputs = 3;
+    m->shares.inputs = calloc(3, sizeof *m->shares.inputs);
+    ck_assert_ptr_nonnull(m->shares.inputs);
+    for (int i = 0; i < 3; i++)
+        m->shares.inputs[i] = (theta_fingerprint){((uint64_t)1 << 33) + (uint64_t)i, 0xabc0u + i};
+    ck_assert_int_eq(theta_model_save(m, p), THETA_OK);
+    theta_model *l = NULL;
+    ck_assert_msg(theta_model_load(p, &l) == THETA_OK, "load: %s", theta_last_error());
+    assert_same_model(m, l);
+    ck_assert_int_eq(l->shares.nranks, 0);
+    ck_assert_ptr_null(l->shares.ranks);
+    ck_assert_int_eq(l->shares.ninputs, 3);
+    for (int i = 0; i < 3; i++) {
+        ck_assert_uint_eq(l->shares.inputs[i].bytes, ((uint64_t)1 << 33) + (uint64_t)i);
+        ck_assert_uint_eq(l->shares.inputs[i].crc, 0xabc0u + (uint32_t)i);
+    }
+    theta_model_free(l);
+    /* the same file as one input's plus the section at the end */
+    size_t n6, n5;
+    unsigned char *b6 = (unsigned char *)tu_read_file(p, &n6);
+    char *b5 = tu_read_file(q, &n5);
+    const uint64_t len = 8 + 16 * 3;
+    ck_assert_uint_eq(n6, n5 + 16 + len);
+    ck_assert_int_eq(b5[12], 5);
+    ck_assert_int_eq(b6[12], 6);
+    ck_assert_int_eq(memcmp(b5 + 16, b6 + 16, n5 - 16), 0);
+    ck_assert_int_eq(memcmp(b6 + n5, "INPT", 4), 0);
+    ck_assert_int_eq(theta_model_load(q, &l), THETA_OK);
+    ck_assert_int_eq(l->shares.ninputs, 0);
+    theta_model_free(l);
+    /* damaged counts are refused, with a valid CRC or without */
+    unsigned char *b = malloc(n6);
+    ck_assert_ptr_nonnull(b);
+    unsigned char *payload = b + n5 + 12;
+    layout lay = {{0}, {0}};
+    lay.off[0] = n5;
+    lay.len[0] = len;
+    const uint32_t counts[] = {0, 1, 2, 4, 0xffffffffu};
+    for (size_t k = 0; k < sizeof counts / sizeof counts[0]; k++) {
+        memcpy(b, b6, n6);
+        put_u32(payload, counts[k]);
+        fix_crc(b, &lay, 0);
+        expect_format_error(bad, b, n6, "do not fit", "a bad input count");
+    }
+    memcpy(b, b6, n6);
+    payload[9] ^= 1;
+    expect_format_error(bad, b, n6, "CRC", "a fingerprint");
+    for (size_t cut = n5; cut < n6; cut++) {
+        tu_write_file(bad, b6, cut);
+        theta_model *x = NULL;
+        ck_assert_msg(theta_model_load(bad, &x) == THETA_EFORMAT, "cut at %zu", cut);
+        ck_assert_ptr_null(x);
+    }
+    free(b);
+    free(b6);
+    free(b5);
+    theta_model_free(m);
+    tu_rmdir(dir);
+    free(p);
+    free(q);
     free(bad);
     free(dir);
 }
@@ -931,8 +1036,10 @@ Suite *model_suite(void)
     tcase_add_test(core, init_scaled);
     tcase_add_test(core, seeds);
     tcase_add_test(core, shapes_per_loss);
+    tcase_add_test(core, row_names_per_matrix);
     suite_add_tcase(s, core);
     TCase *io = tcase_create("io");
+    tcase_add_checked_fixture(io, tu_fixture_tmpdir_setup, tu_fixture_tmpdir_teardown);
     tcase_add_loop_test(io, save_load_round_trip, THETA_LOSS_NS, THETA_LOSS_SOFTMAX + 1);
     tcase_add_test(io, saved_bytes_are_deterministic);
     tcase_add_test(io, save_is_atomic);
@@ -940,12 +1047,15 @@ Suite *model_suite(void)
     tcase_set_timeout(io, 20);
     suite_add_tcase(s, io);
     TCase *err = tcase_create("errors");
+    tcase_add_checked_fixture(err, tu_fixture_tmpdir_setup, tu_fixture_tmpdir_teardown);
     tcase_add_test(err, new_rejects_bad_input);
     tcase_add_test(err, load_missing_and_not_a_model);
+    tcase_add_test(err, peek_reads_the_header);
     tcase_add_loop_test(err, every_byte_flip_fails, THETA_LOSS_NS, THETA_LOSS_SOFTMAX + 1);
     tcase_add_test(err, every_truncation_fails);
     tcase_add_test(err, crafted_files_with_valid_crcs);
     tcase_add_test(err, rank_section_damage_is_refused);
+    tcase_add_test(err, inputs_section_round_trip_and_damage);
     tcase_set_timeout(err, 20);
     suite_add_tcase(s, err);
     return s;

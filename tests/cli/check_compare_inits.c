@@ -28,15 +28,14 @@
 #define NWORDS 15
 #define NSENT 300
 
-static char *dir;
 static char *corpus;
 
+/* the corpus, in tu_dir (the tmpdir fixture runs first) */
 static void setup(void)
 {
     ck_assert_msg(access(SCRIPT, R_OK) == 0, "%s not found: run the tests from the source tree",
                   SCRIPT);
-    dir = tu_tmpdir();
-    corpus = tu_path(dir, "corpus.txt");
+    corpus = tu_path(tu_dir, "corpus.txt");
     FILE *f = fopen(corpus, "w");
     ck_assert_ptr_nonnull(f);
     static const char *words[NWORDS] = {"red", "green", "blue", "cat", "dog",
@@ -63,24 +62,22 @@ static void setup(void)
 
 static void teardown(void)
 {
-    tu_rmdir(dir);
     free(corpus);
-    free(dir);
 }
 
-/* Runs the script with THETA set; stdout and stderr into dir/out.txt, dir/err.txt. */
+/* Runs the script with THETA set; stdout and stderr into tu_dir/out.txt, tu_dir/err.txt. */
 static int run_script(const char *env, const char *args)
 {
     char cmd[8192];
     snprintf(cmd, sizeof cmd, "THETA='%s' %s bash " SCRIPT " --no-install %s >'%s/out.txt' "
-             "2>'%s/err.txt'", tu_theta_bin(), env, args, dir, dir);
+             "2>'%s/err.txt'", tu_theta_bin(), env, args, tu_dir, tu_dir);
     int rc = system(cmd);
     return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
 }
 
 static char *read_in_dir(const char *name)
 {
-    char *p = tu_path(dir, name);
+    char *p = tu_path(tu_dir, name);
     char *b = tu_read_file(p, NULL);
     free(p);
     return b;
@@ -163,7 +160,7 @@ static const char *losses[] = {"ns", "hs", "softmax"};
 START_TEST(grid_rows_and_symmetry)
 {
     char args[4096];
-    snprintf(args, sizeof args, "--epochs 1 --dim %d --threads 1,2 --out '%s/res' '%s'", DIM, dir,
+    snprintf(args, sizeof args, "--epochs 1 --dim %d --threads 1,2 --out '%s/res' '%s'", DIM, tu_dir,
              corpus);
     int rc = run_script("", args);
     char *err = read_in_dir("err.txt");
@@ -255,7 +252,7 @@ START_TEST(grid_rows_and_symmetry)
     ck_assert_ptr_nonnull(strstr(readme, table));
 
     /* plots when gnuplot is here, else the reason */
-    char *png = tu_path(dir, "res/loss.png");
+    char *png = tu_path(tu_dir, "res/loss.png");
     if (system("command -v gnuplot >/dev/null 2>&1") == 0) {
         for (int i = 0; i < 2; i++) {
             char *p = read_in_dir(i ? "res/dims.png" : "res/loss.png");
@@ -274,12 +271,12 @@ START_TEST(seeds_and_no_gnuplot)
 {
     char args[4096];
     snprintf(args, sizeof args, "--epochs 1 --dim %d --seeds 2 --threads 1 --losses ns "
-             "--strategies w2v,zero --out '%s/res' '%s'", DIM, dir, corpus);
+             "--strategies w2v,zero --out '%s/res' '%s'", DIM, tu_dir, corpus);
     int rc = run_script("GNUPLOT=/nonexistent/gnuplot", args);
     char *err = read_in_dir("err.txt");
     ck_assert_msg(rc == 0, "compare-inits.sh exited %d: %s", rc, err);
     ck_assert_ptr_nonnull(strstr(err, "no plot drawn: gnuplot (/nonexistent/gnuplot) is not installed"));
-    char *png = tu_path(dir, "res/loss.png");
+    char *png = tu_path(tu_dir, "res/loss.png");
     ck_assert_int_ne(access(png, F_OK), 0);
     csv c = csv_read("res/results.csv");
     ck_assert_int_eq(c.rows - 1, 4);
@@ -322,7 +319,7 @@ START_TEST(usage_errors_exit_2)
         free(err);
     }
     char args[4096];
-    snprintf(args, sizeof args, "--out '%s/res' '%s/missing.txt'", dir, dir);
+    snprintf(args, sizeof args, "--out '%s/res' '%s/missing.txt'", tu_dir, tu_dir);
     ck_assert_int_eq(run_script("", args), 1);
     char *err = read_in_dir("err.txt");
     ck_assert_ptr_nonnull(strstr(err, "missing.txt"));
@@ -335,6 +332,7 @@ Suite *compare_inits_suite(void)
     Suite *s = suite_create("compare_inits");
     TCase *tc = tcase_create("script");
     tcase_set_timeout(tc, 60);
+    tcase_add_checked_fixture(tc, tu_fixture_tmpdir_setup, tu_fixture_tmpdir_teardown);
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, grid_rows_and_symmetry);
     tcase_add_test(tc, seeds_and_no_gnuplot);

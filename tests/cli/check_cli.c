@@ -14,14 +14,13 @@
 #include "testutil.h"
 #include "theta.h"
 
-static char *dir;
 static char *corpus;
 
-/* A small corpus of 3 word groups, regenerated for each test. */
+/* A small corpus of 3 word groups, regenerated for each test in tu_dir (the
+ * tmpdir fixture runs first). */
 static void setup(void)
 {
-    dir = tu_tmpdir();
-    corpus = tu_path(dir, "corpus.txt");
+    corpus = tu_path(tu_dir, "corpus.txt");
     FILE *f = fopen(corpus, "w");
     ck_assert_ptr_nonnull(f);
     theta_rng rng;
@@ -40,14 +39,12 @@ static void setup(void)
 
 static void teardown(void)
 {
-    tu_rmdir(dir);
     free(corpus);
-    free(dir);
 }
 
 static int exists(const char *name)
 {
-    char *p = tu_path(dir, name);
+    char *p = tu_path(tu_dir, name);
     int e = access(p, F_OK) == 0;
     free(p);
     return e;
@@ -55,7 +52,7 @@ static int exists(const char *name)
 
 static char *read_in_dir(const char *name, size_t *len)
 {
-    char *p = tu_path(dir, name);
+    char *p = tu_path(tu_dir, name);
     char *b = tu_read_file(p, len);
     free(p);
     return b;
@@ -88,13 +85,43 @@ static const char *bad_options[][2] = {
     {"-hs 1 -negative 5", "-negative 0"},
     {"-cbow 2", "0 or 1"},
     {"--loss ns --negative 0", "--negative 0"},
-    {"extra", "unexpected"},
+    /* (an extra argument is another input file now: see check_hostile's
+     * train_missing_second_file_is_named_first) */
+    {"- -", "standard input ('-') can be only one of the inputs"},
 };
+
+/* The program's range messages are the library's ranges (one table). */
+START_TEST(range_messages_come_from_the_library)
+{
+    static const char *cases[][2] = {
+        {"--window 1001", "theta train: --window must be an integer in 1..1000, not '1001'\n"
+                          "Try 'theta help train'.\n"},
+        {"--max-vocab 1", "theta train: --max-vocab must be 0 or an integer in 2..2147483647, "
+                          "not '1'\n"
+                          "Try 'theta help train'.\n"},
+        {"--sample 1", "theta train: --sample must be a number in [0, 1), not '1'\n"
+                          "Try 'theta help train'.\n"},
+        {"--alpha 0", "theta train: --alpha must be a number in (0, 10], not '0'\n"
+                          "Try 'theta help train'.\n"},
+        {"--min-count 0", "theta train: --min-count must be an integer >= 1, not '0'\n"
+                          "Try 'theta help train'.\n"},
+        {"--threads 513", "theta train: --threads must be an integer in 1..512, not '513'\n"
+                          "Try 'theta help train'.\n"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *err = NULL;
+        int rc = tu_run(NULL, &err, "train --input %s %s", corpus, cases[i][0]);
+        ck_assert_int_eq(rc, 2);
+        ck_assert_str_eq(err, cases[i][1]);
+        free(err);
+    }
+}
+END_TEST
 
 START_TEST(bad_option_is_usage_error)
 {
     char *err = NULL;
-    char *out = tu_path(dir, "v.txt");
+    char *out = tu_path(tu_dir, "v.txt");
     int rc = tu_run(NULL, &err, "train --input %s --output %s %s", corpus, out, bad_options[_i][0]);
     ck_assert_msg(rc == 2, "'%s' exited %d", bad_options[_i][0], rc);
     ck_assert_msg(strncmp(err, "theta train: ", 13) == 0, "stderr: %s", err);
@@ -117,12 +144,12 @@ END_TEST
 
 START_TEST(runtime_errors_exit_1_and_write_nothing)
 {
-    char *err = NULL, *out = tu_path(dir, "v.txt"), *empty = tu_path(dir, "empty.txt");
-    char *rare = tu_path(dir, "rare.txt");
+    char *err = NULL, *out = tu_path(tu_dir, "v.txt"), *empty = tu_path(tu_dir, "empty.txt");
+    char *rare = tu_path(tu_dir, "rare.txt");
     tu_write_file(empty, "", 0);
     tu_write_file(rare, "each word here occurs once\n", (size_t)-1);
 
-    ck_assert_int_eq(tu_run(NULL, &err, "train --input %s/missing.txt --output %s", dir, out), 1);
+    ck_assert_int_eq(tu_run(NULL, &err, "train --input %s/missing.txt --output %s", tu_dir, out), 1);
     ck_assert_ptr_nonnull(strstr(err, "missing.txt"));
     free(err);
     ck_assert_int_eq(tu_run(NULL, &err, "train --input %s --output %s", empty, out), 1);
@@ -132,13 +159,13 @@ START_TEST(runtime_errors_exit_1_and_write_nothing)
     ck_assert_ptr_nonnull(strstr(err, "no word occurs at least 2 times"));
     free(err);
     ck_assert_int_eq(tu_run(NULL, &err, "train --input %s --output %s/nodir/v.txt " SMALL, corpus,
-                            dir), 1);
+                            tu_dir), 1);
     ck_assert_ptr_nonnull(strstr(err, "nodir/v.txt"));
     free(err);
     ck_assert(!exists("v.txt"));
     /* no temporary file left behind either */
     char cmd[4200];
-    snprintf(cmd, sizeof cmd, "ls %s | grep -q tmp", dir);
+    snprintf(cmd, sizeof cmd, "ls %s | grep -q tmp", tu_dir);
     ck_assert_int_ne(system(cmd), 0);
     free(out); free(empty); free(rare);
 }
@@ -150,12 +177,12 @@ START_TEST(word2vec_flags_match_long_options)
                             "train -train %s -output %s/a.bin -size 12 -window 3 -sample 0 "
                             "-negative 3 -threads 1 -iter 2 -min-count 1 -alpha 0.03 -binary 1 "
                             "-cbow 0 -save-vocab %s/vocab.txt -debug 2",
-                            corpus, dir, dir), 0);
+                            corpus, tu_dir, tu_dir), 0);
     ck_assert_int_eq(tu_run(NULL, NULL,
                             "train --input %s --output %s/b.bin --dim 12 --window 3 --sample 0 "
                             "--negative 3 --threads 1 --epochs 2 --min-count 1 --alpha 0.03 "
                             "--binary --model skipgram",
-                            corpus, dir), 0);
+                            corpus, tu_dir), 0);
     size_t la, lb;
     char *a = read_in_dir("a.bin", &la), *b = read_in_dir("b.bin", &lb);
     ck_assert_ptr_nonnull(a);
@@ -170,7 +197,7 @@ START_TEST(word2vec_flags_match_long_options)
     /* -hs 1 -negative 0 trains hierarchical softmax: V - 1 output rows */
     ck_assert_int_eq(tu_run(NULL, NULL, "train -train %s -hs 1 -negative 0 -size 8 -iter 1 "
                             "-min-count 1 -threads 1 --output-context %s/ctx.txt --quiet",
-                            corpus, dir), 0);
+                            corpus, tu_dir), 0);
     char *ctx = read_in_dir("ctx.txt", NULL);
     ck_assert_int_eq(strncmp(ctx, "12 8\n__node_0 ", 14), 0);
     free(ctx);
@@ -201,8 +228,8 @@ START_TEST(default_alpha_depends_on_the_loss)
     };
     for (size_t i = 0; i < sizeof runs / sizeof *runs; i++) {
         ck_assert_int_eq(tu_run(NULL, NULL, "train --input %s " SMALL " --epochs 1 %s "
-                                "--save-model %s/m.theta", corpus, runs[i].args, dir), 0);
-        char *m = tu_path(dir, "m.theta");
+                                "--save-model %s/m.theta", corpus, runs[i].args, tu_dir), 0);
+        char *m = tu_path(tu_dir, "m.theta");
         double got = model_alpha(m);
         ck_assert_msg(got == runs[i].alpha, "'%s': alpha %g, expected %g", runs[i].args, got,
                       runs[i].alpha);
@@ -218,17 +245,17 @@ END_TEST
 
 START_TEST(stdin_gzip_and_file_give_identical_vectors)
 {
-    char *gz = tu_path(dir, "corpus.txt.gz");
+    char *gz = tu_path(tu_dir, "corpus.txt.gz");
     size_t len;
     char *text = tu_read_file(corpus, &len);
     gzFile g = gzopen(gz, "wb");
     ck_assert_int_eq(gzwrite(g, text, (unsigned)len), (int)len);
     ck_assert_int_eq(gzclose(g), Z_OK);
-    ck_assert_int_eq(tu_run(NULL, NULL, "train --input %s --output %s/f.txt " SMALL, corpus, dir), 0);
-    ck_assert_int_eq(tu_run(NULL, NULL, "train --input %s --output %s/g.txt " SMALL, gz, dir), 0);
-    ck_assert_int_eq(tu_run(NULL, NULL, "train --input - --output %s/s.txt " SMALL " < %s", dir,
+    ck_assert_int_eq(tu_run(NULL, NULL, "train --input %s --output %s/f.txt " SMALL, corpus, tu_dir), 0);
+    ck_assert_int_eq(tu_run(NULL, NULL, "train --input %s --output %s/g.txt " SMALL, gz, tu_dir), 0);
+    ck_assert_int_eq(tu_run(NULL, NULL, "train --input - --output %s/s.txt " SMALL " < %s", tu_dir,
                             corpus), 0);
-    ck_assert_int_eq(tu_run(NULL, NULL, "train --input - --output %s/sg.txt " SMALL " < %s", dir,
+    ck_assert_int_eq(tu_run(NULL, NULL, "train --input - --output %s/sg.txt " SMALL " < %s", tu_dir,
                             gz), 0);
     char *f = read_in_dir("f.txt", NULL), *gt = read_in_dir("g.txt", NULL);
     char *s = read_in_dir("s.txt", NULL), *sg = read_in_dir("sg.txt", NULL);
@@ -243,7 +270,7 @@ END_TEST
 
 START_TEST(truncated_gzip_is_an_error)
 {
-    char *gz = tu_path(dir, "corpus.txt.gz");
+    char *gz = tu_path(tu_dir, "corpus.txt.gz");
     size_t len;
     char *text = tu_read_file(corpus, &len);
     gzFile g = gzopen(gz, "wb");
@@ -253,7 +280,7 @@ START_TEST(truncated_gzip_is_an_error)
     char *bytes = tu_read_file(gz, &glen);
     tu_write_file(gz, bytes, glen / 2);
     char *err = NULL;
-    ck_assert_int_eq(tu_run(NULL, &err, "train --input %s --output %s/v.txt " SMALL, gz, dir), 1);
+    ck_assert_int_eq(tu_run(NULL, &err, "train --input %s --output %s/v.txt " SMALL, gz, tu_dir), 1);
     ck_assert_ptr_nonnull(strstr(err, "corpus.txt.gz"));
     ck_assert(!exists("v.txt"));
     free(err); free(bytes); free(text); free(gz);
@@ -263,7 +290,7 @@ END_TEST
 START_TEST(json_log_and_model_file)
 {
     ck_assert_int_eq(tu_run(NULL, NULL, "train --input %s --log-json %s/log.json --save-model "
-                            "%s/m.theta " SMALL, corpus, dir, dir), 0);
+                            "%s/m.theta " SMALL, corpus, tu_dir, tu_dir), 0);
     char *log = read_in_dir("log.json", NULL);
     ck_assert_ptr_nonnull(log);
     int lines = 0;
@@ -276,7 +303,7 @@ START_TEST(json_log_and_model_file)
                                       "\"rank\": 10, \"all_zero\": false}"));
     ck_assert_ptr_nonnull(strstr(log, "\"loss\": "));
     ck_assert_ptr_nonnull(strstr(log, "\"seconds\": "));
-    char *mp = tu_path(dir, "m.theta");
+    char *mp = tu_path(tu_dir, "m.theta");
     theta_model *m;
     ck_assert_int_eq(theta_model_load(mp, &m), THETA_OK);
     ck_assert_int_eq(m->cfg.dim, 10);
@@ -293,13 +320,13 @@ START_TEST(json_log_tracks_symmetry)
     /* constant init, one thread: one distinct dimension, rank 1, at every snapshot;
      * a corpus of 10 copies (36000 words an epoch) so that chunk boundaries
      * (every ~10000 words) fall inside the epochs */
-    char *big = tu_path(dir, "big.txt");
+    char *big = tu_path(tu_dir, "big.txt");
     char cmd[8192];
     snprintf(cmd, sizeof cmd, "for i in 1 2 3 4 5 6 7 8 9 10; do cat %s; done > %s", corpus, big);
     ck_assert_int_eq(system(cmd), 0);
     ck_assert_int_eq(tu_run(NULL, NULL, "train --input %s --log-json %s/log.json "
                             "--log-every-words 15000 --init-in const:0.1 --init-out zero " SMALL,
-                            big, dir), 0);
+                            big, tu_dir), 0);
     free(big);
     char *log = read_in_dir("log.json", NULL);
     int lines = 0, sym = 0;
@@ -316,7 +343,7 @@ START_TEST(json_log_tracks_symmetry)
     free(log);
     /* zero init: all zero and rank 0 in both matrices */
     ck_assert_int_eq(tu_run(NULL, NULL, "train --input %s --log-json %s/zero.json --zero-init "
-                            SMALL, corpus, dir), 0);
+                            SMALL, corpus, tu_dir), 0);
     log = read_in_dir("zero.json", NULL);
     ck_assert_ptr_nonnull(strstr(log, "\"out\": {\"distinct_dims\": 1, \"identical_dims\": 10, "
                                       "\"rank\": 0, \"all_zero\": true}"));
@@ -328,9 +355,9 @@ END_TEST
 START_TEST(read_vocab_matches_counted_vocab)
 {
     ck_assert_int_eq(tu_run(NULL, NULL, "train --input %s --output %s/a.txt --save-vocab %s/v.txt "
-                            SMALL, corpus, dir, dir), 0);
+                            SMALL, corpus, tu_dir, tu_dir), 0);
     ck_assert_int_eq(tu_run(NULL, NULL, "train --input %s --output %s/b.txt --read-vocab %s/v.txt "
-                            SMALL, corpus, dir, dir), 0);
+                            SMALL, corpus, tu_dir, tu_dir), 0);
     char *a = read_in_dir("a.txt", NULL), *b = read_in_dir("b.txt", NULL);
     ck_assert_str_eq(a, b);
     free(a); free(b);
@@ -348,9 +375,9 @@ START_TEST(gensim_reads_text_and_binary)
         fprintf(stderr, "check_cli: python3-gensim not installed; skipping the gensim test\n");
         return;
     }
-    ck_assert_int_eq(tu_run(NULL, NULL, "train --input %s --output %s/v.txt " SMALL, corpus, dir), 0);
+    ck_assert_int_eq(tu_run(NULL, NULL, "train --input %s --output %s/v.txt " SMALL, corpus, tu_dir), 0);
     ck_assert_int_eq(tu_run(NULL, NULL, "train --input %s --output %s/v.bin --binary " SMALL,
-                            corpus, dir), 0);
+                            corpus, tu_dir), 0);
     char cmd[8192];
     snprintf(cmd, sizeof cmd,
              "/usr/bin/python3 -c \"\n"
@@ -362,7 +389,7 @@ START_TEST(gensim_reads_text_and_binary)
              "assert abs(t['cat'] - b['cat']).max() == 0, 'values differ'\n"
              "assert t.index_to_key[0] == '</s>'\n"
              "\" 2>&1",
-             dir, dir);
+             tu_dir, tu_dir);
     ck_assert_int_eq(system(cmd), 0);
 }
 END_TEST
@@ -371,7 +398,9 @@ Suite *cli_suite(void)
 {
     Suite *s = suite_create("cli");
     TCase *errors = tcase_create("errors");
+    tcase_add_checked_fixture(errors, tu_fixture_tmpdir_setup, tu_fixture_tmpdir_teardown);
     tcase_add_checked_fixture(errors, setup, teardown);
+    tcase_add_test(errors, range_messages_come_from_the_library);
     tcase_add_loop_test(errors, bad_option_is_usage_error, 0,
                         sizeof bad_options / sizeof bad_options[0]);
     tcase_add_test(errors, no_input_is_usage_error);
@@ -380,6 +409,7 @@ Suite *cli_suite(void)
     suite_add_tcase(s, errors);
     TCase *io = tcase_create("io");
     tcase_set_timeout(io, 60);
+    tcase_add_checked_fixture(io, tu_fixture_tmpdir_setup, tu_fixture_tmpdir_teardown);
     tcase_add_checked_fixture(io, setup, teardown);
     tcase_add_test(io, word2vec_flags_match_long_options);
     tcase_add_test(io, stdin_gzip_and_file_give_identical_vectors);

@@ -8,6 +8,7 @@
 #include "suites.h"
 #include "testutil.h"
 #include "theta.h"
+#include "vocab_hash.h"
 
 static void add(theta_vocab *v, const char *w, int64_t c)
 {
@@ -57,7 +58,7 @@ END_TEST
 START_TEST(pruning_bounds_memory)
 {
     theta_vocab *v = theta_vocab_new();
-    v->prune_limit = 100;
+    v->hash->prune_limit = 100;
     /* 10 frequent words and 1000 singletons interleaved */
     char w[32];
     for (int i = 0; i < 1000; i++) {
@@ -80,8 +81,7 @@ END_TEST
 
 START_TEST(build_from_corpus_and_roundtrip)
 {
-    char *dir = tu_tmpdir();
-    char *corpus = tu_path(dir, "c.txt"), *vf = tu_path(dir, "v.txt");
+    char *corpus = tu_path(tu_dir, "c.txt"), *vf = tu_path(tu_dir, "v.txt");
     tu_write_file(corpus, "the cat the dog\nthe end\n\n", (size_t)-1);
     theta_vocab *v;
     ck_assert_int_eq(theta_vocab_build(corpus, 1, 0, 0, &v), THETA_OK);
@@ -101,15 +101,13 @@ START_TEST(build_from_corpus_and_roundtrip)
     theta_vocab_free(w);
     theta_vocab_free(v);
     free(text);
-    tu_rmdir(dir);
-    free(corpus); free(vf); free(dir);
+    free(corpus); free(vf);
 }
 END_TEST
 
 START_TEST(load_rejects_malformed)
 {
-    char *dir = tu_tmpdir();
-    char *vf = tu_path(dir, "v.txt");
+    char *vf = tu_path(tu_dir, "v.txt");
     theta_vocab *v = NULL;
     tu_write_file(vf, "a 3\nb x\n", (size_t)-1);
     ck_assert_int_eq(theta_vocab_load(vf, 1, 0, &v), THETA_EFORMAT);
@@ -120,8 +118,7 @@ START_TEST(load_rejects_malformed)
     ck_assert_int_eq(theta_vocab_load(vf, 1, 0, &v), THETA_EDATA);
     ck_assert_int_eq(theta_vocab_load("/nonexistent/v", 1, 0, &v), THETA_EIO);
     ck_assert_ptr_null(v);
-    tu_rmdir(dir);
-    free(vf); free(dir);
+    free(vf);
 }
 END_TEST
 
@@ -135,7 +132,7 @@ START_TEST(many_words_all_findable)
         ck_assert_int_eq(theta_vocab_add(v, w, strlen(w), 50000 - i), THETA_OK);
     }
     ck_assert_int_eq(v->size, 50000);
-    ck_assert_uint_ge(v->table_size, 100000);
+    ck_assert_uint_ge(v->hash->table_size, 100000);
     ck_assert_int_eq(theta_vocab_finalize(v, 1, 0), THETA_OK);
     ck_assert_int_eq(v->size, 50001);
     int bad = 0;
@@ -151,7 +148,7 @@ START_TEST(many_words_all_findable)
 }
 END_TEST
 
-/* Words that share their first THETA_VOCAB_HEAD bytes (kept in the hash
+/* Words that share their first THETA__VOCAB_HEAD bytes (kept in the hash
  * slot) or are longer than a slot's length byte are still told apart. */
 START_TEST(words_sharing_a_head_are_distinct)
 {
@@ -230,8 +227,7 @@ END_TEST
 
 START_TEST(build_from_gzip_and_damaged_gzip)
 {
-    char *dir = tu_tmpdir();
-    char *g = tu_path(dir, "c.gz"), *cut = tu_path(dir, "cut.gz");
+    char *g = tu_path(tu_dir, "c.gz"), *cut = tu_path(tu_dir, "cut.gz");
     gzFile z = gzopen(g, "wb");
     ck_assert_ptr_nonnull(z);
     for (int i = 0; i < 20000; i++)
@@ -255,8 +251,7 @@ START_TEST(build_from_gzip_and_damaged_gzip)
     ck_assert_ptr_nonnull(strstr(theta_last_error(), cut));
     ck_assert_int_eq(theta_vocab_build("/nonexistent/corpus", 1, 0, 0, &v), THETA_EIO);
     free(b);
-    tu_rmdir(dir);
-    free(g); free(cut); free(dir);
+    free(g); free(cut);
 }
 END_TEST
 
@@ -322,9 +317,8 @@ static void same_vocab(const theta_vocab *a, const theta_vocab *b, const char *w
 
 START_TEST(threaded_count_equals_one_pass)
 {
-    char *dir = tu_tmpdir();
     size_t len;
-    char *path = tricky_corpus(dir, &len);
+    char *path = tricky_corpus(tu_dir, &len);
     theta_vocab *one = NULL;
     ck_assert_int_eq(theta_vocab_build_threads(path, 1, 0, 0, 1, &one), THETA_OK);
     ck_assert_int_gt(one->size, 2000);
@@ -348,7 +342,7 @@ START_TEST(threaded_count_equals_one_pass)
     theta_vocab_free(a);
     theta_vocab_free(b);
     /* gzip is one pass whatever the threads: the same counts */
-    char *g = tu_path(dir, "tricky.txt.gz");
+    char *g = tu_path(tu_dir, "tricky.txt.gz");
     char cmd[4200];
     snprintf(cmd, sizeof cmd, "gzip -c '%s' > '%s'", path, g);
     ck_assert_int_eq(system(cmd), 0);
@@ -369,17 +363,78 @@ START_TEST(threaded_count_equals_one_pass)
     ck_assert_ptr_null(m);
     ck_assert_ptr_nonnull(strstr(theta_last_error(), "/nonexistent/corpus"));
     theta_vocab_free(one);
-    tu_rmdir(dir);
     free(g);
     free(path);
+}
+END_TEST
+
+/* theta_vocab_build_files counts what the reader of the files as one
+ * corpus delivers: also the </s> between a file without a final newline
+ * and a later one that has bytes. */
+START_TEST(several_files_count_as_one_corpus)
+{
+    char *dir = tu_tmpdir();
+    size_t len;
+    char *big = tricky_corpus(dir, &len); /* ~6 MB, split when threaded; no final newline */
+    char *empty = tu_path(dir, "empty.txt"), *gz = tu_path(dir, "x.gz");
+    char *y = tu_path(dir, "y.txt"), *z = tu_path(dir, "z.txt");
+    tu_write_file(empty, "", 0);
+    tu_write_file(y, "the end\nw1 w2\n", (size_t)-1);
+    tu_write_file(z, "tail w1", (size_t)-1);
+    char cmd[4300];
+    snprintf(cmd, sizeof cmd, "printf 'alpha beta\\ngamma the' | gzip -c > '%s'", gz);
+    ck_assert_int_eq(system(cmd), 0);
+    const char *paths[] = {big, empty, gz, y, z};
+    const int n = 5;
+    /* the reference: one reader over the five files, counted in one pass */
+    theta_segment segs[5];
+    for (int i = 0; i < n; i++)
+        segs[i] = (theta_segment){paths[i], 0, -1};
+    theta_reader *r;
+    ck_assert_int_eq(theta_reader_open_segments(segs, n, &r), THETA_OK);
+    theta_vocab *want = theta_vocab_new();
+    want->hash->prune_limit = theta_vocab_prune_limit(0);
+    ck_assert_int_eq(theta_vocab_count(want, r), THETA_OK);
+    ck_assert_int_eq(theta_reader_close(r), THETA_OK);
+    ck_assert_int_eq(theta_vocab_finalize(want, 1, 0), THETA_OK);
+    /* big and the gzip file end without a newline: a sentence end after each */
+    theta_vocab *alone = NULL;
+    ck_assert_int_eq(theta_vocab_build(big, 1, 0, 0, &alone), THETA_OK);
+    ck_assert_int_gt(theta_vocab_find(want, "tail", 4), 0);
+    const int threads[] = {1, 4};
+    for (size_t k = 0; k < 2; k++) {
+        theta_vocab *v = NULL;
+        char what[32];
+        snprintf(what, sizeof what, "%d threads", threads[k]);
+        ck_assert_int_eq(theta_vocab_build_files(paths, n, 1, 0, 0, threads[k], &v), THETA_OK);
+        same_vocab(want, v, what);
+        ck_assert_int_eq(v->bytes_read, want->bytes_read);
+        theta_vocab_free(v);
+    }
+    /* </s>: the big file's own, x.gz's one, y's two, one after big and one after x.gz */
+    ck_assert_int_eq(want->entries[0].count, alone->entries[0].count + 1 + 2 + 2);
+    /* a missing file is named before anything is counted, whatever its place */
+    const char *missing[] = {big, y, "/nonexistent/third"};
+    theta_vocab *m = NULL;
+    ck_assert_int_eq(theta_vocab_build_files(missing, 3, 1, 0, 0, 2, &m), THETA_EIO);
+    ck_assert_ptr_null(m);
+    ck_assert_ptr_nonnull(strstr(theta_last_error(), "/nonexistent/third"));
+    ck_assert_ptr_nonnull(strstr(theta_last_error(), "cannot open"));
+    theta_vocab_free(alone);
+    theta_vocab_free(want);
+    tu_rmdir(dir);
+    free(big);
+    free(empty);
+    free(gz);
+    free(y);
+    free(z);
     free(dir);
 }
 END_TEST
 
 START_TEST(load_edge_cases)
 {
-    char *dir = tu_tmpdir();
-    char *vf = tu_path(dir, "v.txt");
+    char *vf = tu_path(tu_dir, "v.txt");
     theta_vocab *v = NULL;
     /* CRLF line endings, </s> not first, min_count and max_vocab applied */
     tu_write_file(vf, "b 5\r\n</s> 9\r\na 7\r\nc 1\r\n", (size_t)-1);
@@ -417,15 +472,13 @@ START_TEST(load_edge_cases)
     ck_assert_int_eq(theta_vocab_load(vf, 1, 0, &v), THETA_EFORMAT);
     ck_assert_ptr_nonnull(strstr(theta_last_error(), ":2:"));
     ck_assert_ptr_null(v);
-    tu_rmdir(dir);
-    free(vf); free(dir);
+    free(vf);
 }
 END_TEST
 
 START_TEST(save_is_atomic)
 {
-    char *dir = tu_tmpdir();
-    char *vf = tu_path(dir, "v.txt"), *bad = tu_path(dir, "no/v.txt");
+    char *vf = tu_path(tu_dir, "v.txt"), *bad = tu_path(tu_dir, "no/v.txt");
     theta_vocab *v = theta_vocab_new();
     add(v, "x", 3);
     ck_assert_int_eq(theta_vocab_finalize(v, 1, 0), THETA_OK);
@@ -433,11 +486,10 @@ START_TEST(save_is_atomic)
     ck_assert_ptr_nonnull(strstr(theta_last_error(), bad));
     ck_assert_int_eq(theta_vocab_save(v, vf), THETA_OK);
     char cmd[4300];
-    snprintf(cmd, sizeof cmd, "test \"$(ls -A '%s')\" = v.txt", dir);
+    snprintf(cmd, sizeof cmd, "test \"$(ls -A '%s')\" = v.txt", tu_dir);
     ck_assert_int_eq(system(cmd), 0);
     theta_vocab_free(v);
-    tu_rmdir(dir);
-    free(vf); free(bad); free(dir);
+    free(vf); free(bad);
 }
 END_TEST
 
@@ -453,11 +505,13 @@ Suite *vocab_suite(void)
     tcase_add_test(core, words_sharing_a_head_are_distinct);
     suite_add_tcase(s, core);
     TCase *io = tcase_create("io");
+    tcase_add_checked_fixture(io, tu_fixture_tmpdir_setup, tu_fixture_tmpdir_teardown);
     tcase_add_test(io, build_from_corpus_and_roundtrip);
     tcase_add_test(io, load_rejects_malformed);
     tcase_add_test(io, build_from_gzip_and_damaged_gzip);
     tcase_add_test(io, load_edge_cases);
     tcase_add_test(io, threaded_count_equals_one_pass);
+    tcase_add_test(io, several_files_count_as_one_corpus);
     tcase_add_test(io, save_is_atomic);
     tcase_set_timeout(io, 20);
     suite_add_tcase(s, io);

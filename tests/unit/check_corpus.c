@@ -3,8 +3,14 @@
  * errors, byte counts and the standard-input spool. */
 #include <check.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -195,8 +201,7 @@ static char *gen_text(size_t n, uint64_t seed, int maxw)
 
 START_TEST(separators_and_sentence_ends)
 {
-    char *dir = tu_tmpdir();
-    char *p = tu_path(dir, "c.txt");
+    char *p = tu_path(tu_dir, "c.txt");
     static const char text[] = "the cat\tsat\r\non  the\vmat\f\n\nx\0y\0\0z \r\n\tend";
     tu_write_file(p, text, sizeof text - 1);
     toks t;
@@ -204,16 +209,13 @@ START_TEST(separators_and_sentence_ends)
     ck_assert_str_eq(t.s, "the\ncat\nsat\n</s>\non\nthe\nmat\n</s>\n</s>\nx\ny\nz\n</s>\nend\n");
     ck_assert_int_eq(t.n, 14);
     toks_free(&t);
-    tu_rmdir(dir);
     free(p);
-    free(dir);
 }
 END_TEST
 
 START_TEST(no_trailing_newline_and_only_separators)
 {
-    char *dir = tu_tmpdir();
-    char *p = tu_path(dir, "c.txt");
+    char *p = tu_path(tu_dir, "c.txt");
     toks t;
     tu_write_file(p, "last", (size_t)-1);
     read_ok(p, &t);
@@ -227,32 +229,26 @@ START_TEST(no_trailing_newline_and_only_separators)
     read_ok(p, &t);
     ck_assert_str_eq(t.s, "</s>\n</s>\n");
     toks_free(&t);
-    tu_rmdir(dir);
     free(p);
-    free(dir);
 }
 END_TEST
 
 START_TEST(bytes_are_kept)
 {
     /* UTF-8 and high bytes pass through untouched */
-    char *dir = tu_tmpdir();
-    char *p = tu_path(dir, "c.txt");
+    char *p = tu_path(tu_dir, "c.txt");
     tu_write_file(p, "caf\xc3\xa9 \xe6\x97\xa5\xe6\x9c\xac \xff\xfe\n", (size_t)-1);
     toks t;
     read_ok(p, &t);
     ck_assert_str_eq(t.s, "caf\xc3\xa9\n\xe6\x97\xa5\xe6\x9c\xac\n\xff\xfe\n</s>\n");
     toks_free(&t);
-    tu_rmdir(dir);
     free(p);
-    free(dir);
 }
 END_TEST
 
 START_TEST(long_ascii_word_cut_at_100)
 {
-    char *dir = tu_tmpdir();
-    char *p = tu_path(dir, "c.txt");
+    char *p = tu_path(tu_dir, "c.txt");
     char text[1000];
     size_t n = 0;
     static const int lens[] = {99, 100, 101, 150, 400};
@@ -274,9 +270,7 @@ START_TEST(long_ascii_word_cut_at_100)
     }
     ck_assert_int_eq(theta_reader_next(r, &w, &len), 0);
     ck_assert_int_eq(theta_reader_close(r), THETA_OK);
-    tu_rmdir(dir);
     free(p);
-    free(dir);
 }
 END_TEST
 
@@ -306,8 +300,7 @@ static size_t expected_cut(size_t k, int cw)
  * a word that crosses the buffer boundary (slow path). */
 START_TEST(long_utf8_word_cut_at_char_boundary)
 {
-    char *dir = tu_tmpdir();
-    char *p = tu_path(dir, "c.txt");
+    char *p = tu_path(tu_dir, "c.txt");
     int cw = 2 + _i % 3;
     size_t k = (size_t)(_i / 3); /* 0..3 ASCII bytes before the multi-byte run */
     char w[200];
@@ -344,9 +337,7 @@ START_TEST(long_utf8_word_cut_at_char_boundary)
         ck_assert_int_eq(theta_reader_next(r, &tw, &len), 0);
         ck_assert_int_eq(theta_reader_close(r), THETA_OK);
     }
-    tu_rmdir(dir);
     free(p);
-    free(dir);
 }
 END_TEST
 
@@ -354,8 +345,7 @@ START_TEST(long_invalid_utf8_word_is_not_emptied)
 {
     /* 150 continuation bytes (not UTF-8, e.g. Latin-1 text): the word must
      * still come out, cut near 100 bytes, not as an empty token */
-    char *dir = tu_tmpdir();
-    char *p = tu_path(dir, "c.txt");
+    char *p = tu_path(tu_dir, "c.txt");
     char text[160];
     memset(text, 0xa0, 150);
     memcpy(text + 150, " ok\n", 4);
@@ -372,9 +362,7 @@ START_TEST(long_invalid_utf8_word_is_not_emptied)
     ck_assert_uint_eq(len, 2);
     ck_assert_int_eq(memcmp(w, "ok", 2), 0);
     ck_assert_int_eq(theta_reader_close(r), THETA_OK);
-    tu_rmdir(dir);
     free(p);
-    free(dir);
 }
 END_TEST
 
@@ -382,8 +370,7 @@ START_TEST(words_cross_buffer_boundaries_whole)
 {
     /* ~900 KB of words 1..120 bytes long: every buffer boundary falls inside
      * some word, at varying offsets; the stream must equal the reference */
-    char *dir = tu_tmpdir();
-    char *p = tu_path(dir, "c.txt");
+    char *p = tu_path(tu_dir, "c.txt");
     size_t n = 3 * BUF + 100000;
     char *text = gen_text(n, 7, 120);
     /* plant known words across the first two boundaries */
@@ -409,9 +396,7 @@ START_TEST(words_cross_buffer_boundaries_whole)
     toks_free(&got);
     toks_free(&want);
     free(text);
-    tu_rmdir(dir);
     free(p);
-    free(dir);
 }
 END_TEST
 
@@ -419,8 +404,7 @@ START_TEST(every_split_point_of_a_word)
 {
     /* the word "boundary" (and a 100+ byte word) at every offset around the
      * end of the first buffer */
-    char *dir = tu_tmpdir();
-    char *p = tu_path(dir, "c.txt");
+    char *p = tu_path(tu_dir, "c.txt");
     size_t n = BUF + 300;
     char *text = malloc(n);
     ck_assert_ptr_nonnull(text);
@@ -442,9 +426,7 @@ START_TEST(every_split_point_of_a_word)
         }
     }
     free(text);
-    tu_rmdir(dir);
     free(p);
-    free(dir);
 }
 END_TEST
 
@@ -452,8 +434,7 @@ END_TEST
 
 START_TEST(plain_and_gzip_identical)
 {
-    char *dir = tu_tmpdir();
-    char *p = tu_path(dir, "c.txt"), *g = tu_path(dir, "c.txt.gz");
+    char *p = tu_path(tu_dir, "c.txt"), *g = tu_path(tu_dir, "c.txt.gz");
     size_t n = 2 * BUF + 12345;
     char *text = gen_text(n, 3, 15);
     tu_write_file(p, text, n);
@@ -475,26 +456,21 @@ START_TEST(plain_and_gzip_identical)
     toks_free(&b);
     toks_free(&want);
     free(text);
-    tu_rmdir(dir);
     free(p);
     free(g);
-    free(dir);
 }
 END_TEST
 
 START_TEST(gzip_two_members)
 {
-    char *dir = tu_tmpdir();
-    char *g = tu_path(dir, "c.gz");
+    char *g = tu_path(tu_dir, "c.gz");
     write_gz(g, "wb", "first member\n", 13);
     write_gz(g, "ab", "second one\nend", 14);
     toks t;
     read_ok(g, &t);
     ck_assert_str_eq(t.s, "first\nmember\n</s>\nsecond\none\n</s>\nend\n");
     toks_free(&t);
-    tu_rmdir(dir);
     free(g);
-    free(dir);
 }
 END_TEST
 
@@ -510,8 +486,7 @@ static void read_segments(const theta_segment *segs, int n, int batch, toks *out
 
 START_TEST(batches_over_segments)
 {
-    char *dir = tu_tmpdir();
-    char *a = tu_path(dir, "a.txt"), *g = tu_path(dir, "b.gz"), *c = tu_path(dir, "c.txt");
+    char *a = tu_path(tu_dir, "a.txt"), *g = tu_path(tu_dir, "b.gz"), *c = tu_path(tu_dir, "c.txt");
     tu_write_file(a, "x y", (size_t)-1); /* no final newline: a sentence end is added */
     write_gz(g, "wb", "z w\nv", 5);
     /* c: lines around the buffer size, so ranges and refills meet words */
@@ -542,23 +517,19 @@ START_TEST(batches_over_segments)
         toks_free(&one);
     }
     free(text);
-    tu_rmdir(dir);
-    free(a); free(g); free(c); free(dir);
+    free(a); free(g); free(c);
 }
 END_TEST
 
 START_TEST(empty_gzip)
 {
-    char *dir = tu_tmpdir();
-    char *g = tu_path(dir, "e.gz");
+    char *g = tu_path(tu_dir, "e.gz");
     write_gz(g, "wb", "", 0);
     toks t;
     read_ok(g, &t);
     ck_assert_int_eq(t.n, 0);
     toks_free(&t);
-    tu_rmdir(dir);
     free(g);
-    free(dir);
 }
 END_TEST
 
@@ -588,8 +559,7 @@ static void expect_damaged(const char *path, const toks *truth, const char *what
  * the reader must not lose the rest of the corpus without saying so. */
 START_TEST(gzip_damaged_member_header_is_an_error)
 {
-    char *dir = tu_tmpdir();
-    char *a = tu_path(dir, "a.gz"), *g = tu_path(dir, "ab.gz");
+    char *a = tu_path(tu_dir, "a.gz"), *g = tu_path(tu_dir, "ab.gz");
     write_gz(a, "wb", "first member\n", 13);
     size_t alen;
     char *first = tu_read_file(a, &alen);
@@ -625,17 +595,14 @@ START_TEST(gzip_damaged_member_header_is_an_error)
     free(gz);
     free(first);
     free(text);
-    tu_rmdir(dir);
     free(a);
     free(g);
-    free(dir);
 }
 END_TEST
 
 START_TEST(gzip_truncated_is_an_error)
 {
-    char *dir = tu_tmpdir();
-    char *g = tu_path(dir, "c.gz"), *cut = tu_path(dir, "cut.gz");
+    char *g = tu_path(tu_dir, "c.gz"), *cut = tu_path(tu_dir, "cut.gz");
     size_t n = 150000;
     char *text = gen_text(n, 11, 9);
     write_gz(g, "wb", text, n);
@@ -654,17 +621,14 @@ START_TEST(gzip_truncated_is_an_error)
     toks_free(&truth);
     free(gz);
     free(text);
-    tu_rmdir(dir);
     free(g);
     free(cut);
-    free(dir);
 }
 END_TEST
 
 START_TEST(gzip_corrupt_deflate_is_an_error)
 {
-    char *dir = tu_tmpdir();
-    char *g = tu_path(dir, "c.gz"), *bad = tu_path(dir, "bad.gz");
+    char *g = tu_path(tu_dir, "c.gz"), *bad = tu_path(tu_dir, "bad.gz");
     size_t n = 60000;
     char *text = gen_text(n, 5, 9);
     write_gz(g, "wb", text, n);
@@ -685,10 +649,8 @@ START_TEST(gzip_corrupt_deflate_is_an_error)
     ck_assert_int_gt(tried, 50);
     free(gz);
     free(text);
-    tu_rmdir(dir);
     free(g);
     free(bad);
-    free(dir);
 }
 END_TEST
 
@@ -696,43 +658,36 @@ END_TEST
 
 START_TEST(missing_file)
 {
-    char *dir = tu_tmpdir();
-    char *p = tu_path(dir, "no-such-file.txt");
+    char *p = tu_path(tu_dir, "no-such-file.txt");
     theta_reader *r = (theta_reader *)0x1;
     ck_assert_int_eq(theta_reader_open(p, &r), THETA_EIO);
     ck_assert_ptr_eq(r, (theta_reader *)0x1); /* untouched on failure */
     ck_assert_ptr_nonnull(strstr(theta_last_error(), p));
     ck_assert_ptr_nonnull(strstr(theta_last_error(), "No such file"));
-    tu_rmdir(dir);
     free(p);
-    free(dir);
 }
 END_TEST
 
 START_TEST(directory_is_an_error)
 {
-    char *dir = tu_tmpdir();
     theta_reader *r = NULL;
-    theta_status st = theta_reader_open(dir, &r);
+    theta_status st = theta_reader_open(tu_dir, &r);
     if (st == THETA_OK) {
         const char *w;
         size_t len;
         ck_assert_int_eq(theta_reader_next(r, &w, &len), -1);
-        ck_assert_ptr_nonnull(strstr(theta_last_error(), dir));
+        ck_assert_ptr_nonnull(strstr(theta_last_error(), tu_dir));
         ck_assert_int_eq(theta_reader_close(r), THETA_EIO);
     } else {
         ck_assert_int_eq(st, THETA_EIO);
     }
-    ck_assert_ptr_nonnull(strstr(theta_last_error(), dir));
-    tu_rmdir(dir);
-    free(dir);
+    ck_assert_ptr_nonnull(strstr(theta_last_error(), tu_dir));
 }
 END_TEST
 
 START_TEST(empty_file)
 {
-    char *dir = tu_tmpdir();
-    char *p = tu_path(dir, "empty.txt");
+    char *p = tu_path(tu_dir, "empty.txt");
     tu_write_file(p, "", 0);
     theta_reader *r;
     ck_assert_int_eq(theta_reader_open(p, &r), THETA_OK);
@@ -743,16 +698,13 @@ START_TEST(empty_file)
     ck_assert_int_eq(theta_reader_bytes(r), 0);
     ck_assert_int_eq(theta_reader_close(r), THETA_OK);
     ck_assert_int_eq(theta_reader_close(NULL), THETA_OK);
-    tu_rmdir(dir);
     free(p);
-    free(dir);
 }
 END_TEST
 
 START_TEST(reader_bytes_counts_decompressed_input)
 {
-    char *dir = tu_tmpdir();
-    char *p = tu_path(dir, "c.txt"), *g = tu_path(dir, "c.gz");
+    char *p = tu_path(tu_dir, "c.txt"), *g = tu_path(tu_dir, "c.gz");
     size_t n = 2 * BUF + 777;
     char *text = gen_text(n, 13, 10);
     tu_write_file(p, text, n);
@@ -781,10 +733,8 @@ START_TEST(reader_bytes_counts_decompressed_input)
         ck_assert_int_eq(theta_reader_close(r), THETA_OK);
     }
     free(text);
-    tu_rmdir(dir);
     free(p);
     free(g);
-    free(dir);
 }
 END_TEST
 
@@ -800,8 +750,7 @@ static void stdin_from(const char *path)
 
 START_TEST(spool_stdin_reads_twice)
 {
-    char *dir = tu_tmpdir();
-    char *p = tu_path(dir, "in.txt");
+    char *p = tu_path(tu_dir, "in.txt");
     size_t n = BUF + 5000;
     char *text = gen_text(n, 17, 12);
     tu_write_file(p, text, n);
@@ -809,7 +758,7 @@ START_TEST(spool_stdin_reads_twice)
     /* spool into our directory (restored below for CK_FORK=no runs) */
     const char *old_tmp = getenv("TMPDIR");
     char *saved_tmp = old_tmp ? strdup(old_tmp) : NULL;
-    setenv("TMPDIR", dir, 1);
+    setenv("TMPDIR", tu_dir, 1);
     char spool[256];
     int fd = -1;
     ck_assert_int_eq(theta_spool_stdin(spool, sizeof spool, &fd), THETA_OK);
@@ -825,7 +774,7 @@ START_TEST(spool_stdin_reads_twice)
     ck_assert_int_eq(memcmp(b.s, want.s, want.len), 0);
     /* the spool file is unlinked: nothing is left in TMPDIR but our input */
     char cmd[4300];
-    snprintf(cmd, sizeof cmd, "test $(ls -A '%s' | wc -l) -eq 1", dir);
+    snprintf(cmd, sizeof cmd, "test $(ls -A '%s' | wc -l) -eq 1", tu_dir);
     ck_assert_int_eq(system(cmd), 0);
     if (saved_tmp)
         setenv("TMPDIR", saved_tmp, 1);
@@ -837,16 +786,13 @@ START_TEST(spool_stdin_reads_twice)
     toks_free(&a);
     toks_free(&b);
     free(text);
-    tu_rmdir(dir);
     free(p);
-    free(dir);
 }
 END_TEST
 
 START_TEST(spool_stdin_gzip)
 {
-    char *dir = tu_tmpdir();
-    char *g = tu_path(dir, "in.gz");
+    char *g = tu_path(tu_dir, "in.gz");
     write_gz(g, "wb", "zipped words\non stdin\n", 22);
     stdin_from(g);
     char spool[256];
@@ -857,25 +803,172 @@ START_TEST(spool_stdin_gzip)
     ck_assert_str_eq(t.s, "zipped\nwords\n</s>\non\nstdin\n</s>\n");
     toks_free(&t);
     close(fd);
-    tu_rmdir(dir);
     free(g);
+}
+END_TEST
+
+/* Number of entries in dir (the spool must leave none). */
+static int entries_in(const char *dir)
+{
+    char cmd[4300];
+    snprintf(cmd, sizeof cmd, "ls -A '%s' | wc -l", dir);
+    FILE *p = popen(cmd, "r");
+    int n = -1;
+    ck_assert_ptr_nonnull(p);
+    ck_assert_int_eq(fscanf(p, "%d", &n), 1);
+    pclose(p);
+    return n;
+}
+
+/* TMPDIR=dir for one test (restored: CK_FORK=no runs share the process). */
+static char *set_tmpdir(const char *dir)
+{
+    const char *old = getenv("TMPDIR");
+    char *saved = old ? strdup(old) : NULL;
+    setenv("TMPDIR", dir, 1);
+    return saved;
+}
+
+static void restore_tmpdir(char *saved)
+{
+    if (saved)
+        setenv("TMPDIR", saved, 1);
+    else
+        unsetenv("TMPDIR");
+    free(saved);
+}
+
+START_TEST(spool_fifo_reads_twice_and_leaves_nothing)
+{
+    char *dir = tu_tmpdir(), *spooldir = tu_path(dir, "tmp");
+    char *fifo = tu_path(dir, "fifo"), *plain = tu_path(dir, "plain.txt");
+    ck_assert_int_eq(mkdir(spooldir, 0700), 0);
+    ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+    size_t n = 3 * BUF + 777;
+    char *text = gen_text(n, 5, 9);
+    tu_write_file(plain, text, n);
+    ck_assert_int_eq(theta_input_is_stream(fifo), 1);
+    ck_assert_int_eq(theta_input_is_stream(plain), 0);
+    ck_assert_int_eq(theta_input_is_stream("/dev/null"), 1); /* a character device */
+    fflush(NULL);
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) { /* the writer, as `cat plain > fifo &` */
+        FILE *f = fopen(fifo, "wb");
+        _exit(f && fwrite(text, 1, n, f) == n && fclose(f) == 0 ? 0 : 1);
+    }
+    char *saved = set_tmpdir(spooldir);
+    char spool[256];
+    int fd = -1;
+    int64_t bytes = -1;
+    ck_assert_msg(theta_spool_open(fifo, spool, sizeof spool, &fd, &bytes) == THETA_OK, "%s",
+                  theta_last_error());
+    int ws;
+    ck_assert_int_eq(waitpid(pid, &ws, 0), pid);
+    ck_assert(WIFEXITED(ws) && WEXITSTATUS(ws) == 0);
+    ck_assert_int_eq(bytes, (int64_t)n);
+    ck_assert_int_eq(theta_input_is_stream(spool), 0); /* the spool is a regular file */
+    /* nameless from the start: the spool directory stays empty */
+    ck_assert_int_eq(entries_in(spooldir), 0);
+    toks want, a, b;
+    ref_tokens(text, n, &want);
+    read_ok(spool, &a);
+    read_ok(spool, &b);
+    ck_assert_int_eq(a.n, want.n);
+    ck_assert_int_eq(memcmp(a.s, want.s, want.len), 0);
+    ck_assert_int_eq(memcmp(b.s, want.s, want.len), 0);
+    /* its fingerprint is the file's */
+    uint64_t fb, pb;
+    uint32_t fc, pc;
+    ck_assert_int_eq(theta_corpus_fingerprint(spool, &fb, &fc), THETA_OK);
+    ck_assert_int_eq(theta_corpus_fingerprint(plain, &pb, &pc), THETA_OK);
+    ck_assert_uint_eq(fb, pb);
+    ck_assert_uint_eq(fc, pc);
+    close(fd);
+    /* a missing input is named */
+    ck_assert_int_eq(theta_spool_open("/nonexistent/fifo", spool, sizeof spool, &fd, NULL),
+                     THETA_EIO);
+    ck_assert_ptr_nonnull(strstr(theta_last_error(), "/nonexistent/fifo: cannot open"));
+    restore_tmpdir(saved);
+    toks_free(&want);
+    toks_free(&a);
+    toks_free(&b);
+    free(text);
+    tu_rmdir(dir);
+    free(fifo);
+    free(plain);
+    free(spooldir);
+    free(dir);
+}
+END_TEST
+
+/* A $TMPDIR too small for the input: the error says so and nothing stays
+ * behind. A 64 KB tmpfs when this runs as root, else a file size limit
+ * (RLIMIT_FSIZE, as `ulimit -f`) in a child. */
+START_TEST(spool_full_tmpdir_says_so)
+{
+    char *dir = tu_tmpdir(), *small = tu_path(dir, "small"), *in = tu_path(dir, "in.txt");
+    ck_assert_int_eq(mkdir(small, 0700), 0);
+    size_t n = 300 * 1024;
+    char *text = gen_text(n, 9, 7);
+    tu_write_file(in, text, n);
+    char cmd[4300];
+    snprintf(cmd, sizeof cmd, "mount -t tmpfs -o size=64k tmpfs '%s' 2>/dev/null", small);
+    int mounted = geteuid() == 0 && system(cmd) == 0;
+    fflush(NULL);
+    int pipefd[2];
+    ck_assert_int_eq(pipe(pipefd), 0);
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        if (!mounted) {
+            struct rlimit rl = {64 * 1024, 64 * 1024};
+            signal(SIGXFSZ, SIG_IGN);
+            setrlimit(RLIMIT_FSIZE, &rl);
+        }
+        setenv("TMPDIR", small, 1);
+        char spool[256];
+        int fd;
+        theta_status st = theta_spool_open(in, spool, sizeof spool, &fd, NULL);
+        const char *msg = theta_last_error();
+        ssize_t w = write(pipefd[1], msg, strlen(msg));
+        _exit(st == THETA_EIO && w > 0 ? 0 : 1);
+    }
+    close(pipefd[1]);
+    char msg[2048] = {0};
+    ssize_t got = read(pipefd[0], msg, sizeof msg - 1);
+    close(pipefd[0]);
+    int ws;
+    ck_assert_int_eq(waitpid(pid, &ws, 0), pid);
+    char want[4400];
+    snprintf(want, sizeof want, "$TMPDIR (%s): no space left to spool %s", small, in);
+    int left = entries_in(small);
+    if (mounted) {
+        snprintf(cmd, sizeof cmd, "umount '%s'", small);
+        ck_assert_int_eq(system(cmd), 0);
+    }
+    ck_assert_msg(got > 0 && WIFEXITED(ws) && WEXITSTATUS(ws) == 0, "message: %s", msg);
+    ck_assert_msg(strstr(msg, want) != NULL, "message: %s", msg);
+    ck_assert_msg(strstr(msg, "set TMPDIR to a larger disk") != NULL, "message: %s", msg);
+    ck_assert_int_eq(left, 0);
+    free(text);
+    tu_rmdir(dir);
+    free(small);
+    free(in);
     free(dir);
 }
 END_TEST
 
 START_TEST(read_stdin_dash)
 {
-    char *dir = tu_tmpdir();
-    char *p = tu_path(dir, "in.txt");
+    char *p = tu_path(tu_dir, "in.txt");
     tu_write_file(p, "from standard input\n", (size_t)-1);
     stdin_from(p);
     toks t;
     read_ok("-", &t);
     ck_assert_str_eq(t.s, "from\nstandard\ninput\n</s>\n");
     toks_free(&t);
-    tu_rmdir(dir);
     free(p);
-    free(dir);
 }
 END_TEST
 
@@ -903,8 +996,7 @@ static void stdin_from_trickle(const char *data, size_t len)
 
 START_TEST(stdin_pipe_in_single_bytes)
 {
-    char *dir = tu_tmpdir();
-    char *g = tu_path(dir, "in.gz");
+    char *g = tu_path(tu_dir, "in.gz");
     write_gz(g, "wb", "one two\n", 8);
     write_gz(g, "ab", "three\n", 6);
     size_t glen;
@@ -922,16 +1014,117 @@ START_TEST(stdin_pipe_in_single_bytes)
         ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
     }
     free(gz);
-    tu_rmdir(dir);
     free(g);
-    free(dir);
+}
+END_TEST
+
+/* Feeds a pipe one byte at a time and, before each byte, interrupts the
+ * reading thread with SIGUSR1 (no SA_RESTART), so its read() fails with
+ * EINTR about as often as it returns data. */
+typedef struct {
+    pthread_t reader;
+    int fd;            /* the write end; closed at the end */
+    const char *bytes;
+    size_t n;
+    int signals;       /* interruptions before the first byte (and after the last) */
+} eintr_feed;
+
+static void on_usr1(int sig)
+{
+    (void)sig;
+}
+
+static void pause_ms(long ms)
+{
+    struct timespec ts = {0, ms * 1000000L};
+    while (nanosleep(&ts, &ts) != 0)
+        ;
+}
+
+static void *feed_with_eintr(void *arg)
+{
+    eintr_feed *f = arg;
+    for (size_t i = 0; i <= f->n; i++) {
+        for (int k = 0; k < (i == 0 || i == f->n ? f->signals : 1); k++) {
+            pause_ms(2);
+            pthread_kill(f->reader, SIGUSR1);
+        }
+        pause_ms(2);
+        if (i < f->n && write(f->fd, f->bytes + i, 1) != 1)
+            break;
+    }
+    close(f->fd);
+    return NULL;
+}
+
+/* Spools standard input fed by feed_with_eintr; returns the status and,
+ * on success, the spool's path and descriptor. */
+static theta_status spool_with_eintr(const char *bytes, size_t n, int signals, char *spool,
+                                     size_t size, int *fd)
+{
+    struct sigaction sa, old_sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_usr1;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = 0; /* no SA_RESTART: a blocked read() returns EINTR */
+    ck_assert_int_eq(sigaction(SIGUSR1, &sa, &old_sa), 0);
+    int p[2];
+    ck_assert_int_eq(pipe(p), 0);
+    int saved_stdin = dup(STDIN_FILENO);
+    ck_assert_int_eq(dup2(p[0], STDIN_FILENO), STDIN_FILENO);
+    close(p[0]);
+    eintr_feed f = {pthread_self(), p[1], bytes, n, signals};
+    pthread_t tid;
+    ck_assert_int_eq(pthread_create(&tid, NULL, feed_with_eintr, &f), 0);
+    theta_status st = theta_spool_stdin(spool, size, fd);
+    pthread_join(tid, NULL);
+    /* restore standard input and the handler (for CK_FORK=no runs) */
+    dup2(saved_stdin, STDIN_FILENO);
+    close(saved_stdin);
+    sigaction(SIGUSR1, &old_sa, NULL);
+    return st;
+}
+
+START_TEST(spool_stdin_interrupted_reads)
+{
+    const char *text = "eintr does not\ncount as bytes\n";
+    size_t n = strlen(text);
+    char spool[256];
+    int fd = -1;
+    ck_assert_int_eq(spool_with_eintr(text, n, 3, spool, sizeof spool, &fd), THETA_OK);
+    theta_reader *r;
+    ck_assert_int_eq(theta_reader_open(spool, &r), THETA_OK);
+    const char *w;
+    size_t len;
+    int nt = 0;
+    char got[256] = "";
+    while (theta_reader_next(r, &w, &len) == 1) {
+        strncat(got, w, len);
+        strcat(got, " ");
+        nt++;
+    }
+    ck_assert_int_eq(theta_reader_bytes(r), (int64_t)n);
+    ck_assert_int_eq(theta_reader_close(r), THETA_OK);
+    ck_assert_str_eq(got, "eintr does not </s> count as bytes </s> ");
+    ck_assert_int_eq(nt, 8);
+    close(fd);
+}
+END_TEST
+
+START_TEST(spool_stdin_empty_despite_interrupts)
+{
+    /* each EINTR used to subtract one from the byte count, so an empty
+     * input interrupted a few times was not reported as empty */
+    char spool[256];
+    int fd = -1;
+    ck_assert_int_eq(spool_with_eintr("", 0, 5, spool, sizeof spool, &fd), THETA_EDATA);
+    ck_assert_ptr_nonnull(strstr(theta_last_error(), "standard input is empty"));
 }
 END_TEST
 
 START_TEST(truncated_stdin_gzip_names_standard_input)
 {
-    char *dir = tu_tmpdir();
-    char *g = tu_path(dir, "in.gz");
+    char *g = tu_path(tu_dir, "in.gz");
     size_t n = 50000;
     char *text = gen_text(n, 19, 9);
     write_gz(g, "wb", text, n);
@@ -948,9 +1141,7 @@ START_TEST(truncated_stdin_gzip_names_standard_input)
     toks_free(&t);
     free(gz);
     free(text);
-    tu_rmdir(dir);
     free(g);
-    free(dir);
 }
 END_TEST
 
@@ -958,6 +1149,7 @@ Suite *corpus_suite(void)
 {
     Suite *s = suite_create("corpus");
     TCase *core = tcase_create("core");
+    tcase_add_checked_fixture(core, tu_fixture_tmpdir_setup, tu_fixture_tmpdir_teardown);
     tcase_add_test(core, separators_and_sentence_ends);
     tcase_add_test(core, no_trailing_newline_and_only_separators);
     tcase_add_test(core, bytes_are_kept);
@@ -969,6 +1161,7 @@ Suite *corpus_suite(void)
     tcase_set_timeout(core, 20);
     suite_add_tcase(s, core);
     TCase *io = tcase_create("io");
+    tcase_add_checked_fixture(io, tu_fixture_tmpdir_setup, tu_fixture_tmpdir_teardown);
     tcase_add_test(io, plain_and_gzip_identical);
     tcase_add_test(io, gzip_two_members);
     tcase_add_test(io, batches_over_segments);
@@ -977,12 +1170,17 @@ Suite *corpus_suite(void)
     tcase_add_test(io, reader_bytes_counts_decompressed_input);
     tcase_add_test(io, spool_stdin_reads_twice);
     tcase_add_test(io, spool_stdin_gzip);
+    tcase_add_test(io, spool_fifo_reads_twice_and_leaves_nothing);
+    tcase_add_test(io, spool_full_tmpdir_says_so);
     tcase_add_test(io, read_stdin_dash);
     tcase_add_test(io, stdin_pipe_in_single_bytes);
+    tcase_add_test(io, spool_stdin_interrupted_reads);
     tcase_set_timeout(io, 20);
     suite_add_tcase(s, io);
     TCase *err = tcase_create("errors");
+    tcase_add_checked_fixture(err, tu_fixture_tmpdir_setup, tu_fixture_tmpdir_teardown);
     tcase_add_test(err, missing_file);
+    tcase_add_test(err, spool_stdin_empty_despite_interrupts);
     tcase_add_test(err, directory_is_an_error);
     tcase_add_test(err, gzip_truncated_is_an_error);
     tcase_add_test(err, gzip_corrupt_deflate_is_an_error);

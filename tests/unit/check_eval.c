@@ -323,8 +323,7 @@ static char *write_questions(const char *dir)
 
 START_TEST(questions_file_parsing)
 {
-    char *dir = tu_tmpdir();
-    char *p = write_questions(dir);
+    char *p = write_questions(tu_dir);
     theta_eval_questions *q = NULL;
     ck_assert_int_eq(theta_eval_questions_load(p, &q), THETA_OK);
     ck_assert_int_eq(q->n, 4);
@@ -345,16 +344,13 @@ START_TEST(questions_file_parsing)
     ck_assert_ptr_nonnull(strstr(theta_last_error(), ":1:"));
     ck_assert_ptr_null(q);
     ck_assert_int_eq(theta_eval_questions_load("/nonexistent/q", &q), THETA_EIO);
-    tu_rmdir(dir);
     free(p);
-    free(dir);
 }
 END_TEST
 
 START_TEST(analogies_follow_gensim_rules)
 {
-    char *dir = tu_tmpdir();
-    char *p = write_questions(dir);
+    char *p = write_questions(tu_dir);
     theta_eval_questions *q;
     ck_assert_int_eq(theta_eval_questions_load(p, &q), THETA_OK);
     fixture f;
@@ -390,9 +386,7 @@ START_TEST(analogies_follow_gensim_rules)
     theta_eval_analogy_result_free(&r);
     fx_free(&f);
     theta_eval_questions_free(q);
-    tu_rmdir(dir);
     free(p);
-    free(dir);
 }
 END_TEST
 
@@ -417,8 +411,7 @@ END_TEST
 
 START_TEST(pairs_file_and_score)
 {
-    char *dir = tu_tmpdir();
-    char *p = tu_path(dir, "pairs.tsv");
+    char *p = tu_path(tu_dir, "pairs.tsv");
     /* tab-separated with comments, CRLF, a malformed line, an OOV pair */
     tu_write_file(p,
                   "# a comment\n"
@@ -471,9 +464,7 @@ START_TEST(pairs_file_and_score)
     pr = NULL;
     ck_assert_int_eq(theta_eval_pairs_load(p, &pr), THETA_EFORMAT);
     ck_assert_ptr_null(pr);
-    tu_rmdir(dir);
     free(p);
-    free(dir);
 }
 END_TEST
 
@@ -491,6 +482,7 @@ Suite *eval_suite(void)
     tcase_add_test(core, correlations_by_hand);
     suite_add_tcase(s, core);
     TCase *io = tcase_create("io");
+    tcase_add_checked_fixture(io, tu_fixture_tmpdir_setup, tu_fixture_tmpdir_teardown);
     tcase_add_test(io, questions_file_parsing);
     tcase_add_test(io, analogies_follow_gensim_rules);
     tcase_add_test(io, pairs_file_and_score);
