@@ -9,6 +9,9 @@
 #   dims.png      distinct dimensions of the input matrix per epoch (and at the
 #                 --points snapshots), first and last thread count
 #   README.md     the command, date, settings, total wall time and the table
+# With --sweep, instead: how a symmetric start breaks (const:C+normal:S over a
+# range of noise scales, one thread): sweep.csv, quality.csv, growth.csv,
+# sweep.md, symmetry.png and README.md (see --help).
 # The plots need gnuplot (Debian: gnuplot-nox, installed through
 # scripts/install-deps.sh --plot unless --no-install); without it the CSV
 # files and the table are still written and the script says why no plot was
