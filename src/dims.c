@@ -26,6 +26,10 @@
  *     columns add no work and no rounding noise. Householder reflections
  *     make it tridiagonal; eigenvalues come from Sturm-sequence bisection.
  *     sigma_i = sqrt(lambda_i); rank counts sigma_i > 1e-6 sigma_1.
+ *  5. The continuous measures (sigma_2 / sigma_1, the effective rank) from
+ *     every eigenvalue of the same tridiagonal matrix, by bisection to
+ *     eps x lambda_1; eigenvalues below k eps lambda_1 are rounding and count
+ *     as 0.
  *
  * The Gram matrix is summed over a fixed number of row ranges chosen from
  * the matrix size alone, so the result is the same with any thread count,
