@@ -91,6 +91,8 @@ typedef struct {
     theta_init init_in;
     theta_init init_out;
     theta_kernel kernel;
+    float noise_uniform; /* loss ns: share of negatives drawn uniformly over the words
+                          * (the rest by count^0.75); float, as saved in the model */
 } theta_config;
 
 theta_config theta_config_default(void);
@@ -294,6 +296,11 @@ uint32_t theta_vocab_crc(const theta_vocab *v);
 
 /* ---- negative sampler (alias table over count^0.75, </s> excluded) ------ */
 
+/* theta_sampler_build_mix draws a share `uniform` (0..1) of the samples
+ * uniformly over the words 1..V-1 and the rest by count^power;
+ * theta_sampler_build is share 0. Errors: THETA_EDATA without a counted
+ * word, THETA_ENOMEM. */
+
 typedef struct {
     uint32_t *threshold; /* [n] acceptance threshold scaled to 2^32 */
     int32_t *alias;      /* [n] */
@@ -301,6 +308,8 @@ typedef struct {
 } theta_sampler;
 
 theta_status theta_sampler_build(theta_sampler *s, const theta_vocab *v, double power);
+theta_status theta_sampler_build_mix(theta_sampler *s, const theta_vocab *v, double power,
+                                     double uniform);
 void theta_sampler_free(theta_sampler *s);
 
 static inline int32_t theta_sampler_draw(const theta_sampler *s, uint64_t r)
@@ -337,28 +346,21 @@ typedef struct {
     uint32_t corpus_crc;
 } theta_train_state;
 
-/* A data-parallel (MPI) run's checkpoint also records where each rank stood
- * in its share of the corpus and which input files the shares came from,
- * so that every rank resumes where it stopped (the model file's RANK
- * section). nranks == 0: the checkpoint of one process; then ninputs > 1
- * records the fingerprints of the several files it read, in order (the INPT
- * section), and ninputs 0 means one file (theta_train_state's fingerprint). */
-typedef struct {
-    int64_t chunks_done;   /* chunks of the current epoch this rank trained */
-    double loss_sum;       /* this rank's loss statistics of the current epoch */
-    int64_t loss_count;
-} theta_rank_state;
-
 typedef struct {
     uint64_t bytes;        /* an input file's size and the CRC of theta_corpus_fingerprint */
     uint32_t crc;
 } theta_fingerprint;
 
+/* Which files a checkpoint's run read: ninputs > 1 records the fingerprints
+ * of its several files, in order (0: one file, theta_train_state's
+ * fingerprint). A data-parallel (MPI) run's checkpoint also records where
+ * every rank stood in its share of the corpus (nranks > 0; the entries are
+ * private to the MPI code), so that every rank resumes where it stopped. */
 typedef struct {
     int32_t nranks;
     int32_t ninputs;
-    theta_rank_state *ranks;    /* [nranks], owned by the model */
-    theta_fingerprint *inputs;  /* [ninputs] in command-line order, owned by the model */
+    struct theta__rank_state *ranks; /* [nranks], owned by the model */
+    theta_fingerprint *inputs;       /* [ninputs] in command-line order, owned by the model */
 } theta_shares;
 
 typedef struct {
@@ -370,7 +372,7 @@ typedef struct {
     theta_huffman huffman;/* built for loss hs */
     theta_sampler sampler;/* built for loss ns */
     theta_train_state state;
-    theta_shares shares;  /* MPI checkpoints only (see above) */
+    theta_shares shares;  /* the checkpoint's input files and MPI ranks (see above) */
 } theta_model;
 
 /* Takes ownership of vocab (also on failure), allocates and initialises both

@@ -41,13 +41,14 @@ theta_config theta_config_default(void)
     c.init_in.value = 1.0;
     c.init_out.kind = THETA_INIT_ZERO;
     c.kernel = THETA_KERNEL_BATCH; /* faster and at least as good: see README, Performance */
+    c.noise_uniform = 0.0f; /* word2vec.c's ~1 % made no measurable difference: docs/quality.md */
     return c;
 }
 
 /* The numeric fields' ranges: the library's checks and the program's option
  * parsing both read them here. */
 #define FIELD(name, type) #name, offsetof(theta_config, name), type
-enum { F_INT, F_I64, F_DBL };
+enum { F_INT, F_I64, F_DBL, F_FLT };
 static const theta_config_range ranges[] = {
     {FIELD(dim, F_INT), 1, 10000, 1, 0, 0, 0},
     {FIELD(window, F_INT), 1, 1000, 1, 0, 0, 0},
@@ -59,6 +60,7 @@ static const theta_config_range ranges[] = {
     {FIELD(sample, F_DBL), 0, 1, 0, 0, 1, 0},
     {FIELD(alpha, F_DBL), 0, 10, 0, 1, 0, 0},
     {FIELD(min_alpha_ratio, F_DBL), 0, 1, 0, 0, 0, 0},
+    {FIELD(noise_uniform, F_FLT), 0, 1, 0, 0, 0, 0},
     {NULL, 0, 0, 0, 0, 0, 0, 0, 0},
 };
 #undef FIELD
@@ -103,6 +105,7 @@ static double field_value(const theta_config *c, const theta_config_range *r)
     switch (r->type) {
     case F_INT: return *(const int *)(const void *)p;
     case F_I64: return (double)*(const int64_t *)(const void *)p;
+    case F_FLT: return *(const float *)(const void *)p;
     default: return *(const double *)(const void *)p;
     }
 }

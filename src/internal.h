@@ -65,6 +65,14 @@ static inline uint64_t theta__get_u64(const unsigned char *p)
  * cannot be read (corpus.c). */
 int theta__file_is_gzip(const char *path);
 
+/* Where one rank of an MPI run stood in its share of the corpus when its
+ * checkpoint was taken (theta_shares.ranks; the model file's RANK section). */
+typedef struct theta__rank_state {
+    int64_t chunks_done;   /* chunks of the current epoch this rank trained */
+    double loss_sum;       /* this rank's loss statistics of the current epoch */
+    int64_t loss_count;
+} theta__rank_state;
+
 /* Counts segs[nsegs] (none: an empty vocabulary) into a new vocabulary, not
  * finalized, pruning at prune_limit distinct words. */
 theta_status theta__vocab_count_segments(const theta_segment *segs, int nsegs,

@@ -13,7 +13,8 @@
  *   "CONF"  arch u32, loss u32, dim u32, window u32, negative u32, epochs u32,
  *           threads u32, min_count u64, max_vocab u64, sample f64, alpha f64,
  *           min_alpha_ratio f64, seed u64, init_in kind u32 + value f64,
- *           init_out kind u32 + value f64, kernel u32, 4 zero bytes (108 bytes);
+ *           init_out kind u32 + value f64, kernel u32, noise_uniform f32
+ *           (108 bytes; files from before noise_uniform have 4 zero bytes there);
  *           a run whose init has a perturbation ("const:0.1+normal:1e-6") adds
  *           init_in noise kind u32 + scale f64, init_out noise kind u32 + scale
  *           f64 (132 bytes). Files of 108 are read as without perturbation.
@@ -162,7 +163,7 @@ static theta_status build_tables(theta_model *m)
     if (m->cfg.loss == THETA_LOSS_HS)
         return theta_huffman_build(&m->huffman, m->vocab);
     if (m->cfg.loss == THETA_LOSS_NS)
-        return theta_sampler_build(&m->sampler, m->vocab, 0.75);
+        return theta_sampler_build_mix(&m->sampler, m->vocab, 0.75, m->cfg.noise_uniform);
     return THETA_OK;
 }
 
@@ -294,7 +295,9 @@ static void encode_conf(const theta_config *c, unsigned char *p)
     theta__put_u32(p + 88, (uint32_t)c->init_out.kind);
     theta__put_u64(p + 92, f64_bits(c->init_out.value));
     theta__put_u32(p + 100, (uint32_t)c->kernel);
-    memset(p + 104, 0, CONF_BYTES - 104);
+    uint32_t u;
+    memcpy(&u, &c->noise_uniform, 4);
+    theta__put_u32(p + 104, u);
 }
 
 /* The perturbations of a 132-byte CONF (after the 108 bytes above). */
@@ -331,6 +334,8 @@ static void decode_conf(const unsigned char *p, theta_config *c)
     c->init_out.kind = (theta_init_kind)theta__get_u32(p + 88);
     c->init_out.value = bits_f64(theta__get_u64(p + 92));
     c->kernel = (theta_kernel)theta__get_u32(p + 100);
+    uint32_t u = theta__get_u32(p + 104);
+    memcpy(&c->noise_uniform, &u, 4);
     c->init_in.noise_kind = c->init_out.noise_kind = THETA_NOISE_NONE;
     c->init_in.noise = c->init_out.noise = 0;
 }
@@ -630,7 +635,7 @@ static theta_status parse_shares(reader *r, const unsigned char *b, uint64_t len
         sh->inputs[i].crc = theta__get_u32(p + 8);
     }
     for (uint32_t k = 0; k < nranks; k++, p += 24) {
-        theta_rank_state *rs = &sh->ranks[k];
+        theta__rank_state *rs = &sh->ranks[k];
         rs->chunks_done = (int64_t)theta__get_u64(p);
         rs->loss_sum = bits_f64(theta__get_u64(p + 8));
         rs->loss_count = (int64_t)theta__get_u64(p + 16);

@@ -414,7 +414,7 @@ theta_status theta__mpi_gather_state(theta_model *m, const theta__mpi_sync_ctx *
     sh->ninputs = ctx->ninputs;
     memcpy(sh->inputs, ctx->inputs, (size_t)ctx->ninputs * sizeof *sh->inputs);
     for (int r = 0; r < size; r++)
-        sh->ranks[r] = (theta_rank_state){(int64_t)all[3 * r], all[3 * r + 1],
+        sh->ranks[r] = (theta__rank_state){(int64_t)all[3 * r], all[3 * r + 1],
                                           (int64_t)all[3 * r + 2]};
     free(all);
     return THETA_OK;

@@ -828,6 +828,7 @@ typedef struct {
     theta_phrases_stats *stats;
     char spool[64], cur[64], next[64];
     int spool_fd, cur_fd, next_fd;
+    const char *input;   /* the corpus as given ("-": standard input) */
     const char *in;      /* this pass's input: the corpus, its spool or the last pass's output */
     theta__outfile out;
     int out_open;
@@ -836,10 +837,12 @@ typedef struct {
     progress_state ps;
 } phrases_job;
 
-/* A failure while reading the spool names standard input. */
+/* A failure while reading the spool names the input it copies. */
 static theta_status named(phrases_job *j, theta_status st)
 {
-    return st && j->in == j->spool ? rename_input(st, j->spool, "standard input") : st;
+    if (!st || j->in != j->spool)
+        return st;
+    return rename_input(st, j->spool, strcmp(j->input, "-") == 0 ? "standard input" : j->input);
 }
 
 /* Counts this pass's input and collects the pairs that score above the
@@ -967,7 +970,7 @@ theta_status theta_phrases_run(const char *input, const theta_phrases_config *cf
     j.hooks = hooks;
     j.stats = stats;
     j.spool_fd = j.cur_fd = j.next_fd = -1;
-    j.in = input;
+    j.input = j.in = input;
     j.ps.hooks = hooks;
     j.ps.p.passes = cfg->passes;
     /* the output first: an unwritable path fails before the long work */
@@ -975,8 +978,9 @@ theta_status theta_phrases_run(const char *input, const theta_phrases_config *cf
         j.out_open = 1;
         setvbuf(j.out.f, NULL, _IOFBF, 1 << 20);
     }
-    if (!st && strcmp(input, "-") == 0 &&
-        !(st = theta_spool_stdin(j.spool, sizeof j.spool, &j.spool_fd)))
+    /* every pass reads its input twice: a stream is copied first */
+    if (!st && (strcmp(input, "-") == 0 || theta_input_is_stream(input)) &&
+        !(st = theta_spool_open(input, j.spool, sizeof j.spool, &j.spool_fd, NULL)))
         j.in = j.spool;
     for (int k = 0; !st && k < cfg->passes; k++)
         st = run_pass(&j, k);

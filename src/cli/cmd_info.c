@@ -5,6 +5,7 @@
  * vectors (norms, zero rows, non-finite values, repeated words).
  */
 #include "cli.h"
+#include "internal.h"
 
 #include <getopt.h>
 #include <math.h>
@@ -172,6 +173,8 @@ static void model_info(kv *t, const char *path, const theta_model *m)
     theta_init_format(&c->init_out, buf, sizeof buf);
     put(t, "init_out", 0, "%s", buf);
     put(t, "kernel", 0, "%s", theta_kernel_name(c->kernel));
+    if (c->loss == THETA_LOSS_NS)
+        put(t, "noise_uniform", 1, "%.9g", (double)c->noise_uniform);
     const theta_train_state *s = &m->state;
     put(t, "epochs_done", 1, "%d", s->epoch);
     put(t, "words_done", 1, "%lld", (long long)s->words_done);

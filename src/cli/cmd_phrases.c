@@ -230,12 +230,10 @@ static int parse_phrases_args(int argc, char **argv, phrases_args *a)
         return cli_usage_error("phrases", "%s", theta_last_error());
     if (a->output && strcmp(a->output, "-") == 0)
         a->output = NULL;
-    if (a->output && strcmp(a->output, a->input) == 0)
-        return cli_usage_error("phrases", "-o %s would overwrite the input", a->output);
-    if (a->save && ((a->output && strcmp(a->save, a->output) == 0) || strcmp(a->save, a->input) == 0))
-        return cli_usage_error("phrases", "--save-phrases %s would overwrite the %s", a->save,
-                               strcmp(a->save, a->input) == 0 ? "input" : "output");
-    return 0;
+    /* no output may name the input or the other output (links followed) */
+    const cli_file in[] = {{"--input", a->input, NULL}};
+    const cli_file out[] = {{"-o", a->output, NULL}, {"--save-phrases", a->save, NULL}};
+    return cli_check_paths("phrases", in, 1, out, 2) ? 2 : 0;
 }
 
 int cmd_phrases(int argc, char **argv)

@@ -66,6 +66,9 @@ void help_train(FILE *out)
 "      --dim N             dimensions (default %d)\n"
 "      --window N          maximum context distance (default %d)\n"
 "      --negative N        negative samples per example (default %d)\n"
+"      --noise-uniform U   share of negatives drawn uniformly over the words, the\n"
+"                          rest by count^0.75 (default %g; word2vec.c: about the\n"
+"                          share of </s> in its table)\n"
 "      --sample T          subsampling threshold, 0 = off (default %g)\n"
 "      --alpha A           starting learning rate (default %g, with --loss hs %g;\n"
 "                          word2vec: 0.025)\n"
@@ -94,7 +97,7 @@ void help_train(FILE *out)
 "-window -sample -hs -negative -threads -iter -min-count -alpha -binary -cbow\n"
 "-save-vocab -read-vocab (theta's default model is skip-gram; -cbow 1 selects CBOW;\n"
 "-hs 1 selects hierarchical softmax and needs -negative 0).\n",
-            SYNC_EVERY_DEFAULT, d.dim, d.window, d.negative, d.sample, d.alpha,
+            SYNC_EVERY_DEFAULT, d.dim, d.window, d.negative, (double)d.noise_uniform, d.sample, d.alpha,
             theta_config_default_alpha(THETA_LOSS_HS), d.epochs,
             (long long)d.min_count, d.threads, (unsigned long long)d.seed);
 }

@@ -44,6 +44,7 @@ static const struct option long_options[] = {
     {"checkpoint-every", required_argument, NULL, OPT_CHECKPOINT_EVERY},
     {"resume", required_argument, NULL, OPT_RESUME},
     {"kernel", required_argument, NULL, OPT_KERNEL},
+    {"noise-uniform", required_argument, NULL, OPT_NOISE_UNIFORM},
     {"isa", required_argument, NULL, OPT_ISA},
     {"log-every-words", required_argument, NULL, OPT_LOG_EVERY},
     {"sync-every", required_argument, NULL, OPT_SYNC_EVERY},
@@ -71,6 +72,7 @@ static const struct { int opt; const char *field; } config_fields[] = {
     {OPT_DIM, "dim"},           {OPT_WINDOW, "window"},       {OPT_NEGATIVE, "negative"},
     {OPT_EPOCHS, "epochs"},     {OPT_MIN_COUNT, "min_count"}, {OPT_MAX_VOCAB, "max_vocab"},
     {OPT_THREADS, "threads"},   {OPT_SAMPLE, "sample"},       {OPT_ALPHA, "alpha"},
+    {OPT_NOISE_UNIFORM, "noise_uniform"},
 };
 
 /* A copy of argv with word2vec's flags replaced by theta's; NULL after
@@ -132,6 +134,8 @@ static int parse_config_number(train_args *a, int c, const char *text)
     char *p = (char *)&a->cfg + r->offset;
     if (c == OPT_MIN_COUNT || c == OPT_MAX_VOCAB)
         *(int64_t *)(void *)p = n;
+    else if (c == OPT_NOISE_UNIFORM) /* stored as float (model file) */
+        *(float *)(void *)p = (float)x;
     else if (r->integer)
         *(int *)(void *)p = (int)n;
     else

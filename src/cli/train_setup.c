@@ -5,6 +5,7 @@
  * lines, the --log-json file).
  */
 #include "cmd_train.h"
+#include "internal.h"
 #include "theta_mpi.h"
 
 #include <stdio.h>
@@ -40,6 +41,7 @@ static int check_resume_options(const train_args *a, const theta_config *saved, 
         {OPT_W2V_CBOW, "cbow", c->arch == saved->arch},
         {OPT_LOSS, "loss", c->loss == saved->loss},
         {OPT_KERNEL, "kernel", c->kernel == saved->kernel},
+        {OPT_NOISE_UNIFORM, "noise-uniform", c->noise_uniform == saved->noise_uniform},
         {OPT_W2V_HS, "hs", c->loss == saved->loss},
         {OPT_INIT_IN, "init-in", same_init(&c->init_in, &saved->init_in)},
         {OPT_INIT_OUT, "init-out", same_init(&c->init_out, &saved->init_out)},
@@ -133,7 +135,7 @@ int train_resume_model(const train_args *a, const theta_fingerprint *fps, int ni
     }
     if (m->shares.nranks > 0) {
         /* this rank's place in its share; the word count is every rank's */
-        const theta_rank_state *r = &m->shares.ranks[rank];
+        const theta__rank_state *r = &m->shares.ranks[rank];
         m->state.chunks_done = r->chunks_done;
         m->state.loss_sum = r->loss_sum;
         m->state.loss_count = r->loss_count;

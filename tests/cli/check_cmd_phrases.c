@@ -6,9 +6,11 @@
  */
 #include <check.h>
 #include <dirent.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include "suites.h"
@@ -96,7 +98,7 @@ START_TEST(usage_errors_exit_2)
         {"--max-entries 2 @", "--max-entries"},
         {"--bogus @", "unknown option '--bogus'"},
         {"@ @", "one INPUT expected"},
-        {"@ -o @", "would overwrite the input"},
+        {"@ -o @", "refusing to overwrite an input"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         char args[512];
@@ -114,6 +116,33 @@ START_TEST(usage_errors_exit_2)
         free(out);
         free(err);
     }
+}
+END_TEST
+
+/* An output that is the input through a link, or the other output, is
+ * refused before any work, and the input is left as it was. */
+START_TEST(outputs_never_name_the_input)
+{
+    char *link = tu_path(dir, "link.txt"), *save = tu_path(dir, "s.txt");
+    ck_assert_int_eq(symlink(corpus, link), 0);
+    char *before = tu_read_file(corpus, NULL);
+    char *err;
+    ck_assert_int_eq(tu_run(NULL, &err, "phrases '%s' -o '%s'", corpus, link), 2);
+    ck_assert_has(err, "names the same file as --input");
+    ck_assert_has(err, "refusing to overwrite an input");
+    ck_assert_int_eq(lines(err), 1);
+    free(err);
+    ck_assert_int_eq(tu_run(NULL, &err, "phrases '%s' -o '%s' --save-phrases '%s'", corpus, save,
+                            save), 2);
+    ck_assert_has(err, "-o and --save-phrases name the same file");
+    free(err);
+    char *after = tu_read_file(corpus, NULL);
+    ck_assert_str_eq(before, after);
+    ck_assert_int_eq(access(save, F_OK), -1);
+    free(before);
+    free(after);
+    free(link);
+    free(save);
 }
 END_TEST
 
@@ -169,7 +198,22 @@ START_TEST(stdin_and_gzip_equal_plain)
     ck_assert_str_eq(a, b);
     ck_assert_str_eq(a, c);
     ck_assert_str_eq(a, d);
-    free(a), free(b), free(c), free(d), free(gz), free(plain);
+    /* a FIFO and a process substitution: read once, spooled for the passes */
+    char *fifo = tu_path(dir, "fifo"), *e, *f;
+    ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+    char cmd[4096];
+    snprintf(cmd, sizeof cmd, "cat '%s' > '%s' &", corpus, fifo); /* blocks until read */
+    ck_assert_int_eq(system(cmd), 0);
+    ck_assert_int_eq(tu_run(&e, NULL, "phrases -q --passes 2 '%s'", fifo), 0);
+    char *subst = tu_path(dir, "subst.txt");
+    snprintf(cmd, sizeof cmd, "bash -c \"'%s' phrases -q --passes 2 <(cat '%s') > '%s'\"",
+             tu_theta_bin(), corpus, subst);
+    ck_assert_int_eq(system(cmd), 0);
+    f = tu_read_file(subst, NULL);
+    free(subst);
+    ck_assert_str_eq(a, e);
+    ck_assert_str_eq(a, f);
+    free(a), free(b), free(c), free(d), free(e), free(f), free(fifo), free(gz), free(plain);
 }
 END_TEST
 
@@ -211,6 +255,7 @@ Suite *cmd_phrases_suite(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, help_and_listing);
     tcase_add_test(tc, usage_errors_exit_2);
+    tcase_add_test(tc, outputs_never_name_the_input);
     tcase_add_test(tc, runtime_errors_exit_1_with_one_line);
     tcase_add_test(tc, stdin_and_gzip_equal_plain);
     tcase_add_test(tc, summary_and_saved_phrases);

@@ -26,6 +26,7 @@
 
 #include "suites.h"
 #include "testutil.h"
+#include "internal.h"
 #include "theta.h"
 #include "train.h"
 

@@ -10,6 +10,7 @@
 
 #include "suites.h"
 #include "testutil.h"
+#include "internal.h"
 #include "theta.h"
 
 /* An assertion for hot loops: Check's ck_assert records its location with a
@@ -345,6 +346,7 @@ static theta_model *unusual_model(theta_loss loss)
     c.sample = 1.5e-4;
     c.alpha = 0.0375;
     c.min_alpha_ratio = 0.003;
+    c.noise_uniform = 0.0123f;
     c.seed = 123456789012345ULL;
     ck_assert_int_eq(theta_init_parse("normal:0.3", &c.init_in), THETA_OK);
     ck_assert_int_eq(theta_init_parse("const:-0.25", &c.init_out), THETA_OK);
@@ -378,6 +380,7 @@ static void assert_same_model(const theta_model *a, const theta_model *b)
     ck_assert(x->sample == y->sample);
     ck_assert(x->alpha == y->alpha);
     ck_assert(x->min_alpha_ratio == y->min_alpha_ratio);
+    ck_assert(x->noise_uniform == y->noise_uniform);
     ck_assert_uint_eq(x->seed, y->seed);
     ck_assert_int_eq(x->init_in.kind, y->init_in.kind);
     ck_assert(x->init_in.value == y->init_in.value);
@@ -819,7 +822,7 @@ static theta_model *model_with_shares(void)
     m->shares.inputs = calloc(2, sizeof *m->shares.inputs);
     ck_assert(m->shares.ranks && m->shares.inputs);
     for (int r = 0; r < 3; r++)
-        m->shares.ranks[r] = (theta_rank_state){7 + r, 1.5 * r, 100 + r};
+        m->shares.ranks[r] = (theta__rank_state){7 + r, 1.5 * r, 100 + r};
     m->shares.inputs[0] = (theta_fingerprint){12345, 0xdeadbeef};
     m->shares.inputs[1] = (theta_fingerprint){(uint64_t)1 << 40, 7};
     return m;
