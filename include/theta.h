@@ -836,6 +836,43 @@ typedef struct {
 theta_status theta_phrases_run(const char *input, const theta_phrases_config *cfg,
                                const theta_phrases_hooks *hooks, theta_phrases_stats *stats);
 
+/* ---- pretrained vectors and continued training (pretrained.c) -----------
+ * A new model's matrix can start from vectors trained elsewhere, matched by
+ * word (fastText's -pretrainedVectors), and a saved model can continue on
+ * new text with a vocabulary that grows (gensim's build_vocab(update=True)).
+ * docs/training.md has the semantics. Nothing here trains or prints. */
+
+/* Reads the vectors to start matrix which (0: input, 1: output) from path:
+ * a word-vector file (word2vec text or binary, fastText .vec, GloVe; its
+ * rows serve either matrix) or a theta model (its matrix which; the output
+ * matrix of an hs model is refused: its rows are tree nodes, not words).
+ * THETA_EDATA if it holds no vectors. Free *out with theta_vectors_free. */
+theta_status theta_pretrained_load(const char *path, int which, theta_vectors **out);
+
+/* Overwrites each row r >= from_row of m's matrix which (0: input, 1:
+ * output) whose word src holds with src's vector for it (a word held twice:
+ * its first row); other rows are left as they are. *matched (may be NULL):
+ * the rows written. THETA_EINVAL if src->dim is not m->cfg.dim (the message
+ * names both) or for the output matrix of an hs model; THETA_EDATA, with
+ * nothing written, if a vector to take holds a NaN or an infinity. */
+theta_status theta_model_fill_rows(theta_model *m, int which, const theta_vectors *src,
+                                   int32_t from_row, int64_t *matched);
+
+/* The model a run that continues old on new text trains (old is not
+ * changed). added: the new text's vocabulary, finalized with min_count 1
+ * (its words with their counts). The vocabulary: old's words in their
+ * order (ids kept) with old + new counts, then added's other words whose
+ * count reaches cfg->min_count, in added's order (count, then bytes), up to
+ * cfg->max_vocab rows in all (0: no limit; old words always stay). Both
+ * matrices: old rows copied, new rows started from cfg->init_in / init_out
+ * and cfg->seed as theta_model_new starts them. State: a new run (epoch 0)
+ * whose epoch is the new text's tokens of the vocabulary's words
+ * (state.train_words; vocab->total, the sum of the summed counts, is larger).
+ * THETA_EMISMATCH if cfg's dim, loss or arch differ from old's (the message
+ * names both); THETA_EINVAL for an hs model (its tree follows the counts). */
+theta_status theta_model_extend(const theta_model *old, const theta_vocab *added,
+                                const theta_config *cfg, theta_model **out);
+
 #ifdef __cplusplus
 }
 #endif

@@ -38,6 +38,9 @@ Strategies (names for --strategies):
   const-both  both matrices const:C
   uniform     both matrices uniform:A
   normal      both matrices normal:S
+  pretrained  input from vectors theta trained on another corpus (--init-in
+              file:VECTORS, words they lack scaled:1), output zero: a warm
+              start. Not in the default list: add it to --strategies
 
 Options:
   --epochs N            epochs per run (default 3)
@@ -52,6 +55,9 @@ Options:
   --uniform A           half-width of the uniform strategy (default 0.01)
   --normal S            standard deviation of the normal strategy (default 0.01)
   --min-count N         theta train --min-count (default 5)
+  --pretrain-corpus F   the pretrained strategy's vectors are trained on F
+                        (default: the second half of CORPUS's lines) with
+                        the same dim, epochs and min-count, loss ns
   --softmax-max-vocab N --max-vocab for the full-softmax runs, whose cost
                         grows with the vocabulary (default 300; 0 = no cap)
   --points N            log snapshots per epoch for dims.png (default 4;
@@ -111,6 +117,7 @@ all_strategies="w2v,zero,const-in,const-both,uniform,normal"
 strategies_list=$all_strategies
 analogies="" pairs="" out=compare-inits plot=1 install=1 corpus=""
 sweep=0 every=10000 evals=4 noise_list="0,1e-8,1e-6,1e-4,1e-2" epochs_given=0 out_given=0
+pretrain_corpus="" pretrained_vec="" pretrained_note=""
 while [ $# -gt 0 ]; do
     opt=$1
     case $opt in
@@ -120,7 +127,7 @@ while [ $# -gt 0 ]; do
     --sweep) sweep=1; shift; continue ;;
     --epochs | --dim | --seeds | --seed | --threads | --losses | --strategies | --const | \
         --uniform | --normal | --min-count | --softmax-max-vocab | --points | --analogies | \
-        --pairs | --out | --noise | --every | --evals)
+        --pairs | --out | --pretrain-corpus | --noise | --every | --evals)
         [ $# -ge 2 ] || usage_error "$opt needs a value" ;;
     -*) usage_error "unknown option $opt" ;;
     esac
@@ -141,6 +148,7 @@ while [ $# -gt 0 ]; do
     --analogies) analogies=$2 ;;
     --pairs) pairs=$2 ;;
     --out) out=$2 out_given=1 ;;
+    --pretrain-corpus) pretrain_corpus=$2 ;;
     --noise) noise_list=$2 ;;
     --every) every=$2 ;;
     --evals) evals=$2 ;;
@@ -186,9 +194,9 @@ for l in "${losses[@]}"; do
     case $l in ns | hs | softmax) ;; *) usage_error "--losses: unknown loss '$l' (ns, hs, softmax)" ;; esac
 done
 for s in "${strategies[@]}"; do
-    case ",$all_strategies," in *",$s,"*) ;; *) usage_error "--strategies: unknown strategy '$s' ($all_strategies)" ;; esac
+    case ",$all_strategies,pretrained," in *",$s,"*) ;; *) usage_error "--strategies: unknown strategy '$s' ($all_strategies,pretrained)" ;; esac
 done
-for f in "$analogies" "$pairs"; do
+for f in "$analogies" "$pairs" "$pretrain_corpus"; do
     [ -z "$f" ] || [ -r "$f" ] || die "cannot read evaluation file $f"
 done
 
@@ -249,7 +257,31 @@ init_of() { # strategy -> "init_in init_out"
     const-both) echo "const:$const const:$const" ;;
     uniform) echo "uniform:$uniform uniform:$uniform" ;;
     normal) echo "normal:$normal normal:$normal" ;;
+    pretrained) echo "file:pretrained.vec zero" ;;
     esac
+}
+
+# The pretrained strategy: vectors trained by theta on another corpus
+# (--pretrain-corpus, or the second half of CORPUS's lines), once, before
+# the grid; every pretrained run starts its input matrix from them.
+make_pretrained() {
+    local src=$pretrain_corpus what
+    if [ -z "$src" ]; then
+        src=$work/pretrain.txt
+        tail -n +$((lines / 2 + 1)) "$corpus" >"$src"
+        what="the second half of $(basename "$corpus") ($((lines - lines / 2)) lines)"
+    else
+        what=$(basename "$src")
+    fi
+    pretrained_vec=$work/pretrained.vec
+    "$theta" train --input "$src" --dim "$dim" --epochs "$epochs" --threads "${threads[0]}" \
+        --seed $((seed0 + 1000)) --min-count "$min_count" --output "$pretrained_vec" --quiet \
+        2>"$work/err" || { cat "$work/err" >&2; die "theta train on $src (pretrained vectors) failed"; }
+    pretrained_note="pretrained: input started from vectors theta trained on $what, $(wc -w <"$src") tokens (dim $dim, $epochs epoch(s), loss ns, seed $((seed0 + 1000))), $(head -n 1 "$pretrained_vec" | cut -d' ' -f1) words; words they lack scaled:1, output zero"
+    echo "compare-inits: $pretrained_note" >&2
+}
+pretrained_args() { # -> the theta train options of the pretrained strategy, one per line
+    printf '%s\n' --init-in "file:$pretrained_vec" --init-out zero
 }
 
 # snapshots: every (corpus tokens / points) words; --points 1 logs epoch ends only
@@ -638,6 +670,7 @@ echo "strategy,init_in,init_out,loss,threads,seed,first_loss,final_loss,distinct
 echo "strategy,loss,threads,seed,epoch,epoch_end,words,epoch_progress,mean_loss,distinct_in,distinct_out,rank_in,rank_out" >"$ecsv"
 
 total=$((${#losses[@]} * ${#strategies[@]} * ${#threads[@]} * seeds))
+case ",$strategies_list," in *,pretrained,*) make_pretrained ;; esac
 echo "compare-inits: $total runs on $corpus ($tokens tokens), dim $dim, $epochs epoch(s), threads ${threads[*]}, seeds $seed0..$((seed0 + seeds - 1))" >&2
 start=$EPOCHREALTIME
 k=0
@@ -651,7 +684,9 @@ for ((seed = seed0; seed < seed0 + seeds; seed++)); do
                 rm -f "$log" "$vec"
                 args=(train --input "$corpus" --dim "$dim" --epochs "$epochs" --threads "$t"
                     --seed "$seed" --loss "$loss" --min-count "$min_count" --log-json "$log" --quiet)
-                if [ "$s" = zero ]; then
+                if [ "$s" = pretrained ]; then
+                    mapfile -t -O ${#args[@]} args < <(pretrained_args)
+                elif [ "$s" = zero ]; then
                     args+=(--zero-init)
                 else
                     args+=(--init-in "$init_in" --init-out "$init_out")
@@ -856,6 +891,7 @@ fi
         echo "- softmax runs: --max-vocab $softmax_max_vocab"
     fi
     echo "- strategies: const C = $const, uniform A = $uniform, normal S = $normal"
+    [ -n "$pretrained_note" ] && echo "- $pretrained_note"
     [ -n "$analogies" ] && echo "- analogies: $(basename "$analogies")$([ $evaluate = 1 ] || echo ' (not scored: this theta has no eval command)')"
     [ -n "$pairs" ] && echo "- word pairs: $(basename "$pairs")$([ $evaluate = 1 ] || echo ' (not scored: this theta has no eval command)')"
     echo
