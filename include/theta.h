@@ -61,9 +61,15 @@ typedef enum {
     THETA_INIT_SCALED   /* U(-value/dim, value/dim): word2vec's shape, any width */
 } theta_init_kind;
 
+/* A perturbation added to every element of a start, drawn from --seed:
+ * N(0, noise^2) or U(-noise, noise), added in double, rounded to float. */
+typedef enum { THETA_NOISE_NONE = 0, THETA_NOISE_NORMAL, THETA_NOISE_UNIFORM } theta_noise_kind;
+
 typedef struct {
     theta_init_kind kind;
     double value;
+    theta_noise_kind noise_kind; /* "+normal:S" / "+uniform:A" after the strategy */
+    double noise;                /* its scale, >= 0 (0 leaves the start bit for bit) */
 } theta_init;
 
 /* Every hyper-parameter of a run. theta_config_default() is the single source
@@ -119,10 +125,16 @@ int theta_config_in_range(const theta_config_range *r, double v);
 void theta_config_range_text(const theta_config_range *r, char *buf, size_t size);
 
 /* Parses "w2v", "zero", "const:C", "uniform:A", "normal:SIGMA" or
- * "scaled:K" (U(-K/dim, K/dim); the input matrix's default, K = 1). */
+ * "scaled:K" (U(-K/dim, K/dim); the input matrix's default, K = 1), each
+ * optionally followed by a perturbation "+normal:S" or "+uniform:A" (S, A >= 0):
+ * "const:0.1+normal:1e-6". */
 theta_status theta_init_parse(const char *text, theta_init *out);
 
-/* Writes the canonical text form of an init ("const:0.1") into buf. */
+/* Room for the longest text theta_init_format writes, with its NUL. */
+#define THETA_INIT_TEXT 80
+
+/* Writes the canonical text form of an init ("const:0.1", "const:0.1+normal:1e-06")
+ * into buf; theta_init_parse reads it back exactly. */
 void theta_init_format(const theta_init *init, char *buf, size_t size);
 
 const char *theta_arch_name(theta_arch arch);
@@ -691,6 +703,15 @@ typedef struct {
     int n_singular;         /* entries used in singular[]: min(dim, THETA_DIMS_TOP) */
     double singular[THETA_DIMS_TOP]; /* largest singular values, descending (NaN if
                                         the rank was not computed) */
+    /* How far from symmetric, continuously (double; NaN if the rank was not
+     * computed; 0 for a zero matrix). Singular values at the rounding level
+     * of the Gram matrix's eigenvalues (sigma_i^2 <= k x DBL_EPSILON x sigma_1^2,
+     * k distinct columns) count as 0, so an exactly rank-1 matrix gives 0 and 1. */
+    double sigma_ratio;     /* sigma_2 / sigma_1: 0 when every column is a multiple of
+                               one vector, grows as the columns' spread does */
+    double effective_rank;  /* exp(H), H = -sum p_i ln p_i, p_i = sigma_i / sum sigma
+                               (Roy & Vetterli 2007): 1 for rank 1 .. dim for equal
+                               singular values */
 } theta_dims_report;
 
 /* Analyses a row-major (rows, dim) matrix: column classes, zero and

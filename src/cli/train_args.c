@@ -242,7 +242,11 @@ static int parse_run_option(train_args *a, int c, const char *text)
     case OPT_CHECKPOINT: a->checkpoint = text; return 0;
     case OPT_RESUME: a->resume = text; return 0;
     case OPT_INIT_FROM: a->init_from = text; return 0;
-    case OPT_ZERO_INIT: a->cfg.init_in.kind = a->cfg.init_out.kind = THETA_INIT_ZERO; return 0;
+    case OPT_ZERO_INIT:
+        a->cfg.init_in.kind = a->cfg.init_out.kind = THETA_INIT_ZERO;
+        a->cfg.init_in.noise_kind = a->cfg.init_out.noise_kind = THETA_NOISE_NONE;
+        a->cfg.init_in.noise = a->cfg.init_out.noise = 0;
+        return 0;
     case OPT_SYNC_EVERY:
         if (cli_parse_double(text, 0.001, 1e6, &a->sync_every))
             return cli_usage_error(cmd, "--sync-every must be a number of seconds >= 0.001, "

@@ -15,6 +15,12 @@ static const char *cmd = "train";
 
 /* ---- the model ---------------------------------------------------------- */
 
+static int same_init(const theta_init *a, const theta_init *b)
+{
+    return a->kind == b->kind && a->value == b->value && a->noise_kind == b->noise_kind &&
+           a->noise == b->noise;
+}
+
 /* With --resume, every training option given must agree with the checkpoint;
  * else 1 with the message in why. */
 static int check_resume_options(const train_args *a, const theta_config *saved, char *why,
@@ -37,12 +43,12 @@ static int check_resume_options(const train_args *a, const theta_config *saved, 
         {OPT_KERNEL, "kernel", c->kernel == saved->kernel},
         {OPT_NOISE_UNIFORM, "noise-uniform", c->noise_uniform == saved->noise_uniform},
         {OPT_W2V_HS, "hs", c->loss == saved->loss},
-        {OPT_INIT_IN, "init-in", c->init_in.kind == saved->init_in.kind &&
-                                     c->init_in.value == saved->init_in.value},
-        {OPT_INIT_OUT, "init-out", c->init_out.kind == saved->init_out.kind &&
-                                       c->init_out.value == saved->init_out.value},
+        {OPT_INIT_IN, "init-in", same_init(&c->init_in, &saved->init_in)},
+        {OPT_INIT_OUT, "init-out", same_init(&c->init_out, &saved->init_out)},
         {OPT_ZERO_INIT, "zero-init", saved->init_in.kind == THETA_INIT_ZERO &&
-                                         saved->init_out.kind == THETA_INIT_ZERO},
+                                         saved->init_out.kind == THETA_INIT_ZERO &&
+                                         saved->init_in.noise_kind == THETA_NOISE_NONE &&
+                                         saved->init_out.noise_kind == THETA_NOISE_NONE},
     };
     for (size_t i = 0; i < sizeof checks / sizeof checks[0]; i++)
         if (a->given[checks[i].opt] && !checks[i].same) {
@@ -223,7 +229,7 @@ int train_new_model(const train_args *a, const char *const *inputs, const theta_
 void train_print_model(const train_args *a, const theta_model *m)
 {
     const theta_config *c = &m->cfg;
-    char ii[4200], io[4200], fb[80];
+    char ii[4200], io[4200], fb[THETA_INIT_TEXT];
     theta_init_format(&c->init_in, fb, sizeof fb);
     snprintf(ii, sizeof ii, "%s%s%s%s", a->init_file[0] ? "file:" : "",
              a->init_file[0] ? a->init_file[0] : "", a->init_file[0] ? "," : "", fb);
@@ -261,17 +267,23 @@ static void format_duration(double s, char *buf, size_t size)
     snprintf(buf, size, "%ld:%02ld:%02ld", t / 3600, t / 60 % 60, t % 60);
 }
 
-/* ", \"in\": {...}" with the theta dims figures of one matrix */
+/* ", \"in\": {...}, \"in_spread\": {...}" with the theta dims figures of one
+ * matrix: the exact verdicts, then the continuous measures of symmetry */
 static void log_dims(FILE *f, const char *name, const float *m, int64_t rows, int dim)
 {
     theta_dims_report r;
     if (theta_dims_analyze(m, rows, dim, 0, &r)) {
-        fprintf(f, ", \"%s\": null", name);
+        fprintf(f, ", \"%s\": null, \"%s_spread\": null", name, name);
         return;
     }
     fprintf(f, ", \"%s\": {\"distinct_dims\": %d, \"identical_dims\": %d, \"rank\": %d, "
                "\"all_zero\": %s}",
             name, r.distinct_dims, r.identical_dims, r.rank, r.all_zero ? "true" : "false");
+    fprintf(f, ", \"%s_spread\": {\"sigma_ratio\": ", name);
+    cli_json_number(f, r.sigma_ratio, 17);
+    fputs(", \"effective_rank\": ", f);
+    cli_json_number(f, r.effective_rank, 17);
+    fputc('}', f);
 }
 
 /* One JSON line: the epoch's figures and both matrices' symmetry. */

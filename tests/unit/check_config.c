@@ -174,7 +174,7 @@ START_TEST(init_parse_accepts)
         {"scaled:1", THETA_INIT_SCALED, 1},     {"scaled:0.5", THETA_INIT_SCALED, 0.5},
     };
     for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
-        theta_init in = {(theta_init_kind)77, 99};
+        theta_init in = {.kind = (theta_init_kind)77, .value = 99};
         ck_assert_msg(theta_init_parse(ok[i].text, &in) == THETA_OK, "%s: %s", ok[i].text,
                       theta_last_error());
         ck_assert_int_eq(in.kind, ok[i].kind);
@@ -191,7 +191,7 @@ START_TEST(init_parse_rejects)
                                 "const:inf", "w2v:",      "w2v:1",      "constant:1", "uniform",
                                 "normal:-0.5", "const:1e7", "const:0.1x", "CONST:1",  ":1"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        theta_init in = {THETA_INIT_UNIFORM, 42};
+        theta_init in = {.kind = THETA_INIT_UNIFORM, .value = 42};
         ck_assert_msg(theta_init_parse(bad[i], &in) == THETA_EINVAL, "'%s' was accepted", bad[i]);
         ck_assert_msg(strlen(theta_last_error()) > 0, "'%s': no message", bad[i]);
         /* the output is written only on success */
@@ -219,7 +219,7 @@ START_TEST(init_format_round_trips)
     static const theta_init_kind kinds[] = {THETA_INIT_CONST, THETA_INIT_UNIFORM, THETA_INIT_NORMAL};
     for (size_t k = 0; k < 3; k++) {
         for (size_t i = 0; i < sizeof values / sizeof values[0]; i++) {
-            theta_init a = {kinds[k], values[i]}, b;
+            theta_init a = {.kind = kinds[k], .value = values[i]}, b;
             if (kinds[k] != THETA_INIT_CONST && a.value < 0)
                 a.value = -a.value;
             theta_init_format(&a, buf, sizeof buf);
@@ -230,7 +230,7 @@ START_TEST(init_format_round_trips)
         }
     }
     /* a small buffer is truncated, still NUL-terminated */
-    theta_init u = {THETA_INIT_UNIFORM, 0.5};
+    theta_init u = {.kind = THETA_INIT_UNIFORM, .value = 0.5};
     theta_init_format(&u, buf, 5);
     ck_assert_str_eq(buf, "unif");
 }

@@ -34,8 +34,8 @@ static theta_model *base_model(theta_loss loss, int dim)
     cfg.dim = dim;
     cfg.threads = 1;
     cfg.loss = loss;
-    cfg.init_in = (theta_init){THETA_INIT_CONST, 0.5};
-    cfg.init_out = (theta_init){THETA_INIT_CONST, -0.25};
+    cfg.init_in = (theta_init){.kind = THETA_INIT_CONST, .value = 0.5};
+    cfg.init_out = (theta_init){.kind = THETA_INIT_CONST, .value = -0.25};
     theta_model *m;
     ck_assert_int_eq(theta_model_new(&cfg, vocab_of(w, n, 4), &m), THETA_OK);
     ck_assert_str_eq(m->vocab->entries[1].word, "a");
@@ -227,8 +227,8 @@ static theta_config extend_config(int dim)
     cfg.dim = dim;
     cfg.threads = 1;
     cfg.min_count = 3;
-    cfg.init_in = (theta_init){THETA_INIT_CONST, 0.125};
-    cfg.init_out = (theta_init){THETA_INIT_ZERO, 0};
+    cfg.init_in = (theta_init){.kind = THETA_INIT_CONST, .value = 0.125};
+    cfg.init_out = (theta_init){.kind = THETA_INIT_ZERO, .value = 0};
     return cfg;
 }
 
