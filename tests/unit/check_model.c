@@ -346,8 +346,8 @@ static theta_model *unusual_model(theta_loss loss)
     c.sample = 1.5e-4;
     c.alpha = 0.0375;
     c.min_alpha_ratio = 0.003;
+    c.noise_uniform = 0.0123f;
     c.seed = 123456789012345ULL;
-    c.share_negatives = 3;
     ck_assert_int_eq(theta_init_parse("normal:0.3", &c.init_in), THETA_OK);
     ck_assert_int_eq(theta_init_parse("const:-0.25", &c.init_out), THETA_OK);
     theta_model *m = new_model(&c, 12);
@@ -380,6 +380,7 @@ static void assert_same_model(const theta_model *a, const theta_model *b)
     ck_assert(x->sample == y->sample);
     ck_assert(x->alpha == y->alpha);
     ck_assert(x->min_alpha_ratio == y->min_alpha_ratio);
+    ck_assert(x->noise_uniform == y->noise_uniform);
     ck_assert_uint_eq(x->seed, y->seed);
     ck_assert_int_eq(x->init_in.kind, y->init_in.kind);
     ck_assert(x->init_in.value == y->init_in.value);
@@ -453,14 +454,14 @@ START_TEST(saved_bytes_are_deterministic)
     ck_assert_uint_eq(n1, n3);
     ck_assert_int_eq(memcmp(b1, b2, n1), 0);
     ck_assert_int_eq(memcmp(b1, b3, n1), 0);
-    /* the layout of the documented header: magic, version 1, 5 sections, CONF of 112 bytes */
-    ck_assert_int_eq(memcmp(b1, "THETAMOD\x01\0\0\0\x05\0\0\0CONF\x70\0\0\0\0\0\0\0", 28), 0);
+    /* the layout of the documented header: magic, version 1, 5 sections, CONF of 108 bytes */
+    ck_assert_int_eq(memcmp(b1, "THETAMOD\x01\0\0\0\x05\0\0\0CONF\x6c\0\0\0\0\0\0\0", 28), 0);
     /* the file size follows from the format: 16 + 5 sections of 16 bytes
-     * framing + CONF 112 + STAT 64 + vocab + 2 matrices (12 + rows*dim*4) */
+     * framing + CONF 108 + STAT 64 + vocab + 2 matrices (12 + rows*dim*4) */
     size_t vb = 4;
     for (int32_t i = 0; i < m->vocab->size; i++)
         vb += 12 + strlen(m->vocab->entries[i].word);
-    ck_assert_uint_eq(n1, 16 + 5 * 16 + 112 + 64 + vb + 12 + in_count(m) * 4 + 12 + out_count(m) * 4);
+    ck_assert_uint_eq(n1, 16 + 5 * 16 + 108 + 64 + vb + 12 + in_count(m) * 4 + 12 + out_count(m) * 4);
     free(b1);
     free(b2);
     free(b3);
@@ -485,36 +486,39 @@ static int count_entries(const char *dir)
     return n;
 }
 
-/* A file from before share_negatives (CONF of 108 bytes, no field) loads,
- * with 1: one draw of negatives per centre word, what such a run trained. */
-START_TEST(old_conf_section_loads)
+/* share_negatives other than 1 makes the CONF section 136 bytes (the
+ * perturbation block, then the field) and round-trips; the same file cut
+ * back to 108 bytes (an older theta's) loads with 1; other lengths fail. */
+START_TEST(share_negatives_in_conf)
 {
-    char *p = tu_path(tu_dir, "old.theta");
+    char *p = tu_path(tu_dir, "share.theta");
     theta_model *m = unusual_model(THETA_LOSS_NS);
+    m->cfg.share_negatives = 3;
     ck_assert_int_eq(theta_model_save(m, p), THETA_OK);
+    theta_model *l = NULL;
+    ck_assert_msg(theta_model_load(p, &l) == THETA_OK, "load: %s", theta_last_error());
+    assert_same_model(m, l);
+    theta_model_free(l);
     size_t n;
     unsigned char *b = (unsigned char *)tu_read_file(p, &n);
-    /* header 16, CONF tag and length 12, payload 112, crc 4: drop the last
-     * 4 payload bytes, length 108, crc of the 108 */
-    ck_assert_uint_eq(theta__get_u32(b + 16 + 12 + 108), 3);
-    memmove(b + 16 + 12 + 108, b + 16 + 12 + 112, n - (16 + 12 + 112));
-    n -= 4;
+    /* header 16, CONF tag and length 12, payload 136, crc 4 */
+    ck_assert_uint_eq(theta__get_u64(b + 16 + 4), 136);
+    ck_assert_uint_eq(theta__get_u32(b + 16 + 12 + 132), 3);
+    memmove(b + 16 + 12 + 108, b + 16 + 12 + 136, n - (16 + 12 + 136));
+    n -= 28;
     theta__put_u64(b + 16 + 4, 108);
     theta__put_u32(b + 16 + 12 + 108, theta_crc32(0, b + 16 + 12, 108));
     tu_write_file(p, b, n);
-    theta_model *l = NULL;
     ck_assert_msg(theta_model_load(p, &l) == THETA_OK, "load: %s", theta_last_error());
     ck_assert_int_eq(l->cfg.share_negatives, 1);
     ck_assert_int_eq(l->cfg.negative, 11);
-    ck_assert_int_eq(l->cfg.kernel, m->cfg.kernel);
     ck_assert(memcmp(l->in, m->in, (size_t)in_count(m) * sizeof(float)) == 0);
-    /* a CONF of any other length is refused */
+    theta_model_free(l);
     theta__put_u64(b + 16 + 4, 110);
     tu_write_file(p, b, n);
-    theta_model *bad = NULL;
-    ck_assert_int_eq(theta_model_load(p, &bad), THETA_EFORMAT);
-    ck_assert_ptr_null(bad);
-    theta_model_free(l);
+    l = NULL;
+    ck_assert_int_eq(theta_model_load(p, &l), THETA_EFORMAT);
+    ck_assert_ptr_null(l);
     theta_model_free(m);
     free(b);
     free(p);
@@ -1081,7 +1085,7 @@ Suite *model_suite(void)
     tcase_add_checked_fixture(io, tu_fixture_tmpdir_setup, tu_fixture_tmpdir_teardown);
     tcase_add_loop_test(io, save_load_round_trip, THETA_LOSS_NS, THETA_LOSS_SOFTMAX + 1);
     tcase_add_test(io, saved_bytes_are_deterministic);
-    tcase_add_test(io, old_conf_section_loads);
+    tcase_add_test(io, share_negatives_in_conf);
     tcase_add_test(io, save_is_atomic);
     tcase_add_test(io, rank_section_round_trip);
     tcase_set_timeout(io, 20);
