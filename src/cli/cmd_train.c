@@ -16,9 +16,9 @@
 
 static const char *cmd = "train";
 
-void help_train(FILE *out)
+/* theta help train, a section at a time. */
+static void help_files(FILE *out)
 {
-    theta_config d = theta_config_default();
     fprintf(out,
 "usage: theta train --input FILE... [options]\n"
 "\n"
@@ -57,7 +57,13 @@ void help_train(FILE *out)
 "                          seconds between two sums of the ranks' changes to\n"
 "                          the matrices (default %g; frequent words every time,\n"
 "                          all words every 8th time and at the end of each epoch)\n"
-"\n"
+"\n",
+            SYNC_EVERY_DEFAULT);
+}
+
+static void help_warm(FILE *out)
+{
+    fputs(
 "Warm starts (docs/training.md):\n"
 "      --init-in file:PATH[,S]  start the input matrix's rows from the vectors in\n"
 "                          PATH (word2vec text/binary, fastText .vec, GloVe, or a\n"
@@ -72,7 +78,12 @@ void help_train(FILE *out)
 "                          counts for sampling and subsampling are MODEL's +\n"
 "                          this corpus's; --alpha restarts and decays over this\n"
 "                          run; dim, loss and model come from MODEL\n"
-"\n"
+"\n", out);
+}
+
+static void help_model(FILE *out, const theta_config *d)
+{
+    fprintf(out,
 "Model:\n"
 "      --model skipgram|cbow  architecture (default skipgram)\n"
 "      --loss ns|hs|softmax   negative sampling (default), hierarchical softmax, or\n"
@@ -101,7 +112,15 @@ void help_train(FILE *out)
 "                          epoch; default 1, one draw per centre word; 1..16)\n"
 "      --isa auto|avx512f|avx2|sse2  force the kernels' instruction set (results\n"
 "                          are identical on every one; default: the best here)\n"
-"\n"
+"\n",
+            d->dim, d->window, d->negative, (double)d->noise_uniform, d->sample, d->alpha,
+            theta_config_default_alpha(THETA_LOSS_HS), d->epochs, (long long)d->min_count,
+            d->threads, (unsigned long long)d->seed);
+}
+
+static void help_init(FILE *out)
+{
+    fputs(
 "Initialisation (each matrix): w2v | zero | const:C | uniform:A | normal:SIGMA |\n"
 "scaled:K (uniform in +-K/dim), each optionally perturbed: +normal:S or\n"
 "+uniform:A adds N(0, S^2) or U(-A, A) noise to every element, drawn from --seed\n"
@@ -115,10 +134,16 @@ void help_train(FILE *out)
 "word2vec's flags work too, with word2vec's meanings: -train -output -size\n"
 "-window -sample -hs -negative -threads -iter -min-count -alpha -binary -cbow\n"
 "-save-vocab -read-vocab (theta's default model is skip-gram; -cbow 1 selects CBOW;\n"
-"-hs 1 selects hierarchical softmax and needs -negative 0).\n",
-            SYNC_EVERY_DEFAULT, d.dim, d.window, d.negative, (double)d.noise_uniform, d.sample, d.alpha,
-            theta_config_default_alpha(THETA_LOSS_HS), d.epochs,
-            (long long)d.min_count, d.threads, (unsigned long long)d.seed);
+"-hs 1 selects hierarchical softmax and needs -negative 0).\n", out);
+}
+
+void help_train(FILE *out)
+{
+    theta_config d = theta_config_default();
+    help_files(out);
+    help_warm(out);
+    help_model(out, &d);
+    help_init(out);
 }
 
 /* ---- signals ------------------------------------------------------------ */
