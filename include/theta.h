@@ -61,9 +61,15 @@ typedef enum {
     THETA_INIT_SCALED   /* U(-value/dim, value/dim): word2vec's shape, any width */
 } theta_init_kind;
 
+/* A perturbation added to every element of a start, drawn from --seed:
+ * N(0, noise^2) or U(-noise, noise), added in double, rounded to float. */
+typedef enum { THETA_NOISE_NONE = 0, THETA_NOISE_NORMAL, THETA_NOISE_UNIFORM } theta_noise_kind;
+
 typedef struct {
     theta_init_kind kind;
     double value;
+    theta_noise_kind noise_kind; /* "+normal:S" / "+uniform:A" after the strategy */
+    double noise;                /* its scale, >= 0 (0 leaves the start bit for bit) */
 } theta_init;
 
 /* Every hyper-parameter of a run. theta_config_default() is the single source
@@ -85,7 +91,12 @@ typedef struct {
     theta_init init_in;
     theta_init init_out;
     theta_kernel kernel;
+    float noise_uniform; /* loss ns: share of negatives drawn uniformly over the words
+                          * (the rest by count^0.75); float, as saved in the model */
+    int share_negatives; /* batch ns skip-gram: centre words per shared draw of negatives */
 } theta_config;
+
+#define THETA_MAX_SHARE 16 /* most centre words per shared draw of negatives */
 
 theta_config theta_config_default(void);
 
@@ -117,10 +128,16 @@ int theta_config_in_range(const theta_config_range *r, double v);
 void theta_config_range_text(const theta_config_range *r, char *buf, size_t size);
 
 /* Parses "w2v", "zero", "const:C", "uniform:A", "normal:SIGMA" or
- * "scaled:K" (U(-K/dim, K/dim); the input matrix's default, K = 1). */
+ * "scaled:K" (U(-K/dim, K/dim); the input matrix's default, K = 1), each
+ * optionally followed by a perturbation "+normal:S" or "+uniform:A" (S, A >= 0):
+ * "const:0.1+normal:1e-6". */
 theta_status theta_init_parse(const char *text, theta_init *out);
 
-/* Writes the canonical text form of an init ("const:0.1") into buf. */
+/* Room for the longest text theta_init_format writes, with its NUL. */
+#define THETA_INIT_TEXT 80
+
+/* Writes the canonical text form of an init ("const:0.1", "const:0.1+normal:1e-06")
+ * into buf; theta_init_parse reads it back exactly. */
 void theta_init_format(const theta_init *init, char *buf, size_t size);
 
 const char *theta_arch_name(theta_arch arch);
@@ -282,6 +299,11 @@ uint32_t theta_vocab_crc(const theta_vocab *v);
 
 /* ---- negative sampler (alias table over count^0.75, </s> excluded) ------ */
 
+/* theta_sampler_build_mix draws a share `uniform` (0..1) of the samples
+ * uniformly over the words 1..V-1 and the rest by count^power;
+ * theta_sampler_build is share 0. Errors: THETA_EDATA without a counted
+ * word, THETA_ENOMEM. */
+
 typedef struct {
     uint32_t *threshold; /* [n] acceptance threshold scaled to 2^32 */
     int32_t *alias;      /* [n] */
@@ -289,6 +311,8 @@ typedef struct {
 } theta_sampler;
 
 theta_status theta_sampler_build(theta_sampler *s, const theta_vocab *v, double power);
+theta_status theta_sampler_build_mix(theta_sampler *s, const theta_vocab *v, double power,
+                                     double uniform);
 void theta_sampler_free(theta_sampler *s);
 
 static inline int32_t theta_sampler_draw(const theta_sampler *s, uint64_t r)
@@ -682,6 +706,15 @@ typedef struct {
     int n_singular;         /* entries used in singular[]: min(dim, THETA_DIMS_TOP) */
     double singular[THETA_DIMS_TOP]; /* largest singular values, descending (NaN if
                                         the rank was not computed) */
+    /* How far from symmetric, continuously (double; NaN if the rank was not
+     * computed; 0 for a zero matrix). Singular values at the rounding level
+     * of the Gram matrix's eigenvalues (sigma_i^2 <= k x DBL_EPSILON x sigma_1^2,
+     * k distinct columns) count as 0, so an exactly rank-1 matrix gives 0 and 1. */
+    double sigma_ratio;     /* sigma_2 / sigma_1: 0 when every column is a multiple of
+                               one vector, grows as the columns' spread does */
+    double effective_rank;  /* exp(H), H = -sum p_i ln p_i, p_i = sigma_i / sum sigma
+                               (Roy & Vetterli 2007): 1 for rank 1 .. dim for equal
+                               singular values */
 } theta_dims_report;
 
 /* Analyses a row-major (rows, dim) matrix: column classes, zero and
@@ -805,6 +838,43 @@ typedef struct {
  * is filled as far as the run got. */
 theta_status theta_phrases_run(const char *input, const theta_phrases_config *cfg,
                                const theta_phrases_hooks *hooks, theta_phrases_stats *stats);
+
+/* ---- pretrained vectors and continued training (pretrained.c) -----------
+ * A new model's matrix can start from vectors trained elsewhere, matched by
+ * word (fastText's -pretrainedVectors), and a saved model can continue on
+ * new text with a vocabulary that grows (gensim's build_vocab(update=True)).
+ * docs/training.md has the semantics. Nothing here trains or prints. */
+
+/* Reads the vectors to start matrix which (0: input, 1: output) from path:
+ * a word-vector file (word2vec text or binary, fastText .vec, GloVe; its
+ * rows serve either matrix) or a theta model (its matrix which; the output
+ * matrix of an hs model is refused: its rows are tree nodes, not words).
+ * THETA_EDATA if it holds no vectors. Free *out with theta_vectors_free. */
+theta_status theta_pretrained_load(const char *path, int which, theta_vectors **out);
+
+/* Overwrites each row r >= from_row of m's matrix which (0: input, 1:
+ * output) whose word src holds with src's vector for it (a word held twice:
+ * its first row); other rows are left as they are. *matched (may be NULL):
+ * the rows written. THETA_EINVAL if src->dim is not m->cfg.dim (the message
+ * names both) or for the output matrix of an hs model; THETA_EDATA, with
+ * nothing written, if a vector to take holds a NaN or an infinity. */
+theta_status theta_model_fill_rows(theta_model *m, int which, const theta_vectors *src,
+                                   int32_t from_row, int64_t *matched);
+
+/* The model a run that continues old on new text trains (old is not
+ * changed). added: the new text's vocabulary, finalized with min_count 1
+ * (its words with their counts). The vocabulary: old's words in their
+ * order (ids kept) with old + new counts, then added's other words whose
+ * count reaches cfg->min_count, in added's order (count, then bytes), up to
+ * cfg->max_vocab rows in all (0: no limit; old words always stay). Both
+ * matrices: old rows copied, new rows started from cfg->init_in / init_out
+ * and cfg->seed as theta_model_new starts them. State: a new run (epoch 0)
+ * whose epoch is the new text's tokens of the vocabulary's words
+ * (state.train_words; vocab->total, the sum of the summed counts, is larger).
+ * THETA_EMISMATCH if cfg's dim, loss or arch differ from old's (the message
+ * names both); THETA_EINVAL for an hs model (its tree follows the counts). */
+theta_status theta_model_extend(const theta_model *old, const theta_vocab *added,
+                                const theta_config *cfg, theta_model **out);
 
 #ifdef __cplusplus
 }

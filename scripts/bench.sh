@@ -17,7 +17,10 @@
 #   ROUNDS=3 EPOCHS=1 THREADS=2 ANALOGIES=questions-words.txt PAIRS=wordsim353.tsv
 #   PEERS="fasttext gensim"  THETA_ARGS="..." (extra theta options)
 #   HS=1  also theta with --loss hs at its defaults (row theta-hs)
-#   BASELINE=REV, KERNEL_ONLY=1  the kernel-speed section (see its comment below)
+#   BASELINE=REV, KERNEL_ONLY=1  the kernel-speed section (see its comment below);
+#   with QUALITY=1 also the quality section
+#   QUALITY_ONLY=1  theta's defaults at QUALITY_EPOCHS="1 5" for SEEDS="1 2 3":
+#   analogy and rho per seed and their medians (needs ANALOGIES/PAIRS)
 #   MPI_ONLY=1  only the MPI lines (needs build-mpi/theta from `make MPI=1` and
 #   mpirun): mpirun -np 2 x 1 thread against 1 process x 2 threads, and the
 #   quality at several --sync-every periods (SYNC_PERIODS="0.1 0.5 2"), ROUNDS
@@ -249,8 +252,35 @@ kernel_bench() {
         echo "  * baseline reports no products: its FLOP rate is estimated from this build's products per word"
     return 0
 }
+quality_bench() { # theta's defaults: analogy and rho per seed, medians, for each of QUALITY_EPOCHS
+    local e sd
+    echo
+    echo "quality: theta's defaults (the shared settings above), $threads threads, seeds ${SEEDS:-1 2 3}"
+    printf "%-8s %-28s %-28s %s\n" epochs "analogy % (per seed)" "rho (per seed)" "medians"
+    for e in ${QUALITY_EPOCHS:-1 5}; do
+        local accs="" rhos=""
+        for sd in ${SEEDS:-1 2 3}; do
+            "$theta" train --input "$corpus" --output "$work/q.bin" --binary --threads "$threads" --quiet \
+                --dim 100 --window 5 --negative 5 --sample 1e-4 --min-count 5 --epochs "$e" --seed "$sd" \
+                ${THETA_ARGS:-} || { echo "bench.sh: theta (seed $sd) failed" >&2; exit 1; }
+            read -r acc rho < <(evaluate q)
+            accs="$accs $acc"
+            rhos="$rhos $rho"
+        done
+        printf "%-8s %-28s %-28s %s\n" "$e" "$accs" "$rhos" "$(echo "$accs|$rhos" | awk -F'|' '
+            function med(s,  a, n, i, j, v) { n = split(s, a, " ")
+                for (i = 2; i <= n; i++) { v = a[i]; for (j = i - 1; j >= 1 && a[j] + 0 > v + 0; j--) a[j + 1] = a[j]; a[j + 1] = v }
+                return (n % 2) ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
+            { printf "%s%% / %s", med($1), med($2) }')"
+    done
+}
 if [ -n "${KERNEL_ONLY:-}" ]; then
     kernel_bench
+    [ -n "${QUALITY:-}" ] && quality_bench
+    exit 0
+fi
+if [ -n "${QUALITY_ONLY:-}" ]; then
+    quality_bench
     exit 0
 fi
 if [ -n "${MPI_ONLY:-}" ]; then

@@ -1,6 +1,7 @@
 /* config.c — the defaults of every hyper-parameter, validation, init parsing. */
 #include "internal.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stddef.h>
 #include <math.h>
@@ -40,13 +41,15 @@ theta_config theta_config_default(void)
     c.init_in.value = 1.0;
     c.init_out.kind = THETA_INIT_ZERO;
     c.kernel = THETA_KERNEL_BATCH; /* faster and at least as good: see README, Performance */
+    c.noise_uniform = 0.0f; /* word2vec.c's ~1 % made no measurable difference: docs/quality.md */
+    c.share_negatives = 1;
     return c;
 }
 
 /* The numeric fields' ranges: the library's checks and the program's option
  * parsing both read them here. */
 #define FIELD(name, type) #name, offsetof(theta_config, name), type
-enum { F_INT, F_I64, F_DBL };
+enum { F_INT, F_I64, F_DBL, F_FLT };
 static const theta_config_range ranges[] = {
     {FIELD(dim, F_INT), 1, 10000, 1, 0, 0, 0},
     {FIELD(window, F_INT), 1, 1000, 1, 0, 0, 0},
@@ -58,6 +61,8 @@ static const theta_config_range ranges[] = {
     {FIELD(sample, F_DBL), 0, 1, 0, 0, 1, 0},
     {FIELD(alpha, F_DBL), 0, 10, 0, 1, 0, 0},
     {FIELD(min_alpha_ratio, F_DBL), 0, 1, 0, 0, 0, 0},
+    {FIELD(noise_uniform, F_FLT), 0, 1, 0, 0, 0, 0},
+    {FIELD(share_negatives, F_INT), 1, THETA_MAX_SHARE, 1, 0, 0, 0},
     {NULL, 0, 0, 0, 0, 0, 0, 0, 0},
 };
 #undef FIELD
@@ -102,6 +107,7 @@ static double field_value(const theta_config *c, const theta_config_range *r)
     switch (r->type) {
     case F_INT: return *(const int *)(const void *)p;
     case F_I64: return (double)*(const int64_t *)(const void *)p;
+    case F_FLT: return *(const float *)(const void *)p;
     default: return *(const double *)(const void *)p;
     }
 }
@@ -118,6 +124,12 @@ static theta_status check_init(const theta_init *in, const char *matrix)
                                                            : "scaled");
     if (fabs(in->value) > 1e6)
         return theta__fail(THETA_EINVAL, "init value %g is too large", in->value);
+    if (in->noise_kind > THETA_NOISE_UNIFORM || !isfinite(in->noise) || in->noise < 0 ||
+        in->noise > 1e6)
+        return theta__fail(THETA_EINVAL, "bad perturbation of the %s matrix's init", matrix);
+    if (in->noise_kind == THETA_NOISE_NONE && in->noise != 0)
+        return theta__fail(THETA_EINVAL, "the %s matrix's init has a noise scale but no "
+                                         "perturbation", matrix);
     return THETA_OK;
 }
 
@@ -155,18 +167,53 @@ static int parse_value(const char *s, double *out)
     return 0;
 }
 
+/* "normal:S" / "uniform:A" after the '+' of a perturbed start, S, A >= 0. */
+static theta_status parse_noise(const char *text, const char *whole, theta_init *r)
+{
+    static const struct { const char *name; theta_noise_kind kind; } kinds[] = {
+        {"normal:", THETA_NOISE_NORMAL}, {"uniform:", THETA_NOISE_UNIFORM}};
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
+        size_t n = strlen(kinds[i].name);
+        if (strncmp(text, kinds[i].name, n) != 0)
+            continue;
+        double v;
+        if (parse_value(text + n, &v) != 0 || v < 0 || v > 1e6)
+            return theta__fail(THETA_EINVAL, "init '%s': the perturbation needs a scale in "
+                                             "[0, 1e6]: +%sS", whole, kinds[i].name);
+        r->noise_kind = kinds[i].kind;
+        r->noise = v;
+        return THETA_OK;
+    }
+    return theta__fail(THETA_EINVAL, "init '%s': unknown perturbation '+%s' (+normal:S, "
+                                     "+uniform:A)", whole, text);
+}
+
 theta_status theta_init_parse(const char *text, theta_init *out)
 {
-    theta_init r = {THETA_INIT_W2V, 0};
+    theta_init r = {.kind = THETA_INIT_W2V};
     static const struct { const char *name; theta_init_kind kind; int has_value; } kinds[] = {
         {"w2v", THETA_INIT_W2V, 0},         {"zero", THETA_INIT_ZERO, 0},
         {"const", THETA_INIT_CONST, 1},     {"uniform", THETA_INIT_UNIFORM, 1},
         {"normal", THETA_INIT_NORMAL, 1},   {"scaled", THETA_INIT_SCALED, 1},
     };
-    const char *colon = strchr(text, ':');
-    size_t nlen = colon ? (size_t)(colon - text) : strlen(text);
+    /* the strategy ends at a '+' before a letter ("1e+5" is a number) */
+    size_t blen = strlen(text);
+    for (const char *p = strchr(text, '+'); p; p = strchr(p + 1, '+'))
+        if (isalpha((unsigned char)p[1])) {
+            blen = (size_t)(p - text);
+            break;
+        }
+    char base[128];
+    if (blen >= sizeof base)
+        return theta__fail(THETA_EINVAL, "init '%.40s...' is too long", text);
+    memcpy(base, text, blen);
+    base[blen] = '\0';
+    if (text[blen] && parse_noise(text + blen + 1, text, &r))
+        return THETA_EINVAL;
+    const char *colon = strchr(base, ':');
+    size_t nlen = colon ? (size_t)(colon - base) : blen;
     for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
-        if (strlen(kinds[i].name) != nlen || strncmp(kinds[i].name, text, nlen) != 0)
+        if (strlen(kinds[i].name) != nlen || strncmp(kinds[i].name, base, nlen) != 0)
             continue;
         r.kind = kinds[i].kind;
         if (kinds[i].has_value) {
@@ -185,7 +232,7 @@ theta_status theta_init_parse(const char *text, theta_init *out)
     }
     return theta__fail(THETA_EINVAL,
                        "unknown init strategy '%s' (w2v, zero, const:C, uniform:A, normal:SIGMA, "
-                       "scaled:K)",
+                       "scaled:K, each optionally +normal:S or +uniform:A)",
                        text);
 }
 
@@ -202,15 +249,24 @@ static void format_value(double v, char *out, size_t size)
 
 void theta_init_format(const theta_init *init, char *buf, size_t size)
 {
-    char num[40];
+    char num[40], noise[64] = "";
     format_value(init->value, num, sizeof num);
+    if (init->noise_kind != THETA_NOISE_NONE) {
+        char scale[40];
+        format_value(init->noise, scale, sizeof scale);
+        snprintf(noise, sizeof noise, "+%s:%s",
+                 init->noise_kind == THETA_NOISE_NORMAL    ? "normal"
+                 : init->noise_kind == THETA_NOISE_UNIFORM ? "uniform"
+                                                           : "?",
+                 scale);
+    }
     switch (init->kind) {
-    case THETA_INIT_W2V: snprintf(buf, size, "w2v"); break;
-    case THETA_INIT_ZERO: snprintf(buf, size, "zero"); break;
-    case THETA_INIT_CONST: snprintf(buf, size, "const:%s", num); break;
-    case THETA_INIT_UNIFORM: snprintf(buf, size, "uniform:%s", num); break;
-    case THETA_INIT_NORMAL: snprintf(buf, size, "normal:%s", num); break;
-    case THETA_INIT_SCALED: snprintf(buf, size, "scaled:%s", num); break;
+    case THETA_INIT_W2V: snprintf(buf, size, "w2v%s", noise); break;
+    case THETA_INIT_ZERO: snprintf(buf, size, "zero%s", noise); break;
+    case THETA_INIT_CONST: snprintf(buf, size, "const:%s%s", num, noise); break;
+    case THETA_INIT_UNIFORM: snprintf(buf, size, "uniform:%s%s", num, noise); break;
+    case THETA_INIT_NORMAL: snprintf(buf, size, "normal:%s%s", num, noise); break;
+    case THETA_INIT_SCALED: snprintf(buf, size, "scaled:%s%s", num, noise); break;
     default: snprintf(buf, size, "?"); break;
     }
 }

@@ -26,6 +26,10 @@
  *     columns add no work and no rounding noise. Householder reflections
  *     make it tridiagonal; eigenvalues come from Sturm-sequence bisection.
  *     sigma_i = sqrt(lambda_i); rank counts sigma_i > 1e-6 sigma_1.
+ *  5. The continuous measures (sigma_2 / sigma_1, the effective rank) from
+ *     every eigenvalue of the same tridiagonal matrix, by bisection to
+ *     eps x lambda_1; eigenvalues below k eps lambda_1 are rounding and count
+ *     as 0.
  *
  * The Gram matrix is summed over a fixed number of row ranges chosen from
  * the matrix size alone, so the result is the same with any thread count,
@@ -643,6 +647,45 @@ static double eigenvalue(const double *d, const double *e2, int n, int j, double
     return 0.5 * (lo + hi);
 }
 
+/* sigma_ratio and effective_rank from the tridiagonal (d, e2) of the Gram
+ * matrix scaled by 1/maxd, its largest eigenvalue top and the nz eigenvalues
+ * that can be nonzero. Every eigenvalue by bisection to the rounding level
+ * of the reduction (about eps x top); those below k eps top count as 0. */
+static theta_status spread(const double *d, const double *e2, int k, int nz, double top,
+                           double lo, double hi, double pivmin, theta_dims_report *rep)
+{
+    double *sigma = theta__alloc((size_t)nz, sizeof *sigma);
+    if (!sigma)
+        return THETA_ENOMEM;
+    double noise = (double)k * DBL_EPSILON * top, width = DBL_EPSILON * top, sum = 0;
+    for (int t = 0; t < nz; t++) {
+        double a = lo, b = hi;
+        while (b - a > width) {
+            double mid = 0.5 * (a + b);
+            if (mid <= a || mid >= b)
+                break;
+            if (count_below(d, e2, k, mid, pivmin) > k - 1 - t)
+                b = mid;
+            else
+                a = mid;
+        }
+        double lambda = 0.5 * (a + b);
+        sigma[t] = lambda > noise ? sqrt(lambda) : 0; /* descending: sigma_1 first */
+        sum += sigma[t];
+        hi = b; /* the next eigenvalue is not larger */
+    }
+    double h = 0;
+    for (int t = 0; t < nz; t++)
+        if (sigma[t] > 0) {
+            double p = sigma[t] / sum;
+            h -= p * log(p);
+        }
+    rep->sigma_ratio = nz > 1 ? sigma[1] / sigma[0] : 0;
+    rep->effective_rank = exp(h);
+    free(sigma);
+    return THETA_OK;
+}
+
 /* Rank, singular values and first share from the weighted Gram matrix h
  * (k x k, stride ld, symmetric, destroyed). */
 static theta_status spectrum(double *h, int k, size_t ld, int64_t used, theta_dims_report *rep)
@@ -693,8 +736,11 @@ static theta_status spectrum(double *h, int k, size_t ld, int64_t used, theta_di
         double lambda = t == 0 ? top : eigenvalue(d, e2, k, k - 1 - t, lo, hi, pivmin);
         rep->singular[t] = sqrt(fmax(lambda, 0) * maxd);
     }
+    theta_status st = THETA_OK;
+    if (top > 0)
+        st = spread(d, e2, k, k < used ? k : (int)used, top, lo, hi, pivmin, rep);
     free(buf);
-    return THETA_OK;
+    return st;
 }
 
 /* Rank part of the report for the exact classes cls. */
@@ -707,6 +753,7 @@ static theta_status rank_of(const float *m, int64_t rows, int dim, const int *cl
     if (k > THETA_DIMS_MAX_RANK_DIM) {
         rep->rank = -1;
         rep->first_share = NAN;
+        rep->sigma_ratio = rep->effective_rank = NAN;
         for (int t = 0; t < rep->n_singular; t++)
             rep->singular[t] = NAN;
         return THETA_OK;

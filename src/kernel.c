@@ -99,10 +99,12 @@ void theta__tables_init(theta__tables *t)
     }
 }
 
-/* Widest row of scores one centre word needs. */
+/* Widest row of scores one group of centre words needs. */
 static size_t max_targets(const theta_model *m)
 {
     size_t nt = (size_t)m->cfg.negative + 1;
+    if (m->cfg.loss == THETA_LOSS_NS && m->cfg.share_negatives > 1)
+        nt += (size_t)m->cfg.share_negatives - 1;
     if (m->cfg.loss == THETA_LOSS_HS && (size_t)m->huffman.max_depth > nt)
         nt = (size_t)m->huffman.max_depth;
     if (m->cfg.loss == THETA_LOSS_SOFTMAX && (size_t)m->vocab->size > nt)
@@ -110,24 +112,36 @@ static size_t max_targets(const theta_model *m)
     return nt;
 }
 
+/* Most input rows of a group: its windows' context positions (one window:
+ * 2 window; a group of N: up to 2 window + N, each centre a context of the
+ * others). */
+static size_t max_rows(const theta_model *m)
+{
+    int share = m->cfg.share_negatives > 1 ? m->cfg.share_negatives : 0;
+    return 2 * (size_t)m->cfg.window + (size_t)share;
+}
+
 static size_t round16(size_t n)
 {
     return (n + 15) & ~(size_t)15;
 }
 
-/* grad, hidden, scores, labels (2 halves), weights (2), targets (2), trows */
+/* grad, hidden, scores, labels (2 halves), weights (2), targets (2), trows,
+ * pweights */
 size_t theta__worker_scratch(const theta_model *m)
 {
-    size_t ctx = 2 * (size_t)m->cfg.window, dim = (size_t)m->cfg.dim, nt = max_targets(m);
+    size_t ctx = max_rows(m), dim = (size_t)m->cfg.dim, nt = max_targets(m);
     size_t gs = (size_t)theta__grad_stride(m->cfg.dim);
     size_t ptr = (sizeof(float *) + sizeof(float) - 1) / sizeof(float); /* floats per pointer */
-    return ctx * gs + round16(dim) + round16(ctx * nt) + 6 * round16(nt) + ptr * round16(nt);
+    return ctx * gs + round16(dim) + round16(ctx * nt) + 6 * round16(nt) + ptr * round16(nt) +
+           ctx * round16(nt);
 }
 
 void theta__worker_attach(theta__worker *w, const theta_model *m, float *buf)
 {
-    size_t ctx = 2 * (size_t)m->cfg.window, dim = (size_t)m->cfg.dim, nt = max_targets(m);
+    size_t ctx = max_rows(m), dim = (size_t)m->cfg.dim, nt = max_targets(m);
     size_t gs = (size_t)theta__grad_stride(m->cfg.dim);
+    size_t ptr = (sizeof(float *) + sizeof(float) - 1) / sizeof(float);
     w->m = m;
     w->grad = buf;
     w->hidden = w->grad + ctx * gs;
@@ -137,4 +151,5 @@ void theta__worker_attach(theta__worker *w, const theta_model *m, float *buf)
     w->weights = w->labels + 2 * round16(nt);
     w->targets = (int32_t *)(w->weights + 2 * round16(nt));
     w->trows = (float **)(void *)(w->labels + 6 * round16(nt));
+    w->pweights = w->labels + 6 * round16(nt) + ptr * round16(nt);
 }

@@ -67,12 +67,13 @@ static inline float theta__neg_log_sigmoid(const theta__tables *t, float x)
 typedef struct {
     const theta_model *m;
     const theta__tables *t;
-    float *grad;      /* (2 * window, stride) gradients of the input rows */
+    float *grad;      /* (2 * window + share, stride) gradients of the input rows */
     float *hidden;    /* (dim) CBOW: mean of the context rows */
-    float *scores;    /* (2 * window, max(vocab, 1 + negative, depth)) scores / gradients */
+    float *scores;    /* (2 * window + share, max(vocab, share + negative, depth)) scores / gradients */
     int32_t *targets; /* (2, targets_half): two sets of target rows ... */
     float *labels;    /* (2, targets_half): ... their labels ... */
     float *weights;   /* (2, targets_half): ... and weights (batch: times drawn) */
+    float *pweights;  /* (2 * window + share, targets_half) batch ns: weight per product */
     float **trows;    /* (max targets) batch: the window's target rows */
     int targets_half;
     theta_rng rng;
@@ -179,6 +180,48 @@ static inline int theta__targets_merge(int32_t *targets, float *labels, float *w
     return n;
 }
 
+/* Negative sampling, batch kernel: the targets a group of g consecutive
+ * centre words words[0..g) share (g = share_negatives, fewer at a sentence's
+ * end): their distinct words first (label 1; *npos of them), then K
+ * negatives drawn once for the group, merged (label 0, weight = times
+ * drawn). A negative that is one of the group's words is drawn again (a
+ * few tries, then left out). With g = 1 the same draws, targets and weights
+ * as theta__targets + theta__targets_merge. Returns the count. */
+static inline int theta__group_targets(theta__worker *w, const int32_t *words, int g,
+                                       int32_t *targets, float *labels, float *weights, int *npos)
+{
+    int np = 0;
+    for (int i = 0; i < g; i++) {
+        int d = 0;
+        while (d < np && targets[d] != words[i])
+            d++;
+        if (d == np) {
+            targets[np] = words[i];
+            labels[np] = 1.0f;
+            weights[np++] = 1.0f;
+        }
+    }
+    int nt = np;
+    for (int k = 0; k < w->m->cfg.negative; k++) {
+        int32_t c;
+        int tries = 0, clash;
+        for (;;) {
+            c = theta__draw_negative(w, words[0]);
+            clash = 0;
+            for (int d = 1; d < np && c >= 0 && !clash; d++)
+                clash = c == targets[d];
+            if (!clash || ++tries >= 8)
+                break;
+        }
+        if (c < 0 || clash)
+            continue;
+        targets[nt] = c;
+        labels[nt++] = 0.0f;
+    }
+    *npos = np;
+    return np + theta__targets_merge(targets + np, labels + np, weights + np, nt - np);
+}
+
 /* Effective window of position pos: [lo, hi], uniform in 1..window as word2vec. */
 static inline void theta__window(theta__worker *w, int pos, int len, int *lo, int *hi)
 {
@@ -186,6 +229,53 @@ static inline void theta__window(theta__worker *w, int pos, int len, int *lo, in
     int b = (int)(((theta_rng_next(&w->rng) >> 32) * (uint64_t)window) >> 32);
     *lo = pos - window + b < 0 ? 0 : pos - window + b;
     *hi = pos + window - b >= len ? len - 1 : pos + window - b;
+}
+
+/* The rows of a group of g centre words at sen[p0..p0+g) against its nt
+ * targets (npos positives, then the shared negatives): each context
+ * position c of any of the g windows is one input row (in order of c), and
+ * W (n, nt) holds how often each (row, target) product counts: 1 per
+ * window of c whose centre word is that positive, and times drawn for a
+ * negative: a position meets the group's negatives once, however many of
+ * its windows hold it (counting them once per window, all from the rows as
+ * they were before the group, multiplies the step and measured worse:
+ * docs/kernel.md). 0: no product. With g = 1 the rows and weights of one
+ * window. Returns n, the pairs (examples) in *pairs. */
+static inline int theta__group_rows(theta__worker *w, const int32_t *sen, int len, int p0, int g,
+                                    const int32_t *targets, const float *weights, int npos,
+                                    int nt, float **rows, float *W, int *pairs)
+{
+    const theta_model *m = w->m;
+    int lo[THETA_MAX_SHARE], hi[THETA_MAX_SHARE], col[THETA_MAX_SHARE];
+    int base = len, top = -1;
+    for (int i = 0; i < g; i++) {
+        theta__window(w, p0 + i, len, &lo[i], &hi[i]);
+        base = lo[i] < base ? lo[i] : base;
+        top = hi[i] > top ? hi[i] : top;
+        col[i] = 0;
+        while (targets[col[i]] != sen[p0 + i])
+            col[i]++;
+    }
+    int n = 0, np = 0;
+    for (int c = base; c <= top; c++) {
+        float *wr = W + (size_t)n * nt;
+        int windows = 0;
+        for (int k = 0; k < nt; k++)
+            wr[k] = 0.0f;
+        for (int i = 0; i < g; i++)
+            if (c >= lo[i] && c <= hi[i] && c != p0 + i) {
+                wr[col[i]] += 1.0f;
+                windows++;
+            }
+        if (windows == 0)
+            continue;
+        for (int k = npos; k < nt; k++)
+            wr[k] = weights[k];
+        rows[n++] = m->in + (size_t)sen[c] * m->cfg.dim;
+        np += windows;
+    }
+    *pairs = np;
+    return n;
 }
 
 /* Points w's scratch arrays into buf, which must hold

@@ -417,13 +417,75 @@ static void F(backward)(const float *const *a, int n, float *const *b, int nt, c
     }
 }
 
+/* Skip-gram with negative sampling, batched: each group of share_negatives
+ * consecutive centre words shares one draw of negatives, and the distinct
+ * context positions of its windows are the input rows of one GEMM against
+ * the group's targets, each product weighted (kernel.h, theta__group_rows).
+ * The next group's targets are drawn, and their rows prefetched, before
+ * this group's windows. */
+static void F(sentence_shared)(theta__worker *w, const int32_t *sen, int len, float alpha)
+{
+    const theta_model *m = w->m;
+    const int dim = m->cfg.dim, gs = theta__grad_stride(dim), half = w->targets_half;
+    const int share = m->cfg.share_negatives > 1 ? m->cfg.share_negatives : 1;
+    float *out = m->out;
+    int next_nt = 0, next_np = 0;
+    if (len > 0) {
+        next_nt = theta__group_targets(w, sen, share < len ? share : len, w->targets, w->labels,
+                                       w->weights, &next_np);
+        F(prefetch_rows)(out, dim, w->targets, next_nt);
+    }
+    float **trows = w->trows;
+    float *rows[2 * THETA_MAX_WINDOW + THETA_MAX_SHARE];
+    for (int p0 = 0, grp = 0; p0 < len && !w->diverged; p0 += share, grp++) {
+        const int cur = grp & 1, g = len - p0 < share ? len - p0 : share;
+        const int32_t *tg = w->targets + cur * half;
+        const float *labels = w->labels + cur * half, *weights = w->weights + cur * half;
+        const int nt = next_nt, npos = next_np;
+        if (p0 + share < len) {
+            const int o = (1 - cur) * half, g2 = len - p0 - share < share ? len - p0 - share : share;
+            next_nt = theta__group_targets(w, sen + p0 + share, g2, w->targets + o, w->labels + o,
+                                           w->weights + o, &next_np);
+            F(prefetch_rows)(out, dim, w->targets + o, next_nt);
+        }
+        int pairs;
+        float *W = w->pweights;
+        int n = theta__group_rows(w, sen, len, p0, g, tg, weights, npos, nt, rows, W, &pairs);
+        if (n == 0)
+            continue;
+        for (int k = 0; k < nt; k++)
+            trows[k] = out + (size_t)tg[k] * dim;
+        float *G = w->scores; /* (n, nt): scores, then gradients in place */
+        F(scores)((const float *const *)rows, n, trows, nt, dim, G, nt);
+        double loss = 0;
+        for (int j = 0; j < n; j++)
+            if (theta__loss_sigmoid(w->t, G + (size_t)j * nt, labels, W + (size_t)j * nt, nt,
+                                    alpha, &loss)) {
+                w->diverged = 1;
+                w->diverged_word = sen[p0];
+                return;
+            }
+        F(backward)((const float *const *)rows, n, trows, nt, G, nt, dim, w->grad, gs);
+        for (int j = 0; j < n; j++)
+            F(add_i)(rows[j], w->grad + (size_t)j * gs, dim);
+        w->loss += loss;
+        w->examples += pairs;
+        w->products += (int64_t)n * nt;
+    }
+}
+
 /* Skip-gram, batched: for each centre word, the n context rows of its window
- * against the nt distinct target rows it shares (see kernel.h). */
+ * against the nt distinct target rows it shares (see kernel.h); negative
+ * sampling in groups of centre words (sentence_shared). */
 static void F(sentence_batch)(theta__worker *w, const int32_t *sen, int len, float alpha)
 {
     const theta_model *m = w->m;
     if (m->cfg.arch != THETA_ARCH_SKIPGRAM) {
         F(sentence_pair)(w, sen, len, alpha);
+        return;
+    }
+    if (m->cfg.loss == THETA_LOSS_NS) {
+        F(sentence_shared)(w, sen, len, alpha);
         return;
     }
     const int dim = m->cfg.dim, gs = theta__grad_stride(dim);

@@ -111,6 +111,86 @@ static void ref_pair(theta__worker *w, const int32_t *sen, int len, float alpha)
     }
 }
 
+/* The rows and targets' products of one group (or window): S = In · Outᵀ;
+ * G = loss(S) with weights W (NULL: those of the targets); grad = G · Out;
+ * Out += Gᵀ · In; In += grad (all from the old rows). 0, or -1 if the
+ * scores are not finite. */
+static int ref_gemm(theta__worker *w, float **rows, int n, int nt, const float *labels,
+                    const float *weights, const float *W, int truth, float alpha, double *loss)
+{
+    const theta_model *m = w->m;
+    const int dim = m->cfg.dim, gs = theta__grad_stride(dim);
+    const int softmax = m->cfg.loss == THETA_LOSS_SOFTMAX;
+    float *G = w->scores;
+    for (int j = 0; j < n; j++)
+        for (int k = 0; k < nt; k++)
+            G[(size_t)j * nt + k] = ref_dot(rows[j], w->trows[k], dim);
+    for (int j = 0; j < n; j++) {
+        float *g = G + (size_t)j * nt;
+        const float *wj = W ? W + (size_t)j * nt : weights;
+        if (softmax ? theta__loss_softmax(g, nt, truth, alpha, loss)
+                    : theta__loss_sigmoid(w->t, g, labels, wj, nt, alpha, loss))
+            return -1;
+    }
+    for (int j = 0; j < n; j++) {
+        float *gj = w->grad + (size_t)j * gs;
+        for (int i = 0; i < dim; i++)
+            gj[i] = 0.0f;
+        for (int k = 0; k < nt; k++)
+            ref_axpy(gj, G[(size_t)j * nt + k], w->trows[k], dim);
+    }
+    for (int k = 0; k < nt; k++)
+        for (int j = 0; j < n; j++)
+            ref_axpy(w->trows[k], G[(size_t)j * nt + k], rows[j], dim);
+    for (int j = 0; j < n; j++)
+        ref_add(rows[j], w->grad + (size_t)j * gs, dim);
+    return 0;
+}
+
+/* Negative sampling, batched in groups of share_negatives centre words
+ * (kernel.h: theta__group_targets, theta__group_rows), the draws in the
+ * fast kernels' order: the next group's targets before this group's
+ * windows. */
+static void ref_shared(theta__worker *w, const int32_t *sen, int len, float alpha)
+{
+    const theta_model *m = w->m;
+    const int half = w->targets_half;
+    const int share = m->cfg.share_negatives > 1 ? m->cfg.share_negatives : 1;
+    int next_nt = 0, next_np = 0;
+    if (len > 0)
+        next_nt = theta__group_targets(w, sen, share < len ? share : len, w->targets, w->labels,
+                                       w->weights, &next_np);
+    float *rows[2 * THETA_MAX_WINDOW + THETA_MAX_SHARE];
+    for (int p0 = 0, grp = 0; p0 < len && !w->diverged; p0 += share, grp++) {
+        int cur = grp & 1, g = len - p0 < share ? len - p0 : share;
+        const int32_t *tg = w->targets + cur * half;
+        const float *labels = w->labels + cur * half, *weights = w->weights + cur * half;
+        int nt = next_nt, npos = next_np;
+        if (p0 + share < len) {
+            int o = (1 - cur) * half, rest = len - p0 - share;
+            next_nt = theta__group_targets(w, sen + p0 + share, rest < share ? rest : share,
+                                           w->targets + o, w->labels + o, w->weights + o,
+                                           &next_np);
+        }
+        int pairs;
+        int n = theta__group_rows(w, sen, len, p0, g, tg, weights, npos, nt, rows, w->pweights,
+                                  &pairs);
+        if (n == 0)
+            continue;
+        for (int k = 0; k < nt; k++)
+            w->trows[k] = m->out + (size_t)tg[k] * m->cfg.dim;
+        double loss = 0;
+        if (ref_gemm(w, rows, n, nt, labels, NULL, w->pweights, 0, alpha, &loss)) {
+            w->diverged = 1;
+            w->diverged_word = sen[p0];
+            return;
+        }
+        w->loss += loss;
+        w->examples += pairs;
+        w->products += (int64_t)n * nt;
+    }
+}
+
 /* The batch kernel, one product at a time: S = In · Outᵀ; G = loss(S);
  * grad = G · Out; Out += Gᵀ · In; In += grad (all from the old rows). The
  * random draws come in the fast kernels' order: the next position's targets
@@ -122,7 +202,11 @@ static void ref_batch(theta__worker *w, const int32_t *sen, int len, float alpha
         ref_pair(w, sen, len, alpha);
         return;
     }
-    const int dim = m->cfg.dim, gs = theta__grad_stride(dim);
+    if (m->cfg.loss == THETA_LOSS_NS) {
+        ref_shared(w, sen, len, alpha);
+        return;
+    }
+    const int dim = m->cfg.dim;
     const int softmax = m->cfg.loss == THETA_LOSS_SOFTMAX, half = w->targets_half;
     int next_nt = 0;
     if (!softmax && len > 0)
@@ -147,34 +231,14 @@ static void ref_batch(theta__worker *w, const int32_t *sen, int len, float alpha
                 rows[n++] = m->in + (size_t)sen[c] * dim;
         if (n == 0)
             continue;
-        float *G = w->scores;
         for (int k = 0; k < nt; k++)
             w->trows[k] = m->out + (size_t)(softmax ? k + 1 : tg[k]) * dim;
-        for (int j = 0; j < n; j++)
-            for (int k = 0; k < nt; k++)
-                G[(size_t)j * nt + k] = ref_dot(rows[j], w->trows[k], dim);
         double loss = 0;
-        for (int j = 0; j < n; j++) {
-            float *g = G + (size_t)j * nt;
-            if (softmax ? theta__loss_softmax(g, nt, sen[pos] - 1, alpha, &loss)
-                        : theta__loss_sigmoid(w->t, g, labels, weights, nt, alpha, &loss)) {
-                w->diverged = 1;
-                w->diverged_word = sen[pos];
-                return;
-            }
+        if (ref_gemm(w, rows, n, nt, labels, weights, NULL, sen[pos] - 1, alpha, &loss)) {
+            w->diverged = 1;
+            w->diverged_word = sen[pos];
+            return;
         }
-        for (int j = 0; j < n; j++) {
-            float *gj = w->grad + (size_t)j * gs;
-            for (int i = 0; i < dim; i++)
-                gj[i] = 0.0f;
-            for (int k = 0; k < nt; k++)
-                ref_axpy(gj, G[(size_t)j * nt + k], w->trows[k], dim);
-        }
-        for (int k = 0; k < nt; k++)
-            for (int j = 0; j < n; j++)
-                ref_axpy(w->trows[k], G[(size_t)j * nt + k], rows[j], dim);
-        for (int j = 0; j < n; j++)
-            ref_add(rows[j], w->grad + (size_t)j * gs, dim);
         w->loss += loss;
         w->examples += n;
         w->products += (int64_t)n * nt;

@@ -30,6 +30,10 @@ static inline int theta__loss_sigmoid(const theta__tables *t, float *s, const fl
             return -1;
     double l = 0;
     for (int k = 0; k < nt; k++) {
+        if (weights && weights[k] == 0.0f) {
+            s[k] = 0.0f; /* no such product (batch groups): no gradient, no loss */
+            continue;
+        }
         float label = labels[k];
         float nls = theta__neg_log_sigmoid(t, label > 0 ? s[k] : -s[k]);
         float g = (label - theta__sigmoid(t, s[k])) * alpha;

@@ -13,7 +13,14 @@
  *   "CONF"  arch u32, loss u32, dim u32, window u32, negative u32, epochs u32,
  *           threads u32, min_count u64, max_vocab u64, sample f64, alpha f64,
  *           min_alpha_ratio f64, seed u64, init_in kind u32 + value f64,
- *           init_out kind u32 + value f64, kernel u32, 4 zero bytes (108 bytes)
+ *           init_out kind u32 + value f64, kernel u32, noise_uniform f32
+ *           (108 bytes; files from before noise_uniform have 4 zero bytes there);
+ *           a run whose init has a perturbation ("const:0.1+normal:1e-6") adds
+ *           init_in noise kind u32 + scale f64, init_out noise kind u32 + scale
+ *           f64 (132 bytes). Files of 108 are read as without perturbation.
+ *           A run with share_negatives other than 1 writes those 24 bytes
+ *           (kinds 0 without a perturbation) and share_negatives u32 (136
+ *           bytes); files of 108 or 132 are read with share_negatives 1.
  *   "VOCB"  size u32, then per word: length u32, bytes, count u64
  *   "STAT"  epoch u32, words_done u64, chunks_done u64, train_words u64,
  *           loss_sum f64, loss_count u64, corpus_bytes u64, corpus_crc u32
@@ -42,7 +49,10 @@
 #define MAGIC "THETAMOD"
 #define FORMAT_VERSION 1
 #define CONF_BYTES 108
+#define CONF_NOISE_BYTES 132 /* CONF with the perturbations */
+#define CONF_SHARE_BYTES 136 /* and share_negatives */
 #define STAT_BYTES 64
+#define NOISE_STREAM 0x6e6f697365ULL /* "noise": seeds a perturbation from its matrix's seed */
 #define MAX_RANKS (1 << 20)   /* RANK section: bounds checked before allocating */
 #define MAX_INPUTS (1 << 24)
 
@@ -60,6 +70,38 @@ static float *alloc_matrix(int64_t rows, int dim)
         theta__fail(THETA_ENOMEM, "out of memory for a %lld x %d matrix (%.1f MB)",
                     (long long)rows, dim, (double)bytes / 1e6);
     return m;
+}
+
+/* Two N(0, scale^2) draws (Box-Muller). */
+static void normal_pair(theta_rng *rng, double scale, double *a, double *b)
+{
+    double u1 = 1.0 - theta_rng_uniform(rng), u2 = theta_rng_uniform(rng);
+    double r = sqrt(-2.0 * log(u1)) * scale;
+    *a = r * cos(2 * M_PI * u2);
+    *b = r * sin(2 * M_PI * u2);
+}
+
+/* Adds init's perturbation to the n values of m: each value + a draw, in
+ * double, rounded to float. Scale 0 leaves m as it is, bit for bit. */
+static void perturb_matrix(float *m, size_t n, const theta_init *init, uint64_t seed)
+{
+    if (init->noise_kind == THETA_NOISE_NONE || init->noise == 0)
+        return;
+    theta_rng rng;
+    theta_rng_seed(&rng, seed);
+    double scale = init->noise;
+    if (init->noise_kind == THETA_NOISE_UNIFORM) {
+        for (size_t i = 0; i < n; i++)
+            m[i] = (float)((double)m[i] + (theta_rng_uniform(&rng) * 2.0 - 1.0) * scale);
+        return;
+    }
+    for (size_t i = 0; i < n; i += 2) {
+        double a, b;
+        normal_pair(&rng, scale, &a, &b);
+        m[i] = (float)((double)m[i] + a);
+        if (i + 1 < n)
+            m[i + 1] = (float)((double)m[i + 1] + b);
+    }
 }
 
 static void init_matrix(float *m, int64_t rows, int dim, const theta_init *init, int is_input,
@@ -95,16 +137,18 @@ static void init_matrix(float *m, int64_t rows, int dim, const theta_init *init,
         break;
     case THETA_INIT_NORMAL:
         for (size_t i = 0; i < n; i += 2) {
-            double u1 = 1.0 - theta_rng_uniform(&rng), u2 = theta_rng_uniform(&rng);
-            double r = sqrt(-2.0 * log(u1)) * scale;
-            m[i] = (float)(r * cos(2 * M_PI * u2));
+            double a, b;
+            normal_pair(&rng, scale, &a, &b);
+            m[i] = (float)a;
             if (i + 1 < n)
-                m[i + 1] = (float)(r * sin(2 * M_PI * u2));
+                m[i + 1] = (float)b;
         }
         break;
     default:
         break;
     }
+    /* the perturbation's stream is the matrix's own, apart from the start's */
+    perturb_matrix(m, n, init, theta_seed_mix(seed, NOISE_STREAM, 0));
 }
 
 static int64_t out_rows_for(const theta_config *cfg, int64_t vocab_size)
@@ -123,7 +167,7 @@ static theta_status build_tables(theta_model *m)
     if (m->cfg.loss == THETA_LOSS_HS)
         return theta_huffman_build(&m->huffman, m->vocab);
     if (m->cfg.loss == THETA_LOSS_NS)
-        return theta_sampler_build(&m->sampler, m->vocab, 0.75);
+        return theta_sampler_build_mix(&m->sampler, m->vocab, 0.75, m->cfg.noise_uniform);
     return THETA_OK;
 }
 
@@ -255,7 +299,23 @@ static void encode_conf(const theta_config *c, unsigned char *p)
     theta__put_u32(p + 88, (uint32_t)c->init_out.kind);
     theta__put_u64(p + 92, f64_bits(c->init_out.value));
     theta__put_u32(p + 100, (uint32_t)c->kernel);
-    memset(p + 104, 0, CONF_BYTES - 104);
+    uint32_t u;
+    memcpy(&u, &c->noise_uniform, 4);
+    theta__put_u32(p + 104, u);
+}
+
+/* The perturbations of a 132-byte CONF (after the 108 bytes above). */
+static void encode_conf_noise(const theta_config *c, unsigned char *p)
+{
+    theta__put_u32(p + 0, (uint32_t)c->init_in.noise_kind);
+    theta__put_u64(p + 4, f64_bits(c->init_in.noise));
+    theta__put_u32(p + 12, (uint32_t)c->init_out.noise_kind);
+    theta__put_u64(p + 16, f64_bits(c->init_out.noise));
+}
+
+static int has_noise(const theta_config *c)
+{
+    return c->init_in.noise_kind != THETA_NOISE_NONE || c->init_out.noise_kind != THETA_NOISE_NONE;
 }
 
 static void decode_conf(const unsigned char *p, theta_config *c)
@@ -278,6 +338,18 @@ static void decode_conf(const unsigned char *p, theta_config *c)
     c->init_out.kind = (theta_init_kind)theta__get_u32(p + 88);
     c->init_out.value = bits_f64(theta__get_u64(p + 92));
     c->kernel = (theta_kernel)theta__get_u32(p + 100);
+    uint32_t u = theta__get_u32(p + 104);
+    memcpy(&c->noise_uniform, &u, 4);
+    c->init_in.noise_kind = c->init_out.noise_kind = THETA_NOISE_NONE;
+    c->init_in.noise = c->init_out.noise = 0;
+}
+
+static void decode_conf_noise(const unsigned char *p, theta_config *c)
+{
+    c->init_in.noise_kind = (theta_noise_kind)theta__get_u32(p + 0);
+    c->init_in.noise = bits_f64(theta__get_u64(p + 4));
+    c->init_out.noise_kind = (theta_noise_kind)theta__get_u32(p + 12);
+    c->init_out.noise = bits_f64(theta__get_u64(p + 16));
 }
 
 static void encode_state(const theta_train_state *s, unsigned char *p)
@@ -395,8 +467,14 @@ theta_status theta_model_save(const theta_model *m, const char *path)
         theta__put_u64(p + 4 + len, (uint64_t)v->entries[i].count);
         p += 12 + len;
     }
-    unsigned char conf[CONF_BYTES], stat[STAT_BYTES], head[16];
+    unsigned char conf[CONF_SHARE_BYTES], stat[STAT_BYTES], head[16];
+    /* 108 bytes without a perturbation or shared negatives: readable by every earlier theta */
+    uint64_t conf_bytes = m->cfg.share_negatives != 1 ? CONF_SHARE_BYTES
+                          : has_noise(&m->cfg)        ? CONF_NOISE_BYTES
+                                                      : CONF_BYTES;
     encode_conf(&m->cfg, conf);
+    encode_conf_noise(&m->cfg, conf + CONF_BYTES);
+    theta__put_u32(conf + CONF_NOISE_BYTES, (uint32_t)m->cfg.share_negatives);
     encode_state(&m->state, stat);
     unsigned char *rb = NULL;
     uint64_t rbytes = 0;
@@ -417,7 +495,7 @@ theta_status theta_model_save(const theta_model *m, const char *path)
         free(rb);
         return st;
     }
-    int bad = fwrite(head, 1, 16, o.f) != 16 || write_section(o.f, "CONF", conf, CONF_BYTES) ||
+    int bad = fwrite(head, 1, 16, o.f) != 16 || write_section(o.f, "CONF", conf, conf_bytes) ||
               write_section(o.f, "VOCB", vb, vbytes) ||
               write_section(o.f, "STAT", stat, STAT_BYTES) ||
               write_matrix_section(o.f, "MATI", m->in, v->size, m->cfg.dim) ||
@@ -699,10 +777,14 @@ static theta_status read_fixed(loader *L, uint64_t len, uint64_t want, const cha
 static theta_status load_conf(loader *L, uint64_t len)
 {
     unsigned char *conf = NULL;
-    theta_status st = read_fixed(L, len, CONF_BYTES, "CONF", &conf);
+    uint64_t want = len == CONF_NOISE_BYTES || len == CONF_SHARE_BYTES ? len : CONF_BYTES;
+    theta_status st = read_fixed(L, len, want, "CONF", &conf);
     if (st)
         return st;
     decode_conf(conf, &L->cfg);
+    if (len >= CONF_NOISE_BYTES)
+        decode_conf_noise(conf + CONF_BYTES, &L->cfg);
+    L->cfg.share_negatives = len == CONF_SHARE_BYTES ? (int)theta__get_u32(conf + CONF_NOISE_BYTES) : 1;
     free(conf);
     if (theta_config_validate(&L->cfg)) {
         char why[256]; /* the message buffer is about to be rewritten */

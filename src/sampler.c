@@ -1,6 +1,12 @@
 /*
  * sampler.c — negative sampling: Walker/Vose alias table over count^power
- * (word2vec: 0.75), O(V) memory, O(1) per draw. </s> (id 0) is never drawn.
+ * (word2vec: 0.75), optionally mixed with a uniform share over the words,
+ * O(V) memory, O(1) per draw. </s> (id 0) is never drawn.
+ *
+ * The uniform share is what word2vec.c does in effect: its table includes
+ * </s> (counted once per line) and a draw of </s> is replaced by a word
+ * drawn uniformly, so rare words get more negative updates than count^0.75
+ * alone gives them.
  */
 #include "internal.h"
 
@@ -8,6 +14,12 @@
 #include <stdlib.h>
 
 theta_status theta_sampler_build(theta_sampler *s, const theta_vocab *v, double power)
+{
+    return theta_sampler_build_mix(s, v, power, 0.0);
+}
+
+theta_status theta_sampler_build_mix(theta_sampler *s, const theta_vocab *v, double power,
+                                     double uniform)
 {
     int32_t n = v->size;
     s->n = n;
@@ -27,6 +39,12 @@ theta_status theta_sampler_build(theta_sampler *s, const theta_vocab *v, double 
         free(p); free(small); free(large);
         theta_sampler_free(s);
         return theta__fail(THETA_EDATA, "negative sampling needs at least one counted word");
+    }
+    /* p = (1 - u) count^power / sum + u / (n - 1) over the words 1..n-1 */
+    if (uniform > 0 && n > 1) {
+        for (int32_t i = 1; i < n; i++)
+            p[i] = (1.0 - uniform) * p[i] / sum + uniform / (double)(n - 1);
+        sum = 1.0;
     }
     int32_t ns = 0, nl = 0;
     for (int32_t i = 0; i < n; i++) {

@@ -56,12 +56,13 @@ theta_status theta__mpi_vocab(const theta_segment *segs, int nsegs, int64_t min_
                               int64_t max_vocab, theta_vocab **out);
 
 /* What one rank's syncs handed to MPI (payload bytes of every collective
- * call of the sync: the flags, the changed-row bitmaps and the rows, twice
- * for an exact sum: a reduce and a broadcast). Every rank sends the same
+ * call of the sync: the flags, the index of the changed rows (a bitmap or
+ * 16-bit counts) and the rows, twice for an exact sum: a reduce and a
+ * broadcast). Every rank sends the same
  * sizes: the decisions and the row sets are the same on every rank. */
 typedef struct {
     int64_t syncs, full_syncs, exact_syncs;
-    int64_t sparse_sums;   /* row sets sent sparse (bitmap + changed rows) */
+    int64_t sparse_sums;   /* row sets sent sparse (index + changed rows) */
     int64_t rows;          /* rows summed (each matrix row once per sync that sent it) */
     int64_t bytes;         /* bytes sent */
     int64_t dense_bytes;   /* what the same syncs would have sent as dense rows */

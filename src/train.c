@@ -180,14 +180,16 @@ static float learning_rate(const trainer *t, int64_t words_done)
 }
 
 /* Subsampling (word2vec's formula): keep w with probability
- * (sqrt(f / (s T)) + 1) * (s T) / f, f = count, T = words per epoch. */
+ * (sqrt(f / (s T)) + 1) * (s T) / f, f = count, T = the counts' sum (the
+ * words per epoch, except in a run continued on new text, whose counts sum
+ * the old and the new: f / T stays a frequency). */
 static int build_keep(trainer *t)
 {
     const theta_vocab *v = t->m->vocab;
     t->keep = theta__alloc((size_t)v->size, sizeof *t->keep);
     if (!t->keep)
         return -1;
-    double st = t->m->cfg.sample * (double)t->m->state.train_words;
+    double st = t->m->cfg.sample * (double)t->m->vocab->total;
     for (int32_t i = 0; i < v->size; i++) {
         double f = (double)v->entries[i].count;
         double p = (t->m->cfg.sample > 0 && f > 0) ? (sqrt(f / st) + 1.0) * st / f : 1.0;

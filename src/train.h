@@ -31,9 +31,9 @@ typedef struct {
     /* Data-parallel training. sync is called with every worker idle: every
      * sync_words words handed to this process's workers (or, with
      * sync_words 0, every sync_every seconds) at a chunk boundary
-     * (finished = 0), and at the end
-     * of the share of each epoch, repeatedly (finished = 1) until it reports
-     * all_finished. It may change the matrices of m; it returns in
+     * (finished = 0), and at the end of the share of each epoch,
+     * repeatedly (finished = 1) until it reports all_finished. It may
+     * change the matrices of m; it returns in
      * words_total the words trained by all processes since the last sync,
      * which replaces this process's own count in the learning rate. A
      * failure status stops training with that status. With sync set, a stop

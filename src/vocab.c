@@ -330,6 +330,20 @@ theta_status theta_vocab_count(theta_vocab *v, theta_reader *r)
 
 #define SPLIT_MIN_BYTES (1 << 20) /* no part of a split count is smaller than this */
 
+/* Counts r into v and closes it (a truncated gzip stream shows at the
+ * close). open_end (may be NULL): 1 if the input did not end with a
+ * newline, 0 if it did, -1 if it was empty. */
+static theta_status count_and_close(theta_vocab *v, theta_reader *r, int *open_end)
+{
+    theta_status st = theta_vocab_count(v, r);
+    if (open_end) {
+        int last = theta__reader_last_byte(r);
+        *open_end = last < 0 ? -1 : last != '\n';
+    }
+    theta_status cst = theta_reader_close(r);
+    return st ? st : cst;
+}
+
 theta_status theta__vocab_count_segments(const theta_segment *segs, int nsegs,
                                         int64_t prune_limit, theta_vocab **out)
 {
@@ -337,19 +351,13 @@ theta_status theta__vocab_count_segments(const theta_segment *segs, int nsegs,
     if (!v)
         return THETA_ENOMEM;
     v->hash->prune_limit = prune_limit;
-    if (nsegs > 0) {
-        theta_reader *r;
-        theta_status st = theta_reader_open_segments(segs, nsegs, &r);
-        if (!st) {
-            st = theta_vocab_count(v, r);
-            theta_status cst = theta_reader_close(r);
-            if (!st)
-                st = cst;
-        }
-        if (st) {
-            theta_vocab_free(v);
-            return st;
-        }
+    theta_reader *r = NULL;
+    theta_status st = nsegs > 0 ? theta_reader_open_segments(segs, nsegs, &r) : THETA_OK;
+    if (!st && r)
+        st = count_and_close(v, r, NULL);
+    if (st) {
+        theta_vocab_free(v);
+        return st;
     }
     *out = v;
     return THETA_OK;
@@ -485,14 +493,8 @@ static theta_status count_one_of_many(const char *path, int64_t prune_limit, int
     v->hash->prune_limit = prune_limit;
     theta_reader *r;
     theta_status st = theta_reader_open(path, &r);
-    if (!st) {
-        st = theta_vocab_count(v, r);
-        int last = theta__reader_last_byte(r);
-        *open_end = last < 0 ? -1 : last != '\n';
-        theta_status cst = theta_reader_close(r);
-        if (!st)
-            st = cst;
-    }
+    if (!st)
+        st = count_and_close(v, r, open_end);
     if (st) {
         theta_vocab_free(v);
         return st;

@@ -42,6 +42,12 @@ typedef struct {
 int cli_load_vectors(const char *cmd, const char *path, int which, cli_vectors *out);
 void cli_vectors_free(cli_vectors *v);
 
+/* cli_load_vectors, then a search index over them (the vectors are
+ * normalised in place). On failure prints "theta CMD: message", frees
+ * what it loaded and returns 1; else the caller frees *ix, then *v. */
+int cli_load_index(const char *cmd, const char *path, int which, cli_vectors *v,
+                   theta_eval_index **ix);
+
 /* Parses "in" / "out" for --matrix; -1 if neither. */
 int cli_parse_matrix(const char *s);
 

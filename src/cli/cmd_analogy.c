@@ -127,15 +127,11 @@ int cmd_analogy(int argc, char **argv)
                                "got %d", nwords);
 
     cli_vectors v;
-    if (cli_load_vectors("analogy", path, which, &v))
-        return 1;
     theta_eval_index *ix = NULL;
-    int rc = 0;
     analogy_ctx ctx = {.method = method, .k = (int)k, .limit = limit};
-    if (theta_eval_index_new(v.data, v.rows, v.dim, v.words, &ix)) {
-        rc = cli_error("analogy", "%s: %s", path, theta_last_error());
-        goto done;
-    }
+    int rc = cli_load_index("analogy", path, which, &v, &ix);
+    if (rc)
+        return rc;
     ctx.ix = ix;
     if (!(ctx.hits = malloc(sizeof *ctx.hits * (size_t)k))) {
         rc = cli_error("analogy", "out of memory");

@@ -27,6 +27,17 @@ void help_dims(FILE *out)
 "the eigenvalues of the Gram matrix in double), the top %d singular values and\n"
 "the share of the first direction; then one verdict line per matrix.\n"
 "\n"
+"Beside the exact verdicts, two continuous measures of how far a matrix is from\n"
+"symmetric (double precision; JSON keys sigma_ratio, effective_rank):\n"
+"  sigma_2/sigma_1   the second singular value over the first: 0 when every\n"
+"                    dimension is a multiple of one column (a symmetric start),\n"
+"                    tiny for a slightly perturbed one, O(1) once they differ\n"
+"  effective rank    exp(H), H = -sum p_i ln p_i with p_i = sigma_i / sum sigma_j\n"
+"                    (Roy & Vetterli 2007): 1 for rank 1, the number of\n"
+"                    dimensions when all singular values are equal\n"
+"Singular values with sigma_i^2 <= k x 2.2e-16 x sigma_1^2 (k distinct\n"
+"dimensions) are at the rounding level of the Gram matrix and count as 0.\n"
+"\n"
 "Options:\n"
 "      --matrix in|out|both  the matrices of a model to report (default both;\n"
 "                          a vector file has only 'in')\n"
@@ -94,6 +105,10 @@ static void print_json(FILE *f, const char *path, const char *format, double tol
         cli_json_number(f, r->threshold, 9);
         fputs(", \"first_share\": ", f);
         cli_json_number(f, r->first_share, 9);
+        fputs(", \"sigma_ratio\": ", f);
+        cli_json_number(f, r->sigma_ratio, 17);
+        fputs(", \"effective_rank\": ", f);
+        cli_json_number(f, r->effective_rank, 17);
         fputs(", \"singular_values\": [", f);
         for (int t = 0; r->rank >= 0 && t < r->n_singular; t++) {
             if (t)
@@ -181,6 +196,10 @@ static void print_report(FILE *f, const char *path, const char *format, double t
             fprintf(f, "%s\n", r->n_singular < r->dim ? " ..." : "");
             fprintf(f, "  first direction   %.4g%% of the variance (sigma_1^2 / sum sigma_i^2)\n",
                     100 * r->first_share);
+            fprintf(f, "  sigma_2/sigma_1   %.6g (0: every dimension a multiple of one)\n",
+                    r->sigma_ratio);
+            fprintf(f, "  effective rank    %.6g (exp of the entropy of sigma_i / sum sigma)\n",
+                    r->effective_rank);
         } else {
             fprintf(f, "  rank              not computed (more than %d distinct dimensions)\n",
                     THETA_DIMS_MAX_RANK_DIM);

@@ -253,10 +253,7 @@ static int load_eval_inputs(eval_run *e)
             return cli_error("eval", "%s", theta_last_error());
         e->pr[f].skipped_lines = e->pairs[f]->skipped_lines;
     }
-    int rc = cli_load_vectors("eval", e->path, e->which, &e->v);
-    if (!rc && theta_eval_index_new(e->v.data, e->v.rows, e->v.dim, e->v.words, &e->ix))
-        rc = cli_error("eval", "%s: %s", e->path, theta_last_error());
-    return rc;
+    return cli_load_index("eval", e->path, e->which, &e->v, &e->ix);
 }
 
 static int evaluate(eval_run *e)

@@ -167,12 +167,15 @@ static void model_info(kv *t, const char *path, const theta_model *m)
     put(t, "min_alpha_ratio", 1, "%.9g", c->min_alpha_ratio);
     put(t, "threads", 1, "%d", c->threads);
     put(t, "seed", 1, "%llu", (unsigned long long)c->seed);
-    char buf[64];
+    char buf[THETA_INIT_TEXT];
     theta_init_format(&c->init_in, buf, sizeof buf);
     put(t, "init_in", 0, "%s", buf);
     theta_init_format(&c->init_out, buf, sizeof buf);
     put(t, "init_out", 0, "%s", buf);
     put(t, "kernel", 0, "%s", theta_kernel_name(c->kernel));
+    if (c->loss == THETA_LOSS_NS)
+        put(t, "noise_uniform", 1, "%.9g", (double)c->noise_uniform);
+    put(t, "share_negatives", 1, "%d", c->share_negatives);
     const theta_train_state *s = &m->state;
     put(t, "epochs_done", 1, "%d", s->epoch);
     put(t, "words_done", 1, "%lld", (long long)s->words_done);

@@ -112,15 +112,11 @@ int cmd_nn(int argc, char **argv)
     int nwords = argc - optind - 1;
 
     cli_vectors v;
-    if (cli_load_vectors("nn", path, which, &v))
-        return 1;
     theta_eval_index *ix = NULL;
-    int rc = 0;
     nn_ctx ctx = {0};
-    if (theta_eval_index_new(v.data, v.rows, v.dim, v.words, &ix)) {
-        rc = cli_error("nn", "%s: %s", path, theta_last_error());
-        goto done;
-    }
+    int rc = cli_load_index("nn", path, which, &v, &ix);
+    if (rc)
+        return rc;
     ctx.ix = ix;
     ctx.k = (int)k;
     ctx.limit = limit;

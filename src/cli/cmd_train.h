@@ -19,8 +19,8 @@ enum {
     OPT_EPOCHS, OPT_MIN_COUNT, OPT_MAX_VOCAB, OPT_THREADS, OPT_SEED, OPT_INIT_IN, OPT_INIT_OUT,
     OPT_ZERO_INIT, OPT_W2V_HS, OPT_W2V_CBOW, OPT_W2V_BINARY, OPT_W2V_DEBUG, OPT_STOP_AFTER,
     OPT_CHECKPOINT, OPT_CHECKPOINT_EVERY, OPT_RESUME, OPT_KERNEL, OPT_ISA, OPT_LOG_EVERY,
-    OPT_SYNC_EVERY, OPT_SYNC_WORDS, OPT_SYNC_FULL_EVERY, OPT_SYNC_MERGE,
-    OPT_SYNC_PRECISION, OPT_COUNT
+    OPT_SYNC_EVERY, OPT_NOISE_UNIFORM, OPT_INIT_FROM, OPT_SHARE_NEGATIVES, OPT_SYNC_WORDS,
+    OPT_SYNC_FULL_EVERY, OPT_SYNC_MERGE, OPT_SYNC_PRECISION, OPT_COUNT
 };
 
 typedef struct {
@@ -39,6 +39,8 @@ typedef struct {
     int ninputs;
     char **argv;         /* the command line with word2vec's flags translated (owned) */
     unsigned char given[OPT_COUNT]; /* options given on the command line */
+    const char *init_file[2]; /* --init-in / --init-out file:PATH (the fallback is cfg's init) */
+    const char *init_from;    /* --init-from MODEL: continue it on this corpus */
 } train_args;
 
 /* Parses the command line into a (also word2vec's single-dash flags).
@@ -61,6 +63,29 @@ int train_resume_model(const train_args *a, const theta_fingerprint *fps, int ni
  * Prints its error and returns 1 on failure. */
 int train_new_model(const train_args *a, const char *const *inputs, const theta_segment *segs,
                     int nsegs, theta_model **out);
+
+/* --init-from (train_warm.c): old, the model to continue, loaded and
+ * checked against this run (dim, loss, model; its own when not given) into
+ * *cfg. Prints its error and returns 1 on failure. */
+int train_load_base(const train_args *a, theta_config *cfg, theta_model **old);
+
+/* --init-from: the model that continues old (freed here) on the new text's
+ * vocabulary v (every word, freed here), with its summary. Prints its error
+ * and returns 1 on failure. */
+int train_extend_model(const train_args *a, const theta_config *cfg, theta_model *old,
+                       theta_vocab *v, theta_model **out);
+
+/* --init-in / --init-out file:PATH: src[0] / src[1] read (NULL for a
+ * matrix without a file) and checked to have dim dimensions. Prints its
+ * error and returns 1 on failure (nothing is left to free). */
+int train_load_pretrained(const train_args *a, int dim, theta_vectors *src[2]);
+void train_free_pretrained(theta_vectors *src[2]);
+
+/* Rows from_row.. of m's matrices whose words src[] holds take their
+ * vectors, with a summary of how many did; frees src[]. Prints its error
+ * and returns 1 on failure. */
+int train_fill_pretrained(const train_args *a, theta_model *m, theta_vectors *src[2],
+                          int32_t from_row);
 
 /* "model: skipgram, loss ns, ..." on stderr. */
 void train_print_model(const train_args *a, const theta_model *m);

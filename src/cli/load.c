@@ -191,3 +191,16 @@ int cli_search_option(const char *cmd, int c, long long *k, long long *limit, in
         return 0;
     }
 }
+
+int cli_load_index(const char *cmd, const char *path, int which, cli_vectors *v,
+                   theta_eval_index **ix)
+{
+    if (cli_load_vectors(cmd, path, which, v))
+        return 1;
+    if (theta_eval_index_new(v->data, v->rows, v->dim, v->words, ix)) {
+        cli_error(cmd, "%s: %s", path, theta_last_error());
+        cli_vectors_free(v);
+        return 1;
+    }
+    return 0;
+}

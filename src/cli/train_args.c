@@ -44,6 +44,8 @@ static const struct option long_options[] = {
     {"checkpoint-every", required_argument, NULL, OPT_CHECKPOINT_EVERY},
     {"resume", required_argument, NULL, OPT_RESUME},
     {"kernel", required_argument, NULL, OPT_KERNEL},
+    {"noise-uniform", required_argument, NULL, OPT_NOISE_UNIFORM},
+    {"share-negatives", required_argument, NULL, OPT_SHARE_NEGATIVES},
     {"isa", required_argument, NULL, OPT_ISA},
     {"log-every-words", required_argument, NULL, OPT_LOG_EVERY},
     {"sync-every", required_argument, NULL, OPT_SYNC_EVERY},
@@ -51,6 +53,7 @@ static const struct option long_options[] = {
     {"sync-full-every", required_argument, NULL, OPT_SYNC_FULL_EVERY},
     {"sync-merge", required_argument, NULL, OPT_SYNC_MERGE},
     {"sync-precision", required_argument, NULL, OPT_SYNC_PRECISION},
+    {"init-from", required_argument, NULL, OPT_INIT_FROM},
     /* targets of word2vec's flags */
     {"w2v-hs", required_argument, NULL, OPT_W2V_HS},
     {"w2v-cbow", required_argument, NULL, OPT_W2V_CBOW},
@@ -75,6 +78,8 @@ static const struct { int opt; const char *field; } config_fields[] = {
     {OPT_DIM, "dim"},           {OPT_WINDOW, "window"},       {OPT_NEGATIVE, "negative"},
     {OPT_EPOCHS, "epochs"},     {OPT_MIN_COUNT, "min_count"}, {OPT_MAX_VOCAB, "max_vocab"},
     {OPT_THREADS, "threads"},   {OPT_SAMPLE, "sample"},       {OPT_ALPHA, "alpha"},
+    {OPT_NOISE_UNIFORM, "noise_uniform"},
+    {OPT_SHARE_NEGATIVES, "share_negatives"},
 };
 
 /* A copy of argv with word2vec's flags replaced by theta's; NULL after
@@ -136,6 +141,8 @@ static int parse_config_number(train_args *a, int c, const char *text)
     char *p = (char *)&a->cfg + r->offset;
     if (c == OPT_MIN_COUNT || c == OPT_MAX_VOCAB)
         *(int64_t *)(void *)p = n;
+    else if (c == OPT_NOISE_UNIFORM) /* stored as float (model file) */
+        *(float *)(void *)p = (float)x;
     else if (r->integer)
         *(int *)(void *)p = (int)n;
     else
@@ -153,6 +160,36 @@ static int parse_choice(const char *opt, const char *text, const char *const *na
             return i;
     cli_usage_error(cmd, "--%s must be %s, not '%s'", opt, list, text);
     return -1;
+}
+
+/* --init-in / --init-out (which 0 / 1): a strategy, or file:PATH[,FALLBACK]
+ * (the fallback, for the words the file lacks, is the config's init: the
+ * matrix's default when not given). A comma splits off the fallback only
+ * if what follows it is a strategy. 0, or 2 after a usage error. */
+static int parse_init(train_args *a, int which, const char *text)
+{
+    const char *opt = which ? "out" : "in";
+    theta_init *init = which ? &a->cfg.init_out : &a->cfg.init_in;
+    if (strncmp(text, "file:", 5) != 0) {
+        a->init_file[which] = NULL;
+        if (theta_init_parse(text, init))
+            return cli_usage_error(cmd, "--init-%s: %s", opt, theta_last_error());
+        return 0;
+    }
+    const char *path = text + 5, *comma = strrchr(path, ',');
+    theta_config d = theta_config_default();
+    theta_init fallback = which ? d.init_out : d.init_in;
+    if (comma && theta_init_parse(comma + 1, &fallback) == THETA_OK) {
+        /* keep the path in argv: it ends at the comma */
+        ((char *)comma)[0] = '\0';
+    } else if (comma && strncmp(comma + 1, "file:", 5) == 0) {
+        return cli_usage_error(cmd, "--init-%s: one file per matrix, not '%s'", opt, text);
+    }
+    if (!*path)
+        return cli_usage_error(cmd, "--init-%s file: needs a PATH (file:PATH[,FALLBACK])", opt);
+    *init = fallback;
+    a->init_file[which] = path;
+    return 0;
 }
 
 /* The options that choose a model, a loss, a kernel or an init. 1 if c is
@@ -187,10 +224,7 @@ static int parse_choice_option(train_args *a, int c, const char *text)
         return 0;
     case OPT_INIT_IN:
     case OPT_INIT_OUT:
-        if (theta_init_parse(text, c == OPT_INIT_IN ? &a->cfg.init_in : &a->cfg.init_out))
-            return cli_usage_error(cmd, "--init-%s: %s", c == OPT_INIT_IN ? "in" : "out",
-                                   theta_last_error());
-        return 0;
+        return parse_init(a, c == OPT_INIT_OUT, text);
     default:
         return 1;
     }
@@ -213,7 +247,12 @@ static int parse_run_option(train_args *a, int c, const char *text)
     case OPT_LOG_JSON: a->log_json = text; return 0;
     case OPT_CHECKPOINT: a->checkpoint = text; return 0;
     case OPT_RESUME: a->resume = text; return 0;
-    case OPT_ZERO_INIT: a->cfg.init_in.kind = a->cfg.init_out.kind = THETA_INIT_ZERO; return 0;
+    case OPT_INIT_FROM: a->init_from = text; return 0;
+    case OPT_ZERO_INIT:
+        a->cfg.init_in.kind = a->cfg.init_out.kind = THETA_INIT_ZERO;
+        a->cfg.init_in.noise_kind = a->cfg.init_out.noise_kind = THETA_NOISE_NONE;
+        a->cfg.init_in.noise = a->cfg.init_out.noise = 0;
+        return 0;
     case OPT_SYNC_EVERY:
         if (cli_parse_double(text, 0.001, 1e6, &a->sync_every))
             return cli_usage_error(cmd, "--sync-every must be a number of seconds >= 0.001, "
@@ -308,6 +347,26 @@ static int collect_inputs(train_args *a, int argc, char **argv, int mpi_job)
     return 0;
 }
 
+/* --init-from and file: starts against the other options. */
+static int check_warm_start(const train_args *a, int mpi_job)
+{
+    if (a->resume && a->init_from)
+        return cli_usage_error(cmd, "--resume continues a stopped run on its corpus; --init-from "
+                                    "starts a new run from a model: give one of them");
+    for (int w = 0; w < 2; w++)
+        if (a->resume && a->init_file[w])
+            return cli_usage_error(cmd, "--resume: the matrices come from the checkpoint; drop "
+                                        "--init-%s file:", w ? "out" : "in");
+    if (a->init_file[1] && a->cfg.loss == THETA_LOSS_HS && !a->init_from)
+        return cli_usage_error(cmd, "--init-out file: with --loss hs: the output matrix's rows are "
+                                    "the inner nodes of the Huffman tree, not words (start it "
+                                    "with a strategy, e.g. zero)");
+    if (mpi_job && (a->init_from || a->init_file[0] || a->init_file[1]))
+        return cli_usage_error(cmd, "--init-from and --init-in/--init-out file: are not "
+                                    "supported in an MPI job");
+    return 0;
+}
+
 /* Checks the options against each other once all are read. */
 static int check_combinations(train_args *a, int mpi_build)
 {
@@ -380,7 +439,9 @@ int train_parse_args(int argc, char **argv, int mpi_build, int mpi_job, train_ar
     }
     if ((rc = collect_inputs(a, argc, a->argv, mpi_job)))
         return rc;
-    return check_combinations(a, mpi_build);
+    if ((rc = check_combinations(a, mpi_build)))
+        return rc;
+    return check_warm_start(a, mpi_job);
 }
 
 void train_args_free(train_args *a)

@@ -17,7 +17,7 @@ static const char *cmd = "train";
 
 int train_check_files(const train_args *a)
 {
-    int n = a->ninputs + 2;
+    int n = a->ninputs + 5;
     cli_file *in = calloc((size_t)n, sizeof *in);
     if (!in)
         return cli_error(cmd, "out of memory");
@@ -25,6 +25,9 @@ int train_check_files(const train_args *a)
         in[i] = (cli_file){"--input", a->inputs[i], NULL};
     in[a->ninputs] = (cli_file){"--read-vocab", a->read_vocab, NULL};
     in[a->ninputs + 1] = (cli_file){"--resume", a->resume, NULL};
+    in[a->ninputs + 2] = (cli_file){"--init-from", a->init_from, NULL};
+    in[a->ninputs + 3] = (cli_file){"--init-in", a->init_file[0], NULL};
+    in[a->ninputs + 4] = (cli_file){"--init-out", a->init_file[1], NULL};
     /* --resume alone keeps checkpointing to the file it resumed from */
     const cli_file out[] = {
         {"--output", a->output, NULL},

@@ -15,6 +15,12 @@ static const char *cmd = "train";
 
 /* ---- the model ---------------------------------------------------------- */
 
+static int same_init(const theta_init *a, const theta_init *b)
+{
+    return a->kind == b->kind && a->value == b->value && a->noise_kind == b->noise_kind &&
+           a->noise == b->noise;
+}
+
 /* With --resume, every training option given must agree with the checkpoint;
  * else 1 with the message in why. */
 static int check_resume_options(const train_args *a, const theta_config *saved, char *why,
@@ -35,13 +41,15 @@ static int check_resume_options(const train_args *a, const theta_config *saved, 
         {OPT_W2V_CBOW, "cbow", c->arch == saved->arch},
         {OPT_LOSS, "loss", c->loss == saved->loss},
         {OPT_KERNEL, "kernel", c->kernel == saved->kernel},
+        {OPT_NOISE_UNIFORM, "noise-uniform", c->noise_uniform == saved->noise_uniform},
+        {OPT_SHARE_NEGATIVES, "share-negatives", c->share_negatives == saved->share_negatives},
         {OPT_W2V_HS, "hs", c->loss == saved->loss},
-        {OPT_INIT_IN, "init-in", c->init_in.kind == saved->init_in.kind &&
-                                     c->init_in.value == saved->init_in.value},
-        {OPT_INIT_OUT, "init-out", c->init_out.kind == saved->init_out.kind &&
-                                       c->init_out.value == saved->init_out.value},
+        {OPT_INIT_IN, "init-in", same_init(&c->init_in, &saved->init_in)},
+        {OPT_INIT_OUT, "init-out", same_init(&c->init_out, &saved->init_out)},
         {OPT_ZERO_INIT, "zero-init", saved->init_in.kind == THETA_INIT_ZERO &&
-                                         saved->init_out.kind == THETA_INIT_ZERO},
+                                         saved->init_out.kind == THETA_INIT_ZERO &&
+                                         saved->init_in.noise_kind == THETA_NOISE_NONE &&
+                                         saved->init_out.noise_kind == THETA_NOISE_NONE},
     };
     for (size_t i = 0; i < sizeof checks / sizeof checks[0]; i++)
         if (a->given[checks[i].opt] && !checks[i].same) {
@@ -115,7 +123,9 @@ int train_resume_model(const train_args *a, const theta_fingerprint *fps, int ni
     }
     bad = bad || check_resume_corpus(a, m, fps, ninputs, nranks, why, n);
     /* the state must describe this model, or resuming would skip or repeat work */
-    if (!bad && (m->state.train_words != m->vocab->total ||
+    /* (a run continued on new text counts fewer words per epoch than its
+     * vocabulary's counts sum: they add the old run's) */
+    if (!bad && (m->state.train_words > m->vocab->total ||
                  (double)m->state.words_done >
                      (double)m->cfg.epochs * (double)m->state.train_words)) {
         snprintf(why, n, "%s: the training state does not match the model's vocabulary "
@@ -160,44 +170,79 @@ int train_new_model(const train_args *a, const char *const *inputs, const theta_
                     int nsegs, theta_model **out)
 {
     theta_vocab *v = NULL;
+    theta_model *old = NULL;
+    theta_config cfg = a->cfg;
     double t0 = theta_now();
     theta_status st;
+    theta_vectors *src[2];
+    if (a->init_from && train_load_base(a, &cfg, &old))
+        return 1;
+    if (train_load_pretrained(a, cfg.dim, src)) {
+        theta_model_free(old);
+        return 1;
+    }
+    /* continuing: every word of the new text, min-count applies to new words */
+    const int64_t min_count = old ? 1 : cfg.min_count, max_vocab = old ? 0 : cfg.max_vocab;
     if (a->read_vocab)
-        st = theta_vocab_load(a->read_vocab, a->cfg.min_count, a->cfg.max_vocab, &v);
+        st = theta_vocab_load(a->read_vocab, min_count, max_vocab, &v);
     else if (segs)
-        st = theta__mpi_vocab(segs, nsegs, a->cfg.min_count, a->cfg.max_vocab, &v);
+        st = theta__mpi_vocab(segs, nsegs, min_count, max_vocab, &v);
     else
-        st = theta_vocab_build_files(inputs, a->ninputs, a->cfg.min_count, a->cfg.max_vocab, 0,
-                                     a->cfg.threads, &v);
-    if (st)
-        return cli_error(cmd, "%s", theta_last_error());
-    if (v->size < 2) {
-        theta_vocab_free(v);
-        return cli_error(cmd, "%s: no word occurs at least %lld times (--min-count)",
-                         a->read_vocab ? a->read_vocab : a->input, (long long)a->cfg.min_count);
-    }
-    if (a->save_vocab && theta_vocab_save(v, a->save_vocab)) {
-        theta_vocab_free(v);
+        st = theta_vocab_build_files(inputs, a->ninputs, min_count, max_vocab, 0, cfg.threads,
+                                     &v);
+    if (st) {
+        theta_model_free(old);
+        train_free_pretrained(src);
         return cli_error(cmd, "%s", theta_last_error());
     }
-    if (!a->quiet)
-        print_vocab(a, v, theta_now() - t0);
-    st = theta_model_new(&a->cfg, v, out);
-    if (st)
-        return cli_error(cmd, "%s", theta_last_error());
+    const int32_t base_rows = old ? old->vocab->size : 0; /* rows that keep the model's */
+    if (old) {
+        if (train_extend_model(a, &cfg, old, v, out)) {
+            train_free_pretrained(src);
+            return 1;
+        }
+    } else {
+        if (v->size < 2) {
+            theta_vocab_free(v);
+            train_free_pretrained(src);
+            return cli_error(cmd, "%s: no word occurs at least %lld times (--min-count)",
+                             a->read_vocab ? a->read_vocab : a->input, (long long)cfg.min_count);
+        }
+        if (!a->quiet)
+            print_vocab(a, v, theta_now() - t0);
+        if (theta_model_new(&cfg, v, out)) {
+            train_free_pretrained(src);
+            return cli_error(cmd, "%s", theta_last_error());
+        }
+    }
+    int bad = a->save_vocab && theta_vocab_save((*out)->vocab, a->save_vocab) &&
+              cli_error(cmd, "%s", theta_last_error());
+    if (bad)
+        train_free_pretrained(src);
+    if (bad || train_fill_pretrained(a, *out, src, base_rows)) {
+        theta_model_free(*out);
+        *out = NULL;
+        return 1;
+    }
     return 0;
 }
 
 void train_print_model(const train_args *a, const theta_model *m)
 {
     const theta_config *c = &m->cfg;
-    char ii[48], io[48];
-    theta_init_format(&c->init_in, ii, sizeof ii);
-    theta_init_format(&c->init_out, io, sizeof io);
-    fprintf(stderr, "model: %s, loss %s, dim %d, window %d, %d thread%s, init in %s / out %s, "
-                    "kernel %s (%s)\n",
+    char ii[4200], io[4200], fb[THETA_INIT_TEXT];
+    theta_init_format(&c->init_in, fb, sizeof fb);
+    snprintf(ii, sizeof ii, "%s%s%s%s", a->init_file[0] ? "file:" : "",
+             a->init_file[0] ? a->init_file[0] : "", a->init_file[0] ? "," : "", fb);
+    theta_init_format(&c->init_out, fb, sizeof fb);
+    snprintf(io, sizeof io, "%s%s%s%s", a->init_file[1] ? "file:" : "",
+             a->init_file[1] ? a->init_file[1] : "", a->init_file[1] ? "," : "", fb);
+    fprintf(stderr, "model: %s, loss %s, dim %d, window %d, %d thread%s, %s%s%sinit in %s / "
+                    "out %s, kernel %s (%s)\n",
             theta_arch_name(c->arch), theta_loss_name(c->loss), c->dim, c->window, c->threads,
-            c->threads == 1 ? "" : "s", ii, io, theta_kernel_name(c->kernel),
+            c->threads == 1 ? "" : "s", a->init_from ? "rows of " : "",
+            a->init_from ? a->init_from : "", a->init_from ? ", new rows " : "", ii, io,
+            theta_kernel_name(c->kernel),
             a->isa ? a->isa : theta_kernel_isa());
 }
 
@@ -223,17 +268,23 @@ static void format_duration(double s, char *buf, size_t size)
     snprintf(buf, size, "%ld:%02ld:%02ld", t / 3600, t / 60 % 60, t % 60);
 }
 
-/* ", \"in\": {...}" with the theta dims figures of one matrix */
+/* ", \"in\": {...}, \"in_spread\": {...}" with the theta dims figures of one
+ * matrix: the exact verdicts, then the continuous measures of symmetry */
 static void log_dims(FILE *f, const char *name, const float *m, int64_t rows, int dim)
 {
     theta_dims_report r;
     if (theta_dims_analyze(m, rows, dim, 0, &r)) {
-        fprintf(f, ", \"%s\": null", name);
+        fprintf(f, ", \"%s\": null, \"%s_spread\": null", name, name);
         return;
     }
     fprintf(f, ", \"%s\": {\"distinct_dims\": %d, \"identical_dims\": %d, \"rank\": %d, "
                "\"all_zero\": %s}",
             name, r.distinct_dims, r.identical_dims, r.rank, r.all_zero ? "true" : "false");
+    fprintf(f, ", \"%s_spread\": {\"sigma_ratio\": ", name);
+    cli_json_number(f, r.sigma_ratio, 17);
+    fputs(", \"effective_rank\": ", f);
+    cli_json_number(f, r.effective_rank, 17);
+    fputc('}', f);
 }
 
 /* One JSON line: the epoch's figures and both matrices' symmetry. */

@@ -72,6 +72,9 @@ static const char *bad_options[][2] = {
     {"--min-count 0", "--min-count"},
     {"--sample 2", "--sample"},
     {"--sample x", "--sample"},
+    {"--noise-uniform 1.5", "--noise-uniform"},
+    {"--noise-uniform -0.1", "--noise-uniform"},
+    {"--noise-uniform x", "--noise-uniform"},
     {"--alpha 0", "--alpha"},
     {"--alpha -1", "--alpha"},
     {"--loss foo", "--loss"},
@@ -240,6 +243,27 @@ START_TEST(default_alpha_depends_on_the_loss)
     ck_assert_int_eq(tu_run(&out, NULL, "train --help"), 0);
     ck_assert_ptr_nonnull(strstr(out, "default 0.05, with --loss hs 0.0375"));
     free(out);
+}
+END_TEST
+
+START_TEST(noise_uniform_is_saved_and_used)
+{
+    ck_assert_int_eq(tu_run(NULL, NULL, "train --input %s " SMALL " --noise-uniform 0.25 "
+                            "--output %s/u1.txt --save-model %s/u.theta", corpus, tu_dir, tu_dir), 0);
+    ck_assert_int_eq(tu_run(NULL, NULL, "train --input %s " SMALL " --noise-uniform 0.25 "
+                            "--output %s/u2.txt", corpus, tu_dir), 0);
+    ck_assert_int_eq(tu_run(NULL, NULL, "train --input %s " SMALL " --noise-uniform 0 "
+                            "--output %s/u0.txt", corpus, tu_dir), 0);
+    char *m = tu_path(tu_dir, "u.theta"), *out = NULL;
+    ck_assert_int_eq(tu_run(&out, NULL, "info %s", m), 0);
+    const char *a = strstr(out, "\nnoise_uniform:");
+    ck_assert_ptr_nonnull(a);
+    ck_assert(strtod(a + 15, NULL) == 0.25);
+    char *u1 = read_in_dir("u1.txt", NULL), *u2 = read_in_dir("u2.txt", NULL);
+    char *u0 = read_in_dir("u0.txt", NULL);
+    ck_assert_str_eq(u1, u2); /* deterministic with one thread */
+    ck_assert_str_ne(u1, u0); /* and the share reaches the sampler */
+    free(u1); free(u2); free(u0); free(out); free(m);
 }
 END_TEST
 
@@ -415,6 +439,7 @@ Suite *cli_suite(void)
     tcase_add_test(io, stdin_gzip_and_file_give_identical_vectors);
     tcase_add_test(io, json_log_and_model_file);
     tcase_add_test(io, default_alpha_depends_on_the_loss);
+    tcase_add_test(io, noise_uniform_is_saved_and_used);
     tcase_add_test(io, read_vocab_matches_counted_vocab);
     tcase_add_test(io, json_log_tracks_symmetry);
     tcase_add_test(io, gensim_reads_text_and_binary);

@@ -33,8 +33,8 @@ static char *make_model(const char *name, int dim)
     theta_config cfg = theta_config_default();
     cfg.dim = dim;
     cfg.threads = 1;
-    cfg.init_in = (theta_init){THETA_INIT_CONST, 0.25};
-    cfg.init_out = (theta_init){THETA_INIT_ZERO, 0};
+    cfg.init_in = (theta_init){.kind = THETA_INIT_CONST, .value = 0.25};
+    cfg.init_out = (theta_init){.kind = THETA_INIT_ZERO};
     theta_model *m;
     ck_assert_int_eq(theta_model_new(&cfg, v, &m), THETA_OK);
     char *p = tu_path(tu_dir, name);

@@ -95,6 +95,43 @@ START_TEST(resume_after_stop_equals_uninterrupted)
 }
 END_TEST
 
+/* --share-negatives is saved in the checkpoint: a resumed run continues
+ * with it (equal to the uninterrupted run) and refuses another value. */
+START_TEST(resume_keeps_share_negatives)
+{
+    ck_assert_int_eq(tu_run(NULL, NULL, "train --input %s --output %s/full.txt "
+                            "--share-negatives 3 " OPTS, corpus, tu_dir), 0);
+    char *full = slurp("full.txt");
+    ck_assert_ptr_nonnull(full);
+    char *err = NULL;
+    int rc = tu_run(NULL, &err, "train --input %s --output %s/part.txt --share-negatives 3 "
+                    "--checkpoint %s/ck.theta --stop-after-words 40000 " OPTS,
+                    corpus, tu_dir, tu_dir);
+    ck_assert_msg(rc == 0, "stop: exit %d: %s", rc, err);
+    free(err);
+    rc = tu_run(NULL, &err, "train --resume %s/ck.theta --input %s --output %s/part.txt "
+                "--share-negatives 2 --quiet", tu_dir, corpus, tu_dir);
+    ck_assert_int_ne(rc, 0);
+    ck_assert_msg(strstr(err, "--share-negatives differs from the checkpoint's"), "%s", err);
+    free(err);
+    rc = tu_run(NULL, &err, "train --resume %s/ck.theta --input %s --output %s/part.txt "
+                "--quiet", tu_dir, corpus, tu_dir);
+    ck_assert_msg(rc == 0, "resume: %s", err);
+    free(err);
+    char *part = slurp("part.txt");
+    ck_assert_msg(part && strcmp(part, full) == 0, "resumed run with shared negatives differs");
+    /* and the run differs from one draw per centre word */
+    ck_assert_int_eq(tu_run(NULL, NULL, "train --input %s --output %s/one.txt " OPTS, corpus,
+                            tu_dir), 0);
+    char *one = slurp("one.txt");
+    ck_assert_ptr_nonnull(one);
+    ck_assert(strcmp(one, full) != 0);
+    free(one);
+    free(part);
+    free(full);
+}
+END_TEST
+
 START_TEST(sigint_saves_a_checkpoint_that_resumes)
 {
     /* a corpus big enough that training is still running when the signal comes */
@@ -258,6 +295,7 @@ Suite *reliability_suite(void)
     tcase_add_checked_fixture(tc, tu_fixture_tmpdir_setup, tu_fixture_tmpdir_teardown);
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_loop_test(tc, resume_after_stop_equals_uninterrupted, 0, 3);
+    tcase_add_test(tc, resume_keeps_share_negatives);
     tcase_add_test(tc, sigint_saves_a_checkpoint_that_resumes);
     tcase_add_test(tc, damaged_checkpoint_is_refused);
     tcase_add_test(tc, periodic_checkpoint_is_written_while_training);

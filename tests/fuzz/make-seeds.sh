@@ -28,6 +28,9 @@ common=(--input "$tmp/c.txt" --dim 3 --epochs 1 --threads 1 --min-count 1 --quie
     --output "$out/vectors/text.vec"
 "$theta" train "${common[@]}" --loss hs --model cbow --save-model "$out/model/hs-cbow.theta" \
     --output "$out/vectors/binary.bin" --binary
+# perturbed starts: the 132-byte CONF section
+"$theta" train "${common[@]}" --init-in const:0.1+normal:1e-6 --init-out zero+uniform:0.01 \
+    --save-model "$out/model/perturbed.theta"
 # the checkpoint of a 2-rank MPI run (its RANK section), with an MPI build and mpirun
 mpi=${THETA_MPI_BIN:-build-mpi/theta}
 if [ -x "$mpi" ] && command -v mpirun >/dev/null; then

@@ -23,6 +23,7 @@ START_TEST(defaults)
     ck_assert(c.sample == 1e-3);
     ck_assert(c.alpha == 0.05);
     ck_assert(c.min_alpha_ratio == 1e-4);
+    ck_assert(c.noise_uniform == 0.0f);
     ck_assert_int_ge(c.threads, 1);
     ck_assert_int_le(c.threads, 512);
     ck_assert_int_eq(c.init_in.kind, THETA_INIT_SCALED);
@@ -78,6 +79,10 @@ SETTER(alpha_inf, c->alpha = INFINITY)
 SETTER(ratio_neg, c->min_alpha_ratio = -0.1)
 SETTER(ratio_big, c->min_alpha_ratio = 1.5)
 SETTER(ratio_nan, c->min_alpha_ratio = NAN)
+SETTER(noise_neg, c->noise_uniform = -0.01f)
+SETTER(noise_big, c->noise_uniform = 1.5f)
+SETTER(noise_nan, c->noise_uniform = NAN)
+SETTER(noise_1, c->noise_uniform = 1.0f)
 SETTER(init_kind_bad, c->init_in.kind = (theta_init_kind)6) /* one past THETA_INIT_SCALED */
 SETTER(init_out_kind_bad, c->init_out.kind = (theta_init_kind)99)
 SETTER(init_value_nan, { c->init_in.kind = THETA_INIT_CONST; c->init_in.value = NAN; })
@@ -124,6 +129,10 @@ static const field_case field_cases[] = {
     {"min_alpha_ratio -0.1", ratio_neg, "min_alpha_ratio must"},
     {"min_alpha_ratio 1.5", ratio_big, "min_alpha_ratio must"},
     {"min_alpha_ratio nan", ratio_nan, "min_alpha_ratio must"},
+    {"noise_uniform -0.01", noise_neg, "noise_uniform must"},
+    {"noise_uniform 1.5", noise_big, "noise_uniform must"},
+    {"noise_uniform nan", noise_nan, "noise_uniform must"},
+    {"noise_uniform 1", noise_1, NULL},
     {"init_in kind 6", init_kind_bad, "input"},
     {"init_out kind 99", init_out_kind_bad, "output"},
     {"init_in const nan", init_value_nan, "input"},
@@ -165,7 +174,7 @@ START_TEST(init_parse_accepts)
         {"scaled:1", THETA_INIT_SCALED, 1},     {"scaled:0.5", THETA_INIT_SCALED, 0.5},
     };
     for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
-        theta_init in = {(theta_init_kind)77, 99};
+        theta_init in = {.kind = (theta_init_kind)77, .value = 99};
         ck_assert_msg(theta_init_parse(ok[i].text, &in) == THETA_OK, "%s: %s", ok[i].text,
                       theta_last_error());
         ck_assert_int_eq(in.kind, ok[i].kind);
@@ -182,7 +191,7 @@ START_TEST(init_parse_rejects)
                                 "const:inf", "w2v:",      "w2v:1",      "constant:1", "uniform",
                                 "normal:-0.5", "const:1e7", "const:0.1x", "CONST:1",  ":1"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        theta_init in = {THETA_INIT_UNIFORM, 42};
+        theta_init in = {.kind = THETA_INIT_UNIFORM, .value = 42};
         ck_assert_msg(theta_init_parse(bad[i], &in) == THETA_EINVAL, "'%s' was accepted", bad[i]);
         ck_assert_msg(strlen(theta_last_error()) > 0, "'%s': no message", bad[i]);
         /* the output is written only on success */
@@ -210,7 +219,7 @@ START_TEST(init_format_round_trips)
     static const theta_init_kind kinds[] = {THETA_INIT_CONST, THETA_INIT_UNIFORM, THETA_INIT_NORMAL};
     for (size_t k = 0; k < 3; k++) {
         for (size_t i = 0; i < sizeof values / sizeof values[0]; i++) {
-            theta_init a = {kinds[k], values[i]}, b;
+            theta_init a = {.kind = kinds[k], .value = values[i]}, b;
             if (kinds[k] != THETA_INIT_CONST && a.value < 0)
                 a.value = -a.value;
             theta_init_format(&a, buf, sizeof buf);
@@ -221,7 +230,7 @@ START_TEST(init_format_round_trips)
         }
     }
     /* a small buffer is truncated, still NUL-terminated */
-    theta_init u = {THETA_INIT_UNIFORM, 0.5};
+    theta_init u = {.kind = THETA_INIT_UNIFORM, .value = 0.5};
     theta_init_format(&u, buf, 5);
     ck_assert_str_eq(buf, "unif");
 }
@@ -264,7 +273,7 @@ START_TEST(ranges_are_what_validate_checks)
         ck_assert(!theta_config_in_range(r, NAN));
         ck_assert_int_eq(theta_config_in_range(r, 0), r->zero_ok || (r->lo == 0 && !r->lo_open));
     }
-    ck_assert_int_eq(n, 10);
+    ck_assert_int_eq(n, 12);
     ck_assert_ptr_null(theta_config_range_of("bogus"));
     char text[80];
     theta_config_range_text(theta_config_range_of("dim"), text, sizeof text);
@@ -277,6 +286,8 @@ START_TEST(ranges_are_what_validate_checks)
     ck_assert_str_eq(text, "0 or an integer in 2..2147483647");
     theta_config_range_text(theta_config_range_of("min_count"), text, sizeof text);
     ck_assert_str_eq(text, "an integer >= 1");
+    theta_config_range_text(theta_config_range_of("noise_uniform"), text, sizeof text);
+    ck_assert_str_eq(text, "a number in [0, 1]");
     /* validate refuses a value the table refuses, naming the field */
     theta_config c = theta_config_default();
     c.window = 1001;

@@ -279,6 +279,98 @@ START_TEST(reference_matches_doubles)
 }
 END_TEST
 
+/* _i: share_negatives (2, 3, 5) x dim (37, 100, 16): the batch kernel's
+ * groups of centre words (negative sampling, skip-gram), every ISA against
+ * the reference. */
+START_TEST(shared_negatives_match_the_reference_bit_for_bit)
+{
+    static const int shares[3] = {2, 3, 5}, dims[3] = {37, 100, 16};
+    int dim = dims[_i / 3];
+    theta_model *m = small_model(THETA_LOSS_NS, THETA_ARCH_SKIPGRAM, dim, 3);
+    m->cfg.share_negatives = shares[_i % 3];
+    size_t nin = (size_t)m->vocab->size * dim, nout = (size_t)m->out_rows * dim;
+    float *rin = malloc(nin * sizeof *rin), *rout = malloc(nout * sizeof *rout);
+    float *fin = malloc(nin * sizeof *fin), *fout = malloc(nout * sizeof *fout);
+    theta__worker rs, fs, one;
+    run(theta__kernel_reference(), THETA_KERNEL_BATCH, m, rin, rout, &rs);
+    ck_assert(!rs.diverged);
+    ck_assert(memcmp(rin, m->in, nin * sizeof *rin) != 0);
+    ck_assert(memcmp(rout, m->out, nout * sizeof *rout) != 0);
+    /* fewer products than one draw per centre word, as many examples drawn
+     * from the same windows' sizes (the draws differ, so not equal) */
+    theta_model m1 = *m;
+    m1.cfg.share_negatives = 1;
+    run(theta__kernel_reference(), THETA_KERNEL_BATCH, &m1, fin, fout, &one);
+    ck_assert_int_lt(rs.products, one.products);
+    for (int k = 0; k < 3; k++) {
+        const theta__kernel *ks = theta__kernel_select(isas[k]);
+        if (!ks)
+            continue;
+        run(ks, THETA_KERNEL_BATCH, m, fin, fout, &fs);
+        ck_assert_msg(memcmp(fin, rin, nin * sizeof *fin) == 0, "%s share %d dim %d: input differs",
+                      isas[k], m->cfg.share_negatives, dim);
+        ck_assert_msg(memcmp(fout, rout, nout * sizeof *fout) == 0, "%s: output differs", isas[k]);
+        ck_assert(fs.loss == rs.loss);
+        ck_assert_int_eq(fs.examples, rs.examples);
+        ck_assert_int_eq(fs.products, rs.products);
+    }
+    free(rin);
+    free(rout);
+    free(fin);
+    free(fout);
+    theta_model_free(m);
+}
+END_TEST
+
+/* A group of 3 centre words at window 1 (every window exactly pos +- 1):
+ * one row per context position, and the weights by hand. */
+START_TEST(group_rows_and_weights)
+{
+    theta_model *m = small_model(THETA_LOSS_NS, THETA_ARCH_SKIPGRAM, 16, 1);
+    m->cfg.share_negatives = 3;
+    worker_box b;
+    worker_open(&b, m, 7);
+    const int32_t sen[] = {3, 1, 4, 1, 5, 2};
+    int32_t tg[16];
+    float lab[16], wt[16];
+    int npos;
+    int nt = theta__group_targets(&b.w, sen, 3, tg, lab, wt, &npos);
+    ck_assert_int_eq(npos, 3); /* the group's words 3 1 4, each a column */
+    ck_assert_int_eq(tg[0], 3);
+    ck_assert_int_eq(tg[1], 1);
+    ck_assert_int_eq(tg[2], 4);
+    ck_assert_int_ge(nt, 4);
+    ck_assert_int_le(nt, npos + 5);
+    float drawn = 0;
+    for (int k = 0; k < nt; k++) {
+        ck_assert_float_eq(lab[k], k < npos ? 1 : 0);
+        if (k >= npos) {
+            ck_assert(tg[k] != 3 && tg[k] != 1 && tg[k] != 4);
+            drawn += wt[k];
+        }
+    }
+    ck_assert_float_le(drawn, 5);
+    /* windows [0,1], [0,2], [1,3] of centres 0, 1, 2: rows are positions 0..3 */
+    float *rows[8], W[8 * 16];
+    int pairs;
+    int n = theta__group_rows(&b.w, sen, 6, 0, 3, tg, wt, npos, nt, rows, W, &pairs);
+    ck_assert_int_eq(n, 4);
+    ck_assert_int_eq(pairs, 5);
+    /* positive weights: position 0 a context of centre 1; 1 of centres 0 and
+     * 2; 2 of centre 1; 3 of centre 2 */
+    static const float want[4][3] = {{0, 1, 0}, {1, 0, 1}, {0, 1, 0}, {0, 0, 1}};
+    for (int j = 0; j < 4; j++) {
+        ck_assert_ptr_eq(rows[j], m->in + (size_t)sen[j] * 16);
+        for (int k = 0; k < 3; k++)
+            ck_assert_float_eq(W[j * nt + k], want[j][k]);
+        for (int k = npos; k < nt; k++) /* each position meets the negatives once */
+            ck_assert_float_eq(W[j * nt + k], wt[k]);
+    }
+    theta_model_free(m);
+    worker_close(&b);
+}
+END_TEST
+
 /* The counter: batch counts n x distinct targets per centre word, pair
  * counts each context's targets; both counts equal the sum by hand. */
 START_TEST(products_are_counted)
@@ -326,6 +418,8 @@ Suite *kernel_suite(void)
     tcase_add_loop_test(tc, every_isa_matches_the_reference_bit_for_bit, 0, 36);
     tcase_add_test(tc, dot_and_axpy_match_reference_and_doubles);
     tcase_add_loop_test(tc, reference_matches_doubles, 0, 2);
+    tcase_add_loop_test(tc, shared_negatives_match_the_reference_bit_for_bit, 0, 9);
+    tcase_add_test(tc, group_rows_and_weights);
     tcase_add_test(tc, products_are_counted);
     tcase_add_test(tc, repeated_targets_merge);
     suite_add_tcase(s, tc);

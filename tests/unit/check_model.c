@@ -346,6 +346,7 @@ static theta_model *unusual_model(theta_loss loss)
     c.sample = 1.5e-4;
     c.alpha = 0.0375;
     c.min_alpha_ratio = 0.003;
+    c.noise_uniform = 0.0123f;
     c.seed = 123456789012345ULL;
     ck_assert_int_eq(theta_init_parse("normal:0.3", &c.init_in), THETA_OK);
     ck_assert_int_eq(theta_init_parse("const:-0.25", &c.init_out), THETA_OK);
@@ -379,9 +380,11 @@ static void assert_same_model(const theta_model *a, const theta_model *b)
     ck_assert(x->sample == y->sample);
     ck_assert(x->alpha == y->alpha);
     ck_assert(x->min_alpha_ratio == y->min_alpha_ratio);
+    ck_assert(x->noise_uniform == y->noise_uniform);
     ck_assert_uint_eq(x->seed, y->seed);
     ck_assert_int_eq(x->init_in.kind, y->init_in.kind);
     ck_assert(x->init_in.value == y->init_in.value);
+    ck_assert_int_eq(x->share_negatives, y->share_negatives);
     ck_assert_int_eq(x->init_out.kind, y->init_out.kind);
     ck_assert(x->init_out.value == y->init_out.value);
     ck_assert_int_eq(a->vocab->size, b->vocab->size);
@@ -482,6 +485,45 @@ static int count_entries(const char *dir)
     pclose(f);
     return n;
 }
+
+/* share_negatives other than 1 makes the CONF section 136 bytes (the
+ * perturbation block, then the field) and round-trips; the same file cut
+ * back to 108 bytes (an older theta's) loads with 1; other lengths fail. */
+START_TEST(share_negatives_in_conf)
+{
+    char *p = tu_path(tu_dir, "share.theta");
+    theta_model *m = unusual_model(THETA_LOSS_NS);
+    m->cfg.share_negatives = 3;
+    ck_assert_int_eq(theta_model_save(m, p), THETA_OK);
+    theta_model *l = NULL;
+    ck_assert_msg(theta_model_load(p, &l) == THETA_OK, "load: %s", theta_last_error());
+    assert_same_model(m, l);
+    theta_model_free(l);
+    size_t n;
+    unsigned char *b = (unsigned char *)tu_read_file(p, &n);
+    /* header 16, CONF tag and length 12, payload 136, crc 4 */
+    ck_assert_uint_eq(theta__get_u64(b + 16 + 4), 136);
+    ck_assert_uint_eq(theta__get_u32(b + 16 + 12 + 132), 3);
+    memmove(b + 16 + 12 + 108, b + 16 + 12 + 136, n - (16 + 12 + 136));
+    n -= 28;
+    theta__put_u64(b + 16 + 4, 108);
+    theta__put_u32(b + 16 + 12 + 108, theta_crc32(0, b + 16 + 12, 108));
+    tu_write_file(p, b, n);
+    ck_assert_msg(theta_model_load(p, &l) == THETA_OK, "load: %s", theta_last_error());
+    ck_assert_int_eq(l->cfg.share_negatives, 1);
+    ck_assert_int_eq(l->cfg.negative, 11);
+    ck_assert(memcmp(l->in, m->in, (size_t)in_count(m) * sizeof(float)) == 0);
+    theta_model_free(l);
+    theta__put_u64(b + 16 + 4, 110);
+    tu_write_file(p, b, n);
+    l = NULL;
+    ck_assert_int_eq(theta_model_load(p, &l), THETA_EFORMAT);
+    ck_assert_ptr_null(l);
+    theta_model_free(m);
+    free(b);
+    free(p);
+}
+END_TEST
 
 START_TEST(save_is_atomic)
 {
@@ -1043,6 +1085,7 @@ Suite *model_suite(void)
     tcase_add_checked_fixture(io, tu_fixture_tmpdir_setup, tu_fixture_tmpdir_teardown);
     tcase_add_loop_test(io, save_load_round_trip, THETA_LOSS_NS, THETA_LOSS_SOFTMAX + 1);
     tcase_add_test(io, saved_bytes_are_deterministic);
+    tcase_add_test(io, share_negatives_in_conf);
     tcase_add_test(io, save_is_atomic);
     tcase_add_test(io, rank_section_round_trip);
     tcase_set_timeout(io, 20);

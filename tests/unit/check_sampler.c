@@ -39,8 +39,9 @@ static theta_vocab *vocab_of(const int64_t *counts, int n)
     return v;
 }
 
-/* The target distribution: count^power / sum, </s> excluded. */
-static double *target(const theta_vocab *v, double power)
+/* The target distribution: (1 - u) count^power / sum + u / (V - 1), </s>
+ * excluded. */
+static double *target_mix(const theta_vocab *v, double power, double u)
 {
     double *p = calloc((size_t)v->size, sizeof *p);
     ck_assert_ptr_nonnull(p);
@@ -48,8 +49,13 @@ static double *target(const theta_vocab *v, double power)
     for (int32_t i = 1; i < v->size; i++)
         sum += pow((double)v->entries[i].count, power);
     for (int32_t i = 1; i < v->size; i++)
-        p[i] = pow((double)v->entries[i].count, power) / sum;
+        p[i] = (1 - u) * pow((double)v->entries[i].count, power) / sum + u / (v->size - 1);
     return p;
+}
+
+static double *target(const theta_vocab *v, double power)
+{
+    return target_mix(v, power, 0);
 }
 
 /* The distribution the table encodes, exactly: a column is picked with
@@ -75,15 +81,21 @@ static double *table_distribution(const theta_sampler *s)
 
 /* Checks the table against the target to within tol (absolute, per word),
  * and that </s> has probability exactly 0. */
-static void check_table(const theta_sampler *s, const theta_vocab *v, double power, double tol)
+static void check_table_mix(const theta_sampler *s, const theta_vocab *v, double power, double u,
+                            double tol)
 {
     ck_assert_int_eq(s->n, v->size);
-    double *p = target(v, power), *q = table_distribution(s);
+    double *p = target_mix(v, power, u), *q = table_distribution(s);
     ck_assert(q[0] == 0.0);
     for (int32_t i = 1; i < v->size; i++)
         REQUIRE(fabs(q[i] - p[i]) <= tol, "word %d: table %.12g, target %.12g", i, q[i], p[i]);
     free(p);
     free(q);
+}
+
+static void check_table(const theta_sampler *s, const theta_vocab *v, double power, double tol)
+{
+    check_table_mix(s, v, power, 0, tol);
 }
 
 /* Draws n samples and compares the frequencies with the target. With N
@@ -92,8 +104,8 @@ static void check_table(const theta_sampler *s, const theta_vocab *v, double pow
  * with at most a few dozen words a correct sampler essentially never fails,
  * while a wrong power (0.75 vs 1) moves the top word by hundreds of errors.
  * Also a chi-square over all words against its 1e-6 tail bound. */
-static void check_draws(const theta_sampler *s, const theta_vocab *v, double power, int64_t n,
-                        uint64_t seed)
+static void check_draws_mix(const theta_sampler *s, const theta_vocab *v, double power, double u,
+                            int64_t n, uint64_t seed)
 {
     int64_t *hits = calloc((size_t)v->size, sizeof *hits);
     ck_assert_ptr_nonnull(hits);
@@ -104,7 +116,7 @@ static void check_draws(const theta_sampler *s, const theta_vocab *v, double pow
         REQUIRE(w >= 1 && w < v->size, "drew %d", w); /* never </s>, never out of range */
         hits[w]++;
     }
-    double *p = target(v, power);
+    double *p = target_mix(v, power, u);
     double chi2 = 0;
     int df = -1;
     for (int32_t i = 1; i < v->size; i++) {
@@ -123,6 +135,12 @@ static void check_draws(const theta_sampler *s, const theta_vocab *v, double pow
                       chi2, df);
     free(p);
     free(hits);
+}
+
+static void check_draws(const theta_sampler *s, const theta_vocab *v, double power, int64_t n,
+                        uint64_t seed)
+{
+    check_draws_mix(s, v, power, 0, n, seed);
 }
 
 START_TEST(frequencies_follow_count_pow_075)
@@ -266,6 +284,74 @@ START_TEST(zipf_vocabulary_table_is_exact)
 }
 END_TEST
 
+START_TEST(uniform_share_mixes_in)
+{
+    /* word2vec.c in effect: a share u of the draws is uniform over the words */
+    static const int64_t counts[] = {5000, 900, 500, 300, 200, 120, 60, 30, 10, 4, 2, 1};
+    int n = (int)(sizeof counts / sizeof counts[0]);
+    theta_vocab *v = vocab_of(counts, n);
+    theta_sampler s;
+    ck_assert_int_eq(theta_sampler_build_mix(&s, v, 0.75, 0.2), THETA_OK);
+    check_table_mix(&s, v, 0.75, 0.2, TABLE_TOL);
+    check_draws_mix(&s, v, 0.75, 0.2, 2000000, 43);
+    /* the rarest word: 0.8 * 1 / sum + 0.2 / 11, more than twice its share
+     * without the mix, and the top word less */
+    double *q = table_distribution(&s), *p0 = target(v, 0.75);
+    double sum = 0;
+    for (int i = 1; i < n; i++)
+        sum += pow((double)counts[i], 0.75);
+    ck_assert_double_eq_tol(q[11], 0.8 / sum + 0.2 / 11, 1e-9);
+    ck_assert_double_gt(q[11], 2 * p0[11]);
+    ck_assert_double_lt(q[1], p0[1]);
+    free(q);
+    free(p0);
+    theta_sampler_free(&s);
+    /* u = 1: exactly uniform, whatever the counts */
+    ck_assert_int_eq(theta_sampler_build_mix(&s, v, 0.75, 1.0), THETA_OK);
+    q = table_distribution(&s);
+    ck_assert(q[0] == 0.0);
+    for (int i = 1; i < n; i++)
+        ck_assert_double_eq_tol(q[i], 1.0 / 11, 1e-9);
+    free(q);
+    check_draws_mix(&s, v, 0.75, 1.0, 400000, 44);
+    theta_sampler_free(&s);
+    /* u = 0 builds the very table theta_sampler_build does */
+    theta_sampler a, b;
+    ck_assert_int_eq(theta_sampler_build(&a, v, 0.75), THETA_OK);
+    ck_assert_int_eq(theta_sampler_build_mix(&b, v, 0.75, 0.0), THETA_OK);
+    ck_assert_int_eq(memcmp(a.threshold, b.threshold, (size_t)n * sizeof *a.threshold), 0);
+    ck_assert_int_eq(memcmp(a.alias, b.alias, (size_t)n * sizeof *a.alias), 0);
+    theta_sampler_free(&a);
+    theta_sampler_free(&b);
+    theta_vocab_free(v);
+}
+END_TEST
+
+START_TEST(uniform_share_zipf_table_is_exact)
+{
+    /* 20000 Zipf words with word2vec.c's share (about 1 %): the table
+     * encodes the mixture exactly, and </s> stays out */
+    int n = 20001;
+    int64_t *counts = malloc((size_t)n * sizeof *counts);
+    ck_assert_ptr_nonnull(counts);
+    counts[0] = 123456;
+    for (int i = 1; i < n; i++)
+        counts[i] = 10000000 / i;
+    theta_vocab *v = vocab_of(counts, n);
+    theta_sampler s;
+    ck_assert_int_eq(theta_sampler_build_mix(&s, v, 0.75, 0.0125), THETA_OK);
+    check_table_mix(&s, v, 0.75, 0.0125, TABLE_TOL);
+    /* the rarest word: (1 - u) of its count^0.75 share, plus u / (V - 1) */
+    double *q = table_distribution(&s), *p = target(v, 0.75);
+    ck_assert_double_eq_tol(q[n - 1], 0.9875 * p[n - 1] + 0.0125 / (n - 1), 1e-12);
+    free(q);
+    free(p);
+    theta_sampler_free(&s);
+    theta_vocab_free(v);
+    free(counts);
+}
+END_TEST
+
 START_TEST(no_countable_word_is_an_error)
 {
     theta_vocab *v = theta_vocab_new();
@@ -295,6 +381,8 @@ Suite *sampler_suite(void)
     tcase_add_test(core, one_word_dominates);
     tcase_add_test(core, two_words);
     tcase_add_test(core, zipf_vocabulary_table_is_exact);
+    tcase_add_test(core, uniform_share_mixes_in);
+    tcase_add_test(core, uniform_share_zipf_table_is_exact);
     tcase_set_timeout(core, 20);
     suite_add_tcase(s, core);
     TCase *err = tcase_create("errors");

@@ -216,8 +216,8 @@ END_TEST
 START_TEST(divergence_with_threads_is_reported)
 {
     theta_config c = threaded_config();
-    c.init_in = (theta_init){THETA_INIT_CONST, 1e6};
-    c.init_out = (theta_init){THETA_INIT_CONST, 1e6};
+    c.init_in = (theta_init){.kind = THETA_INIT_CONST, .value = 1e6};
+    c.init_out = (theta_init){.kind = THETA_INIT_CONST, .value = 1e6};
     c.alpha = 10;
     theta_model *m = new_model(c);
     ck_assert_int_eq(theta_train(m, corpus, NULL), THETA_EDIVERGED);

@@ -393,7 +393,11 @@ END_TEST
 START_TEST(stop_after_words_then_resume_is_identical)
 {
     char *corpus = planted_corpus(tu_dir, 8000, 4);
-    theta_config c = small_config(losses[_i], THETA_ARCH_SKIPGRAM);
+    /* ns, hs, softmax, then ns with a uniform share of negatives (rebuilt
+     * from the saved config on load) */
+    theta_config c = small_config(losses[_i % 3], THETA_ARCH_SKIPGRAM);
+    if (_i == 3)
+        c.noise_uniform = 0.3f;
     c.epochs = 2;
     theta_model *full = train(corpus, c);
 
@@ -506,7 +510,7 @@ Suite *train_suite(void)
     tcase_add_checked_fixture(det, tu_fixture_tmpdir_setup, tu_fixture_tmpdir_teardown);
     tcase_set_timeout(det, 120);
     tcase_add_loop_test(det, single_thread_is_deterministic, 0, 3);
-    tcase_add_loop_test(det, stop_after_words_then_resume_is_identical, 0, 3);
+    tcase_add_loop_test(det, stop_after_words_then_resume_is_identical, 0, 4);
     tcase_add_test(det, stop_after_words_with_periodic_checkpoints);
     suite_add_tcase(s, det);
     TCase *err = tcase_create("errors");
