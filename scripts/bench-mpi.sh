@@ -43,7 +43,7 @@ PAIRS=${PAIRS:-$here/../shared/data/wordsim353.tsv}
 # 2(p-1)/p B / bandwidth + 2(p-1) latency, and a sync stops every thread.
 if [ "$MODE" = model ]; then
     BPW=${BPW:-460} WPS=${WPS:-1200000} THREADS=${THREADS:-1} N=${N:-20000} CALLS=${CALLS:-5}
-    LOCAL_NS=${LOCAL_NS:-0.9}
+    LOCAL_NS=${LOCAL_NS:-0.55}
     printf '# %s B/word, %s words/s/thread x %s threads, --sync-words %s, %s calls per sync, ' \
         "$BPW" "$WPS" "$THREADS" "$N" "$CALLS"
     printf '%s ns of local work per byte\n' "$LOCAL_NS"
