@@ -8,7 +8,7 @@
 
 #include "cli.h"
 
-#define SYNC_WORDS_DEFAULT 20000 /* words per rank between two syncs (docs/mpi-sync.md) */
+#define SYNC_WORDS_DEFAULT 20000 /* words per rank between two syncs (docs/mpi.md) */
 #define SYNC_FULL_EVERY_DEFAULT 8 /* every row at every 8th sync */
 #define SYNC_MEAN_ROWS_DEFAULT 1000 /* --sync-merge mean:1000 (docs/mpi.md) */
 #define CHECKPOINT_EVERY_DEFAULT 300 /* seconds */
