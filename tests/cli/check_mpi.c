@@ -1047,7 +1047,7 @@ START_TEST(bfloat16_and_mean_syncs_keep_ranks_equal_and_vectors_good)
         unsetenv("THETA_MPI_RANK_OUTPUT");
         ck_assert_msg(rc == 0, "mpirun -np 2 %s: exit %d: %s", extra[i], rc, err);
         free(err);
-        char a[4096], b[4096], json[16];
+        char a[4096], b[4096], json[32];
         snprintf(a, sizeof a, "%s/hv%d.txt", tu_dir, i);
         snprintf(b, sizeof b, "%s/hv%d.txt.rank1", tu_dir, i);
         ck_assert_msg(same_file(a, b), "%s: rank 0 and rank 1 hold different vectors", extra[i]);

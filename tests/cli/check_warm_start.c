@@ -264,7 +264,7 @@ START_TEST(init_from_trains_new_words)
     static const float start[8] = {0.125f, 0.125f, 0.125f, 0.125f,
                                    0.125f, 0.125f, 0.125f, 0.125f};
     for (int w = 20; w < 30; w++) {
-        char word[8];
+        char word[16];
         snprintf(word, sizeof word, "w%d", w);
         double d = max_change(row_of(m, 0, word), start, 8);
         ck_assert_msg(d > 0.01, "%s moved only %g from its start", word, d);
