@@ -73,6 +73,12 @@ typedef struct theta__rank_state {
     int64_t loss_count;
 } theta__rank_state;
 
+/* How many byte ranges (theta_segment) a corpus file is counted in on up
+ * to `threads` threads: several only for a plain regular file of a few MB
+ * or more; 1 for standard input, gzip, or anything but a regular file.
+ * *bytes: the file's size for a plain regular file, else -1. */
+int theta__split_parts(const char *path, int threads, int64_t *bytes);
+
 /* Counts segs[nsegs] (none: an empty vocabulary) into a new vocabulary, not
  * finalized, pruning at prune_limit distinct words. */
 theta_status theta__vocab_count_segments(const theta_segment *segs, int nsegs,

@@ -20,7 +20,6 @@
 
 #define DEFAULT_MAX_ENTRIES 20000000 /* about 60 bytes each: ~1.2 GB at most */
 #define MAX_MAX_ENTRIES (1LL << 30)
-#define SPLIT_MIN_BYTES (1 << 20)    /* no byte range counted apart is smaller */
 #define BATCH 4096                   /* tokens per theta_reader_next_batch */
 #define WORD_CAP (THETA_MAX_WORD + 8)
 #define PAIR_SEP ' '                 /* between the words of a pair key: never in a word */
@@ -412,29 +411,6 @@ static theta_status count_reader(theta_phrases_table *t, theta_reader *r,
     return THETA_OK;
 }
 
-/* The byte ranges a file is counted in: several only for a plain regular
- * file of a few MB (not gzip). *bytes is its size, or -1 if not known. */
-static int split_parts(const char *path, int threads, int64_t *bytes)
-{
-    *bytes = -1;
-    struct stat sb;
-    if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode))
-        return 1;
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return 1;
-    unsigned char magic[2] = {0, 0};
-    size_t got = fread(magic, 1, 2, f);
-    fclose(f);
-    if (got == 2 && magic[0] == 0x1f && magic[1] == 0x8b)
-        return 1;
-    *bytes = (int64_t)sb.st_size;
-    int64_t most = *bytes / SPLIT_MIN_BYTES;
-    if (threads < 2 || most < 2)
-        return 1;
-    return threads < most ? threads : (int)most;
-}
-
 typedef struct {
     theta_segment seg;
     theta_phrases_table *t;
@@ -522,7 +498,7 @@ static theta_status count_file(const char *path, const theta_phrases_config *cfg
                                progress_state *ps, theta_phrases_table **out)
 {
     int64_t total = -1;
-    int n = split_parts(path, cfg->threads, &total);
+    int n = theta__split_parts(path, cfg->threads, &total);
     int64_t cap = cfg->max_entries > 0 ? cfg->max_entries : DEFAULT_MAX_ENTRIES;
     count_job j;
     memset(&j, 0, sizeof j);

@@ -379,19 +379,17 @@ static void count_part_task(void *arg, int task)
         snprintf(c->error, sizeof c->error, "%s", theta_last_error());
 }
 
-/* How many parts a plain, seekable file of `bytes` is counted in: 1 for
- * standard input, gzip, anything but a regular file, or a small file. */
-static int split_parts(const char *path, int threads, int64_t *bytes)
+int theta__split_parts(const char *path, int threads, int64_t *bytes)
 {
-    if (threads < 2 || strcmp(path, "-") == 0)
-        return 1;
+    *bytes = -1;
     struct stat sb;
-    if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode) || sb.st_size < 2 * SPLIT_MIN_BYTES)
-        return 1;
-    if (theta__file_is_gzip(path))
+    if (strcmp(path, "-") == 0 || stat(path, &sb) != 0 || !S_ISREG(sb.st_mode) ||
+        theta__file_is_gzip(path))
         return 1;
     *bytes = (int64_t)sb.st_size;
     int64_t most = *bytes / SPLIT_MIN_BYTES;
+    if (threads < 2 || most < 2)
+        return 1;
     return threads < most ? threads : (int)most;
 }
 
@@ -419,7 +417,7 @@ static theta_status count_file(const char *path, int64_t prune_limit, int thread
                                theta_vocab **out)
 {
     int64_t bytes = 0;
-    int parts = split_parts(path, threads, &bytes);
+    int parts = theta__split_parts(path, threads, &bytes);
     if (parts < 2) {
         theta_segment whole = {path, 0, -1};
         return theta__vocab_count_segments(&whole, 1, prune_limit, out);
@@ -471,7 +469,7 @@ static theta_status count_one_of_many(const char *path, int64_t prune_limit, int
                                       theta_vocab **out, int *open_end)
 {
     int64_t bytes = 0;
-    if (split_parts(path, threads, &bytes) >= 2) {
+    if (theta__split_parts(path, threads, &bytes) >= 2) {
         /* a large plain file, counted in parallel; its last byte is on disk */
         theta_status st = count_file(path, prune_limit, threads, out);
         if (st)
