@@ -249,6 +249,23 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/theta-compare-inits.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
 # strategy -> theta train options; init_in/init_out as written in the CSV
+# draw_plot SCRIPT WROTE: runs gnuplot on SCRIPT ("wrote WROTE" on success);
+# then, if no plot was drawn for any reason, plot_note says why.
+draw_plot() {
+    if [ -z "$no_plot_reason" ]; then
+        if "$gnuplot_bin" "$1" 2>"$work/gp.err"; then
+            echo "compare-inits: wrote $2" >&2
+        else
+            cat "$work/gp.err" >&2
+            no_plot_reason="gnuplot failed (see above)"
+        fi
+    fi
+    if [ -n "$no_plot_reason" ]; then
+        plot_note="No plot was drawn: $no_plot_reason."
+        echo "compare-inits.sh: no plot drawn: $no_plot_reason" >&2
+    fi
+}
+
 init_of() { # strategy -> "init_in init_out"
     case $1 in
     w2v) echo "w2v w2v" ;;
@@ -577,17 +594,8 @@ if [ $sweep = 1 ]; then
             echo "${items%,}"
             echo "unset multiplot"
         } >"$work/sweep.gp"
-        if "$gnuplot_bin" "$work/sweep.gp" 2>"$work/gp.err"; then
-            echo "compare-inits: wrote $out/symmetry.png" >&2
-        else
-            cat "$work/gp.err" >&2
-            no_plot_reason="gnuplot failed (see above)"
-        fi
     fi
-    if [ -n "$no_plot_reason" ]; then
-        plot_note="No plot was drawn: $no_plot_reason."
-        echo "compare-inits.sh: no plot drawn: $no_plot_reason" >&2
-    fi
+    draw_plot "$work/sweep.gp" "$out/symmetry.png"
     {
         echo "# How a symmetric start breaks: perturbation sweep"
         echo
@@ -862,17 +870,8 @@ if [ -z "$no_plot_reason" ]; then
         key_strip "$items"
         echo "unset multiplot"
     } >"$work/plot.gp"
-    if "$gnuplot_bin" "$work/plot.gp" 2>"$work/gp.err"; then
-        echo "compare-inits: wrote $out/loss.png and $out/dims.png" >&2
-    else
-        cat "$work/gp.err" >&2
-        no_plot_reason="gnuplot failed (see above)"
-    fi
 fi
-if [ -n "$no_plot_reason" ]; then
-    plot_note="No plot was drawn: $no_plot_reason."
-    echo "compare-inits.sh: no plot drawn: $no_plot_reason" >&2
-fi
+draw_plot "$work/plot.gp" "$out/loss.png and $out/dims.png"
 
 {
     echo "# Init strategy comparison"
