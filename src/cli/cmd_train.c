@@ -113,7 +113,13 @@ static int join_job(train_run *r)
  * rank's share of the corpus, and every input file's fingerprint. */
 static int prepare_inputs(train_run *r)
 {
-    if (train_inputs_open(&r->files, &r->a, r->nranks))
+    /* each rank prints its own error here; then, in an MPI job, all ranks
+     * leave together (an MPI_Abort could end a rank before its message is
+     * forwarded) */
+    int bad = train_inputs_open(&r->files, &r->a, r->nranks) != 0;
+    if (r->mpi && theta__mpi_any(bad, NULL))
+        r->no_abort = 1;
+    if (bad || r->no_abort)
         return 1;
     r->input = r->files.paths[0];
     r->fps = calloc((size_t)r->a.ninputs, sizeof *r->fps);
@@ -121,11 +127,11 @@ static int prepare_inputs(train_run *r)
         return 1;
     /* errors of these steps are seen on every rank, or told to every rank */
     if (r->mpi) {
-        int bad = theta__mpi_shares(r->files.paths, r->a.ninputs, &r->segs, &r->nsegs) != THETA_OK;
+        bad = theta__mpi_shares(r->files.paths, r->a.ninputs, &r->segs, &r->nsegs) != THETA_OK;
         if (failed_somewhere(r, bad, theta_last_error()))
             return 1;
     }
-    int bad = 0;
+    bad = 0;
     if (r->mpi)
         bad = theta__mpi_fingerprints(r->files.paths, r->a.ninputs, r->fps) != THETA_OK;
     for (int i = 0; !r->mpi && i < r->a.ninputs && !bad; i++) /* a stream read once: none */
