@@ -364,6 +364,8 @@ typedef struct {
     int32_t ninputs;
     struct theta__rank_state *ranks; /* [nranks], owned by the model */
     theta_fingerprint *inputs;       /* [ninputs] in command-line order, owned by the model */
+    int64_t piece;                   /* an MPI run of one file: the bytes of the pieces dealt
+                                        to the ranks (0: one equal range per rank) */
 } theta_shares;
 
 typedef struct {

@@ -36,29 +36,34 @@ ANALOGIES=${ANALOGIES:-$here/../shared/data/questions-words.txt}
 PAIRS=${PAIRS:-$here/../shared/data/wordsim353.tsv}
 
 # MODE=model: the scaling model of docs/mpi-scaling.md, from BPW (bytes each
-# rank hands to MPI per word it trains), WPS (words/s of one thread), THREADS
-# (per node), N (--sync-words), CALLS (collective calls per sync), LOCAL_NS
+# rank hands to MPI per word it trains; default: measured at the default N,
+# 460 at 20 000 words, 800 at 10 000), WPS (words/s of one thread), THREADS
+# (per node), N (--sync-words; default theta's, 40000 / nodes and at least
+# 10000), CALLS (collective calls per sync), LOCAL_NS
 # (ns per byte of the sync's own work: deltas, packing, adding) and each
 # link's bandwidth and latency: a ring allreduce of B bytes on p ranks takes
 # 2(p-1)/p B / bandwidth + 2(p-1) latency, and a sync stops every thread.
 if [ "$MODE" = model ]; then
-    BPW=${BPW:-460} WPS=${WPS:-1200000} THREADS=${THREADS:-1} N=${N:-20000} CALLS=${CALLS:-5}
+    BPW=${BPW:-auto} WPS=${WPS:-1200000} THREADS=${THREADS:-1} N=${N:-auto} CALLS=${CALLS:-5}
     LOCAL_NS=${LOCAL_NS:-0.55}
     printf '# %s B/word, %s words/s/thread x %s threads, --sync-words %s, %s calls per sync, ' \
         "$BPW" "$WPS" "$THREADS" "$N" "$CALLS"
     printf '%s ns of local work per byte\n' "$LOCAL_NS"
-    printf '%-8s %5s %10s %10s %10s %8s %8s\n' link nodes compute_ms sync_ms efficiency speedup \
-        Mwords/s
+    printf '%-8s %5s %8s %10s %10s %10s %8s %8s\n' link nodes N compute_ms sync_ms efficiency \
+        speedup Mwords/s
     for link in "10 20e-6" "100 3e-6"; do
         set -- $link
         for p in 2 4 8 16 32; do
-            awk -v g="$1" -v lat="$2" -v p="$p" -v bpw="$BPW" -v wps="$WPS" -v th="$THREADS" \
-                -v n="$N" -v calls="$CALLS" -v loc="$LOCAL_NS" 'BEGIN {
+            n=$N bpw=$BPW
+            [ "$n" = auto ] && n=$((40000 / p > 10000 ? 40000 / p : 10000))
+            [ "$bpw" = auto ] && bpw=$([ "$n" -ge 20000 ] && echo 460 || echo 800)
+            awk -v g="$1" -v lat="$2" -v p="$p" -v bpw="$bpw" -v wps="$WPS" -v th="$THREADS" \
+                -v n="$n" -v calls="$CALLS" -v loc="$LOCAL_NS" 'BEGIN {
                 bw = g * 1e9 / 8; r = wps * th
                 tc = n / r; b = bpw * n
                 ts = b * loc * 1e-9 + 2 * (p - 1) / p * b / bw + 2 * (p - 1) * lat * calls
                 e = tc / (tc + ts)
-                printf "%-8s %5d %10.2f %10.2f %10.2f %8.1f %8.1f\n", g " Gbit/s", p, tc * 1e3,
+                printf "%-8s %5d %8d %10.2f %10.2f %10.2f %8.1f %8.1f\n", g " Gbit/s", p, n, tc * 1e3,
                     ts * 1e3, e, p * e, p * e * r / 1e6 }'
         done
     done

@@ -183,6 +183,41 @@ theta_status theta_reader_open_segments(const theta_segment *segs, int n, theta_
     return THETA_OK;
 }
 
+theta_status theta__deal_share(const char *path, int64_t bytes, int rank, int size, int64_t piece,
+                               theta_segment **segs, int *nsegs)
+{
+    if (piece <= 0) { /* one equal range per rank (bytes / size, the rest spread) */
+        theta_segment *s = theta__calloc(1, sizeof *s);
+        if (!s)
+            return THETA_ENOMEM;
+        int64_t a = bytes / size * rank + bytes % size * rank / size;
+        int64_t b = rank + 1 == size ? bytes
+                                     : bytes / size * (rank + 1) + bytes % size * (rank + 1) / size;
+        *s = (theta_segment){path, a, b};
+        *segs = s;
+        *nsegs = 1;
+        return THETA_OK;
+    }
+    const int64_t pieces = (bytes + piece - 1) / piece;
+    const int64_t mine = pieces > rank ? (pieces - rank + size - 1) / size : 0;
+    if (mine >= INT32_MAX)
+        return theta__fail(THETA_EINVAL, "%s: %lld pieces of %lld bytes for one rank: too many",
+                           path, (long long)mine, (long long)piece);
+    theta_segment *s = theta__calloc((size_t)(mine > 0 ? mine : 1), sizeof *s);
+    if (!s)
+        return THETA_ENOMEM;
+    int k = 0;
+    for (int64_t i = rank; i < pieces; i += size) {
+        int64_t end = (i + 1) * piece;
+        s[k++] = (theta_segment){path, i * piece, end < bytes ? end : bytes};
+    }
+    if (k == 0)
+        s[k++] = (theta_segment){path, bytes, bytes};
+    *segs = s;
+    *nsegs = k;
+    return THETA_OK;
+}
+
 static const char *display_name(const theta_reader *r)
 {
     return strcmp(r->path, "-") ? r->path : "standard input";

@@ -79,6 +79,13 @@ typedef struct theta__rank_state {
  * *bytes: the file's size for a plain regular file, else -1. */
 int theta__split_parts(const char *path, int threads, int64_t *bytes);
 
+/* Rank `rank` of `size`'s share of a plain file of `bytes` bytes, as byte
+ * ranges (theta_segment) into *segs (malloc'ed, *nsegs >= 1): pieces of
+ * `piece` bytes dealt round-robin, piece i to rank i % size; piece 0, one
+ * equal range per rank. A rank left without a piece gets one empty range. */
+theta_status theta__deal_share(const char *path, int64_t bytes, int rank, int size, int64_t piece,
+                               theta_segment **segs, int *nsegs);
+
 /* Counts segs[nsegs] (none: an empty vocabulary) into a new vocabulary, not
  * finalized, pruning at prune_limit distinct words. */
 theta_status theta__vocab_count_segments(const theta_segment *segs, int nsegs,

@@ -28,7 +28,10 @@
  *   "MATO"  rows u64, dim u32, rows × dim f32   (output matrix)
  *   "RANK"  only in the checkpoint of an MPI run (then count is 6): nranks
  *           u32, ninputs u32, per input file: size u64, crc u32, 4 zero
- *           bytes; per rank: chunks_done u64, loss_sum f64, loss_count u64
+ *           bytes; per rank: chunks_done u64, loss_sum f64, loss_count u64;
+ *           then piece u64 (the bytes of the pieces one file was dealt in
+ *           to the ranks, 0: one range per rank; a RANK without it, of an
+ *           earlier theta, was split one range per rank)
  *   "INPT"  instead of RANK, in the model of a one-process run over several
  *           input files (count 6): ninputs u32 (>= 2), 4 zero bytes, per
  *           input file in the order given: size u64, crc u32, 4 zero bytes.
@@ -412,7 +415,7 @@ static int write_matrix_section(FILE *f, const char tag[4], const float *m, int6
 /* The RANK section's payload (malloc'ed, *len bytes). */
 static unsigned char *encode_shares(const theta_shares *sh, uint64_t *len)
 {
-    uint64_t n = 8 + 16 * (uint64_t)sh->ninputs + 24 * (uint64_t)sh->nranks;
+    uint64_t n = 8 + 16 * (uint64_t)sh->ninputs + 24 * (uint64_t)sh->nranks + 8;
     unsigned char *b = theta__calloc((size_t)n, 1);
     if (!b)
         return NULL;
@@ -428,6 +431,7 @@ static unsigned char *encode_shares(const theta_shares *sh, uint64_t *len)
         theta__put_u64(p + 8, f64_bits(sh->ranks[r].loss_sum));
         theta__put_u64(p + 16, (uint64_t)sh->ranks[r].loss_count);
     }
+    theta__put_u64(p, (uint64_t)sh->piece);
     *len = n;
     return b;
 }
@@ -625,8 +629,10 @@ static theta_status parse_shares(reader *r, const unsigned char *b, uint64_t len
     if (len < 8)
         return theta__fail(THETA_EFORMAT, "%s: RANK section too short", r->path);
     uint32_t nranks = theta__get_u32(b), ninputs = theta__get_u32(b + 4);
+    /* the piece size at the end is newer: without it, one range per rank */
+    const uint64_t fixed = 8 + 16 * (uint64_t)ninputs + 24 * (uint64_t)nranks;
     if (nranks < 1 || nranks > MAX_RANKS || ninputs < 1 || ninputs > MAX_INPUTS ||
-        len != 8 + 16 * (uint64_t)ninputs + 24 * (uint64_t)nranks)
+        (len != fixed && len != fixed + 8))
         return theta__fail(THETA_EFORMAT, "%s: RANK section: %u ranks and %u input files do not "
                                           "fit its %llu bytes", r->path, nranks, ninputs,
                            (unsigned long long)len);
@@ -650,6 +656,9 @@ static theta_status parse_shares(reader *r, const unsigned char *b, uint64_t len
             return theta__fail(THETA_EFORMAT, "%s: RANK section: rank %u has an invalid position",
                                r->path, k);
     }
+    sh->piece = len == fixed ? 0 : (int64_t)theta__get_u64(p);
+    if (sh->piece < 0)
+        return theta__fail(THETA_EFORMAT, "%s: RANK section: invalid piece size", r->path);
     return THETA_OK;
 }
 

@@ -124,41 +124,45 @@ int theta__mpi_any(int flag, int *root_flag)
     return v[0];
 }
 
-theta_status theta__mpi_shares(const char *const *inputs, int n, theta_segment **segs,
-                               int *nsegs)
+/* The piece size for one file of `bytes` bytes on `size` ranks: about
+ * `want`, but at least one piece per rank and at most 65536 per rank. */
+static int64_t piece_size(int64_t bytes, int size, int64_t want)
+{
+    const int64_t most = 65536;
+    if (want <= 0)
+        return 0;
+    int64_t small = (bytes + size - 1) / size, big = (bytes + size * most - 1) / (size * most);
+    int64_t p = want < small ? want : small;
+    return p > big ? p : big;
+}
+
+theta_status theta__mpi_shares(const char *const *inputs, int n, int64_t *piece,
+                               theta_segment **segs, int *nsegs)
 {
     const int rank = theta__mpi_rank(), size = theta__mpi_size();
     if (n > 1 && n < size)
         return theta__fail(THETA_EINVAL, "%d input files for %d ranks: give at least one file "
                                          "per rank, or one plain text file to split", n, size);
-    theta_segment *s = theta__calloc((size_t)n, sizeof *s);
-    if (!s)
-        return THETA_ENOMEM;
-    int k = 0;
-    if (n >= size) {
+    if (n >= size || size == 1) {
+        theta_segment *s = theta__calloc((size_t)n, sizeof *s);
+        if (!s)
+            return THETA_ENOMEM;
+        int k = 0;
         for (int i = rank; i < n; i += size)
             s[k++] = (theta_segment){inputs[i], 0, -1};
-    } else if (size == 1) {
-        s[k++] = (theta_segment){inputs[0], 0, -1};
-    } else {
-        struct stat st;
-        if (stat(inputs[0], &st) != 0) {
-            free(s);
-            return theta__fail(THETA_EIO, "%s: cannot open", inputs[0]);
-        }
-        if (theta__file_is_gzip(inputs[0])) {
-            free(s);
-            return theta__fail(THETA_EINVAL, "%s: a gzip file cannot be split by bytes: give at "
-                                             "least %d shards (one per rank)", inputs[0], size);
-        }
-        int64_t bytes = (int64_t)st.st_size;
-        int64_t a = bytes / size * rank + bytes % size * rank / size;
-        int64_t b = rank + 1 == size ? bytes : bytes / size * (rank + 1) + bytes % size * (rank + 1) / size;
-        s[k++] = (theta_segment){inputs[0], a, b};
+        *piece = 0;
+        *segs = s;
+        *nsegs = k;
+        return THETA_OK;
     }
-    *segs = s;
-    *nsegs = k;
-    return THETA_OK;
+    struct stat st;
+    if (stat(inputs[0], &st) != 0)
+        return theta__fail(THETA_EIO, "%s: cannot open", inputs[0]);
+    if (theta__file_is_gzip(inputs[0]))
+        return theta__fail(THETA_EINVAL, "%s: a gzip file cannot be split by bytes: give at "
+                                         "least %d shards (one per rank)", inputs[0], size);
+    *piece = piece_size((int64_t)st.st_size, size, *piece);
+    return theta__deal_share(inputs[0], (int64_t)st.st_size, rank, size, *piece, segs, nsegs);
 }
 
 theta_status theta__mpi_fingerprints(const char *const *inputs, int n, theta_fingerprint *out)
@@ -573,6 +577,7 @@ theta_status theta__mpi_gather_state(theta_model *m, const theta__mpi_sync_ctx *
     }
     sh->nranks = size;
     sh->ninputs = ctx->ninputs;
+    sh->piece = ctx->piece;
     memcpy(sh->inputs, ctx->inputs, (size_t)ctx->ninputs * sizeof *sh->inputs);
     for (int r = 0; r < size; r++)
         sh->ranks[r] = (theta__rank_state){(int64_t)all[3 * r], all[3 * r + 1],

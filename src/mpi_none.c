@@ -53,9 +53,10 @@ int theta__mpi_any(int flag, int *root_flag)
     return flag;
 }
 
-theta_status theta__mpi_shares(const char *const *inputs, int n, theta_segment **segs,
-                               int *nsegs)
+theta_status theta__mpi_shares(const char *const *inputs, int n, int64_t *piece,
+                               theta_segment **segs, int *nsegs)
 {
+    *piece = 0; /* one process reads every file whole */
     theta_segment *s = theta__calloc(n > 0 ? (size_t)n : 1, sizeof *s);
     if (!s)
         return THETA_ENOMEM;

@@ -35,12 +35,22 @@ void theta__mpi_abort(int code);
  * differ between ranks. */
 int theta__mpi_any(int flag, int *root_flag);
 
+/* One plain text file is dealt to the ranks in pieces of this many bytes,
+ * round-robin, so that every rank's text comes from all of the corpus in the
+ * order one process reads it (as the chunks of one process's threads do);
+ * one half per rank cost 0.02 WS353 rho at 1 epoch on 2 ranks
+ * (docs/mpi.md). */
+#define THETA__MPI_PIECE ((int64_t)1 << 18)
+
 /* This rank's share of inputs[n]: whole files dealt round-robin when there
- * are at least as many files as ranks; one plain text file split into equal
- * byte ranges at line boundaries otherwise. *segs is malloc'ed (paths point
- * into inputs); *nsegs may be 0 (nothing to read). */
-theta_status theta__mpi_shares(const char *const *inputs, int n, theta_segment **segs,
-                               int *nsegs);
+ * are at least as many files as ranks; else one plain text file, dealt in
+ * pieces of about *piece bytes (at most 65536 pieces per rank, and at least
+ * one per rank for a small file), or with *piece 0 split into one equal
+ * byte range per rank (the split of checkpoints without a piece size). Sets
+ * *piece to the piece size dealt (0 for whole files). *segs is malloc'ed
+ * (paths point into inputs); *nsegs >= 1. */
+theta_status theta__mpi_shares(const char *const *inputs, int n, int64_t *piece,
+                               theta_segment **segs, int *nsegs);
 
 /* The fingerprint (theta_corpus_fingerprint) of every one of inputs[n] into
  * out[n], on every rank; each file is read only by a rank whose share it is
@@ -81,6 +91,7 @@ typedef struct {
     double checkpoint_every;       /* seconds, measured on rank 0 */
     const theta_fingerprint *inputs; /* [ninputs] of the run (theta__mpi_fingerprints) */
     int ninputs;
+    int64_t piece;                 /* the piece size of theta__mpi_shares, for checkpoints */
     int full_every;                /* every row at every full_every-th sync (0: FULL_EVERY) */
     int64_t mean_rows;             /* rows [0, mean_rows) of each matrix, at a sync that is not
                                       exact: their changes divided by the number of ranks

@@ -192,6 +192,8 @@ static void model_info(kv *t, const char *path, const theta_model *m)
     if (sh->nranks > 0) { /* the checkpoint of an MPI run */
         put(t, "mpi_ranks", 1, "%d", sh->nranks);
         put(t, "input_files", 1, "%d", sh->ninputs);
+        if (sh->piece > 0) /* one file dealt in pieces (0: one range per rank, or shards) */
+            put(t, "mpi_piece_bytes", 1, "%lld", (long long)sh->piece);
         char list[1024];
         size_t len = 0;
         list[0] = '\0';

@@ -126,11 +126,6 @@ static int prepare_inputs(train_run *r)
     if (failed_somewhere(r, !r->fps, "out of memory for the input files' fingerprints"))
         return 1;
     /* errors of these steps are seen on every rank, or told to every rank */
-    if (r->mpi) {
-        bad = theta__mpi_shares(r->files.paths, r->a.ninputs, &r->segs, &r->nsegs) != THETA_OK;
-        if (failed_somewhere(r, bad, theta_last_error()))
-            return 1;
-    }
     bad = 0;
     if (r->mpi)
         bad = theta__mpi_fingerprints(r->files.paths, r->a.ninputs, r->fps) != THETA_OK;
@@ -142,11 +137,26 @@ static int prepare_inputs(train_run *r)
     return 0;
 }
 
-/* The model to train: the checkpoint to resume, or a new one. */
+/* MPI: this rank's share of the corpus, in pieces of about `piece` bytes
+ * (see theta__mpi_shares). Collective. */
+static int take_share(train_run *r, int64_t piece)
+{
+    r->sync.piece = piece;
+    int bad = theta__mpi_shares(r->files.paths, r->a.ninputs, &r->sync.piece, &r->segs,
+                                &r->nsegs) != THETA_OK;
+    return failed_somewhere(r, bad, theta_last_error());
+}
+
+/* The model to train: the checkpoint to resume, or a new one; in an MPI job
+ * this rank's share of the corpus, dealt as the checkpoint's run dealt it. */
 static int start_model(train_run *r)
 {
     train_args *a = &r->a;
     if (!a->resume) {
+        /* a testing aid: THETA_MPI_PIECE=N deals pieces of N bytes (0: halves) */
+        const char *piece = getenv("THETA_MPI_PIECE");
+        if (r->mpi && take_share(r, piece && *piece ? strtoll(piece, NULL, 10) : THETA__MPI_PIECE))
+            return 1;
         if (train_new_model(a, r->files.paths, r->segs, r->nsegs, &r->m))
             return 1;
         r->m->state.corpus_bytes = r->fps[0].bytes;
@@ -163,6 +173,8 @@ static int start_model(train_run *r)
                                  sizeof why);
     /* in an MPI job every rank checks the same checkpoint: one message */
     if (failed_somewhere(r, bad, why))
+        return 1;
+    if (r->mpi && take_share(r, r->m->shares.piece))
         return 1;
     if (r->mpi)
         theta__mpi_clear_shares(r->m); /* this rank took its place in them */
@@ -195,6 +207,10 @@ static void setup_sync(train_run *r, theta_train_hooks *h, theta__train_ext *x)
     x->sync = theta__mpi_sync;
     x->sync_user = &r->sync;
     x->sync_every = r->a.sync_every;
+    if (!r->a.given[OPT_SYNC_WORDS] && !r->a.given[OPT_SYNC_EVERY]) {
+        long long n = SYNC_WORDS_JOB / r->nranks;
+        r->a.sync_words = n > SYNC_WORDS_MIN ? n : SYNC_WORDS_MIN;
+    }
     x->sync_words = r->a.sync_words;
     r->sync.full_every = r->a.sync_full_every;
     r->sync.mean_rows = r->a.sync_mean_rows;

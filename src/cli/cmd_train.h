@@ -8,7 +8,12 @@
 
 #include "cli.h"
 
-#define SYNC_WORDS_DEFAULT 20000 /* words per rank between two syncs (docs/mpi.md) */
+/* --sync-words by default: SYNC_WORDS_JOB / ranks words per rank between two
+ * syncs, at least one 10 000-word chunk: 20 000 on 2 ranks, 10 000 on 4 or
+ * more: the job syncs after about 40 000 words of all ranks together, up to
+ * 4 ranks (docs/mpi.md) */
+#define SYNC_WORDS_JOB 40000
+#define SYNC_WORDS_MIN 10000
 #define SYNC_FULL_EVERY_DEFAULT 8 /* every row at every 8th sync */
 #define SYNC_MEAN_ROWS_DEFAULT 1000 /* --sync-merge mean:1000 (docs/mpi.md) */
 #define CHECKPOINT_EVERY_DEFAULT 300 /* seconds */

@@ -408,7 +408,7 @@ int train_parse_args(int argc, char **argv, int mpi_build, int mpi_job, train_ar
     memset(a, 0, sizeof *a);
     a->cfg = theta_config_default();
     a->checkpoint_every = CHECKPOINT_EVERY_DEFAULT;
-    a->sync_words = SYNC_WORDS_DEFAULT;
+    a->sync_words = SYNC_WORDS_JOB / 2; /* set by rank count in an MPI job (see cmd_train.h) */
     a->sync_full_every = SYNC_FULL_EVERY_DEFAULT;
     a->sync_mean_rows = SYNC_MEAN_ROWS_DEFAULT;
     int rc = 0;

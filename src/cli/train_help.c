@@ -43,9 +43,10 @@ static void help_files(FILE *out)
 "  -q, --quiet             no progress or summary on stderr\n"
 "      --sync-words N      MPI builds (mpirun -np N theta train --input SHARDS...):\n"
 "                          words each rank trains between two sums of the ranks'\n"
-"                          changes to the matrices (default %d; frequent words\n"
-"                          every time, all words at every --sync-full-every-th\n"
-"                          time and at the end of each epoch)\n"
+"                          changes to the matrices (default %d / ranks, at\n"
+"                          least %d; frequent words every time, all words at\n"
+"                          every --sync-full-every-th time and at the end of\n"
+"                          each epoch)\n"
 "      --sync-full-every K  every row at every K-th sync (default %d)\n"
 "      --sync-merge sum|mean|mean:M  a row's changes on several ranks: added\n"
 "                          up, or their mean, or their mean for the rows of the\n"
@@ -58,7 +59,7 @@ static void help_files(FILE *out)
 "      --sync-every S      sync every S seconds instead of every N words (the\n"
 "                          vectors then depend on the machine's speed)\n"
 "\n",
-            SYNC_WORDS_DEFAULT, SYNC_FULL_EVERY_DEFAULT, (long long)SYNC_MEAN_ROWS_DEFAULT);
+            SYNC_WORDS_JOB, SYNC_WORDS_MIN, SYNC_FULL_EVERY_DEFAULT, (long long)SYNC_MEAN_ROWS_DEFAULT);
 }
 
 static void help_warm(FILE *out)

@@ -719,6 +719,74 @@ static pid_t start_long_run(const char *extra, const char *errname, char **json)
     return pid;
 }
 
+/* One file of lines of 1..29 words (so that chunks differ in size), planted
+ * as make_corpus's; returns its number of words, sentence ends included (as
+ * the trainer counts them). */
+static long long make_ragged_corpus(const char *path, int lines, uint64_t seed)
+{
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    theta_rng rng;
+    theta_rng_seed(&rng, seed);
+    long long words = 0;
+    for (int s = 0; s < lines; s++) {
+        int g = (int)(theta_rng_next(&rng) % GROUPS), n = 1 + (int)(theta_rng_next(&rng) % 29);
+        for (int i = 0; i < n; i++)
+            fprintf(f, "%sg%d_%d", i ? " " : "", g, (int)(theta_rng_next(&rng) % GROUP_WORDS));
+        fputc('\n', f);
+        words += n + 1;
+    }
+    fclose(f);
+    return words;
+}
+
+/* One file dealt to 2 ranks in pieces: a stop records the piece size, and a
+ * resume deals the file as the stopped run did (whatever THETA_MPI_PIECE
+ * says now), so every word is trained once per epoch. Halves (piece 0), the
+ * split of older checkpoints, resume as halves. */
+START_TEST(np2_one_file_resume_deals_the_pieces_of_the_checkpoint)
+{
+    if (!have_mpi())
+        return;
+    char *corpus = tu_path(tu_dir, "ragged.txt");
+    const long long words = make_ragged_corpus(corpus, 30000, 41);
+    const char *pieces[][2] = {{"4096", "0"}, {"0", "4096"}};
+    for (int k = 0; k < 2; k++) {
+        char args[8192], *err = NULL;
+        setenv("THETA_MPI_PIECE", pieces[k][0], 1);
+        snprintf(args, sizeof args, "--input %s --output %s/part.txt --checkpoint %s/ck.theta "
+                 "--epochs 3 --sync-words 20000 --stop-after-words %lld " LOPTS, corpus, tu_dir,
+                 tu_dir, words * 3 / 2);
+        int rc = mpirun(2, &err, args);
+        ck_assert_msg(rc == 0 && strstr(err, "stopped in epoch 2"), "stop: exit %d: %s", rc, err);
+        free(err);
+        theta_model *m = load_checkpoint("ck.theta");
+        ck_assert_int_eq(m->shares.nranks, 2);
+        ck_assert_int_eq(m->shares.piece, atoi(pieces[k][0]));
+        ck_assert(m->shares.ranks[0].chunks_done > 0 && m->shares.ranks[1].chunks_done > 0);
+        theta_model_free(m);
+        char *out = NULL;
+        ck_assert_int_eq(tu_run(&out, NULL, "info %s/ck.theta", tu_dir), 0);
+        ck_assert_msg(k == 1 || strstr(out, "mpi_piece_bytes:  4096\n"), "theta info: %s", out);
+        ck_assert_msg(k == 0 || !strstr(out, "mpi_piece_bytes"), "theta info: %s", out);
+        free(out);
+        setenv("THETA_MPI_PIECE", pieces[k][1], 1); /* not what the checkpoint's run dealt */
+        snprintf(args, sizeof args, "--resume %s/ck.theta --input %s --output %s/res.txt "
+                 "--log-json %s/res.json", tu_dir, corpus, tu_dir, tu_dir);
+        rc = mpirun(2, &err, args);
+        unsetenv("THETA_MPI_PIECE");
+        ck_assert_msg(rc == 0, "resume: exit %d: %s", rc, err);
+        free(err);
+        char *json = tu_path(tu_dir, "res.json"), *res = tu_path(tu_dir, "res.txt");
+        ck_assert_int_eq(last_logged_words(json), 3 * words);
+        ck_assert(neighbour_quality(res) > 0.9);
+        free(json);
+        free(res);
+    }
+    free(corpus);
+}
+END_TEST
+
 /* Resumes ck (tu_dir/name) with np 2: finishes with every word trained once. */
 static void resume_finishes(const char *name)
 {
@@ -1144,6 +1212,7 @@ Suite *mpi_suite(void)
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, np1_stop_and_resume_equal_build_without_mpi);
     tcase_add_test(tc, np2_stop_records_each_ranks_place_and_resume_trains_the_rest);
+    tcase_add_test(tc, np2_one_file_resume_deals_the_pieces_of_the_checkpoint);
     tcase_add_test(tc, sigterm_to_mpirun_saves_a_checkpoint_that_resumes);
     tcase_add_test(tc, sigterm_to_one_rank_stops_every_rank);
     tcase_add_test(tc, periodic_checkpoint_of_np2_run_loads_and_resumes);

@@ -15,6 +15,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "internal.h"
 #include "suites.h"
 #include "testutil.h"
 #include "theta.h"
@@ -518,6 +519,83 @@ START_TEST(batches_over_segments)
     }
     free(text);
     free(a); free(g); free(c);
+}
+END_TEST
+
+/* A file dealt to the ranks (theta__deal_share, the MPI split): every byte
+ * in exactly one rank's ranges, piece i to rank i % size, one equal range per
+ * rank with piece 0, an empty range for a rank without a piece; and the ranks'
+ * ranges read give every line of the file exactly once. */
+START_TEST(deal_share_gives_every_line_to_one_rank)
+{
+    char *c = tu_path(tu_dir, "deal.txt");
+    enum { LINES = 3000 };
+    size_t cap = (size_t)LINES * 16, len = 0;
+    char *text = malloc(cap);
+    for (int i = 0; i < LINES; i++) /* lines of 4..14 bytes: pieces cut them anywhere */
+        len += (size_t)snprintf(text + len, cap - len, "w%d %.*s\n", i, i % 7, "xxxxxxx");
+    tu_write_file(c, text, len);
+    toks whole;
+    read_ok(c, &whole);
+    const int64_t bytes = (int64_t)len;
+    const struct { int size; int64_t piece; } cases[] = {
+        {1, 0}, {2, 0}, {3, 0}, {2, 1}, {2, 7}, {3, 100}, {4, 4096}, {3, bytes}, {5, bytes / 2},
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof *cases; k++) {
+        const int size = cases[k].size;
+        const int64_t piece = cases[k].piece;
+        unsigned char *owner = calloc((size_t)bytes, 1);
+        int *seen = calloc(LINES, sizeof *seen);
+        int tokens = 0;
+        size_t chars = 0;
+        for (int rank = 0; rank < size; rank++) {
+            theta_segment *segs = NULL;
+            int n = 0;
+            ck_assert_int_eq(theta__deal_share(c, bytes, rank, size, piece, &segs, &n), THETA_OK);
+            ck_assert_int_ge(n, 1);
+            if (piece == 0) {
+                ck_assert_int_eq(n, 1);
+                ck_assert_int_eq(segs[0].start, bytes * rank / size);
+            } else if (piece * rank >= bytes) {
+                ck_assert_int_eq(n, 1);
+                ck_assert_int_eq(segs[0].start, segs[0].end);
+            }
+            for (int i = 0; i < n; i++) {
+                if (piece > 0 && segs[i].start < segs[i].end) {
+                    ck_assert_int_eq(segs[i].start, (rank + (int64_t)i * size) * piece);
+                    ck_assert_int_le(segs[i].end - segs[i].start, piece);
+                }
+                for (int64_t b = segs[i].start; b < segs[i].end; b++) {
+                    ck_assert_msg(!owner[b], "size %d piece %lld: byte %lld dealt twice", size,
+                                  (long long)piece, (long long)b);
+                    owner[b] = 1;
+                }
+            }
+            toks t;
+            read_segments(segs, n, 0, &t);
+            tokens += t.n;
+            chars += t.len;
+            for (const char *w = t.s; w && *w; w = strchr(w, '\n') + 1)
+                if (w[0] == 'w')
+                    seen[atoi(w + 1)]++;
+            toks_free(&t);
+            free(segs);
+        }
+        for (int64_t b = 0; b < bytes; b++)
+            ck_assert_msg(owner[b], "size %d piece %lld: byte %lld dealt to no rank", size,
+                          (long long)piece, (long long)b);
+        /* the ranks read every line once: the same tokens, in another order */
+        for (int i = 0; i < LINES; i++)
+            ck_assert_msg(seen[i] == 1, "size %d piece %lld: line %d read %d times", size,
+                          (long long)piece, i, seen[i]);
+        ck_assert_int_eq(tokens, whole.n);
+        ck_assert_uint_eq(chars, whole.len);
+        free(seen);
+        free(owner);
+    }
+    toks_free(&whole);
+    free(text);
+    free(c);
 }
 END_TEST
 
@@ -1165,6 +1243,7 @@ Suite *corpus_suite(void)
     tcase_add_test(io, plain_and_gzip_identical);
     tcase_add_test(io, gzip_two_members);
     tcase_add_test(io, batches_over_segments);
+    tcase_add_test(io, deal_share_gives_every_line_to_one_rank);
     tcase_add_test(io, empty_gzip);
     tcase_add_test(io, empty_file);
     tcase_add_test(io, reader_bytes_counts_decompressed_input);

@@ -865,6 +865,7 @@ static theta_model *model_with_shares(void)
         m->shares.ranks[r] = (theta__rank_state){7 + r, 1.5 * r, 100 + r};
     m->shares.inputs[0] = (theta_fingerprint){12345, 0xdeadbeef};
     m->shares.inputs[1] = (theta_fingerprint){(uint64_t)1 << 40, 7};
+    m->shares.piece = 262144;
     return m;
 }
 
@@ -887,8 +888,9 @@ START_TEST(rank_section_round_trip)
     ck_assert_uint_eq(l->shares.inputs[0].crc, 0xdeadbeef);
     ck_assert_uint_eq(l->shares.inputs[1].bytes, (uint64_t)1 << 40);
     ck_assert_uint_eq(l->shares.inputs[1].crc, 7);
-    /* without shares: the five sections of a one-process model, 24 + 16 * 2 + 24 * 3
-     * bytes shorter (section header and CRC, two inputs, three ranks) */
+    ck_assert_int_eq(l->shares.piece, 262144);
+    /* without shares: the five sections of a one-process model, 24 + 16 * 2 + 24 * 3 + 8
+     * bytes shorter (section header and CRC, two inputs, three ranks, the piece) */
     theta_model_free(l);
     free(m->shares.ranks);
     free(m->shares.inputs);
@@ -896,7 +898,7 @@ START_TEST(rank_section_round_trip)
     ck_assert_int_eq(theta_model_save(m, q), THETA_OK);
     size_t n6, n5;
     char *b6 = tu_read_file(p, &n6), *b5 = tu_read_file(q, &n5);
-    ck_assert_uint_eq(n6, n5 + 16 + 8 + 16 * 2 + 24 * 3);
+    ck_assert_uint_eq(n6, n5 + 16 + 8 + 16 * 2 + 24 * 3 + 8);
     ck_assert_int_eq((unsigned char)b5[12], 5);
     ck_assert_int_eq((unsigned char)b6[12], 6);
     ck_assert_int_eq(memcmp(b5 + 16, b6 + 16, n5 - 16), 0);
@@ -912,6 +914,37 @@ START_TEST(rank_section_round_trip)
 }
 END_TEST
 
+/* A RANK section of an earlier theta, without the piece size at its end,
+ * loads as the split of its time: one equal byte range per rank (piece 0). */
+START_TEST(rank_section_without_piece_loads_as_ranges)
+{
+    char *p = tu_path(tu_dir, "m.theta"), *old = tu_path(tu_dir, "old.theta");
+    theta_model *m = model_with_shares();
+    ck_assert_int_eq(theta_model_save(m, p), THETA_OK);
+    size_t n;
+    unsigned char *b = (unsigned char *)tu_read_file(p, &n);
+    const uint64_t len = 8 + 16 * 2 + 24 * 3 + 8;
+    const size_t off = n - (size_t)(16 + len);
+    ck_assert_int_eq(memcmp(b + off, "RANK", 4), 0);
+    layout l = {{0}, {0}};
+    l.off[0] = off;
+    l.len[0] = len - 8;
+    put_u64(b + off + 4, len - 8); /* the payload without its last 8 bytes, a new CRC */
+    fix_crc(b, &l, 0);
+    tu_write_file(old, b, n - 8);
+    theta_model *x = NULL;
+    ck_assert_msg(theta_model_load(old, &x) == THETA_OK, "load: %s", theta_last_error());
+    ck_assert_int_eq(x->shares.nranks, 3);
+    ck_assert_int_eq(x->shares.ranks[2].chunks_done, 9);
+    ck_assert_int_eq(x->shares.piece, 0);
+    theta_model_free(x);
+    theta_model_free(m);
+    free(b);
+    free(p);
+    free(old);
+}
+END_TEST
+
 START_TEST(rank_section_damage_is_refused)
 {
     char *p = tu_path(tu_dir, "m.theta"), *bad = tu_path(tu_dir, "bad.theta");
@@ -923,7 +956,7 @@ START_TEST(rank_section_damage_is_refused)
     unsigned char *b = malloc(n);
     ck_assert_ptr_nonnull(b);
     /* the RANK section is the last: tag, length, payload, CRC */
-    const uint64_t len = 8 + 16 * 2 + 24 * 3;
+    const uint64_t len = 8 + 16 * 2 + 24 * 3 + 8;
     const size_t off = n - (size_t)(16 + len);
     ck_assert_int_eq(memcmp(orig + off, "RANK", 4), 0);
     unsigned char *payload = b + off + 12;
@@ -944,6 +977,7 @@ START_TEST(rank_section_damage_is_refused)
               "rank 0: loss NaN")
     RANK_CASE(put_u64(payload + 8 + 32 + 48 + 16, UINT64_MAX), "invalid position",
               "rank 2: loss count < 0")
+    RANK_CASE(put_u64(payload + 8 + 32 + 72, UINT64_MAX), "invalid piece size", "piece < 0")
 #undef RANK_CASE
     /* the payload changed without a new CRC */
     memcpy(b, orig, n);
@@ -1088,6 +1122,7 @@ Suite *model_suite(void)
     tcase_add_test(io, share_negatives_in_conf);
     tcase_add_test(io, save_is_atomic);
     tcase_add_test(io, rank_section_round_trip);
+    tcase_add_test(io, rank_section_without_piece_loads_as_ranges);
     tcase_set_timeout(io, 20);
     suite_add_tcase(s, io);
     TCase *err = tcase_create("errors");
