@@ -15,7 +15,8 @@
 #                                            if CONFIGS names it)
 #
 # Environment: CORPUS (default ~/.cache/theta/corpus-big.txt), EPOCHS ("1 5"),
-# SEEDS ("1"), CONFIGS ("1x2 2x1 4x1"), GRID, EXTRA (more train options for
+# SEEDS ("1 2 3"; the table ends with each configuration's medians),
+# CONFIGS ("1x2 2x1 4x1"), GRID, EXTRA (more train options for
 # the MPI runs, e.g. "--sync-full-every 1"), THETA (build/theta), THETA_MPI
 # (build-mpi/theta), MPIRUN (mpirun), ANALOGIES, PAIRS (the evaluation sets,
 # default ../shared/data/ beside the project).
@@ -24,7 +25,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 CORPUS=${CORPUS:-$HOME/.cache/theta/corpus-big.txt}
 EPOCHS=${EPOCHS:-1 5}
-SEEDS=${SEEDS:-1}
+SEEDS=${SEEDS:-1 2 3}
 CONFIGS=${CONFIGS-1x2 2x1 4x1}
 MODE=${MODE:-table}
 GRID=${GRID:-10000 20000 50000 100000}
@@ -76,6 +77,8 @@ done
 for b in "$THETA" "$THETA_MPI"; do
     [ -x "$b" ] || { echo "bench-mpi.sh: $b: not built (make; make MPI=1)" >&2; exit 1; }
 done
+# Open MPI refuses to run as root without these (MPICH ignores them)
+[ "$(id -u)" = 0 ] && export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 oversub=
 if "$MPIRUN" --version 2>&1 | grep -qi "open mpi"; then
     oversub=--oversubscribe
@@ -140,4 +143,25 @@ for e in $EPOCHS; do
             done
         fi
     done
-done
+done | tee "$work/rows"
+
+# the medians over the seeds of each configuration, and their distance from
+# the first configuration's (1x2 by default) at the same epochs
+echo
+echo "# medians over seeds ${SEEDS}; gap: against the first configuration at the same epochs"
+printf '%-6s %-24s %6s %5s %8s %7s %8s %8s\n' config options epochs seeds analogy ws353 gap gap_rho
+awk '$1 != "config" && $1 !~ /^#/ {
+        key = $1 " " $2 " " $3
+        if (!(key in n)) order[++keys] = key
+        n[key]++; acc[key, n[key]] = $5; rho[key, n[key]] = $6 }
+    function median(a, k, m,  i, j, v, x) {
+        for (i = 1; i <= m; i++) x[i] = a[k, i] + 0
+        for (i = 2; i <= m; i++) { v = x[i]; for (j = i - 1; j >= 1 && x[j] > v; j--) x[j + 1] = x[j]; x[j + 1] = v }
+        return (m % 2) ? x[(m + 1) / 2] : (x[m / 2] + x[m / 2 + 1]) / 2 }
+    END {
+        for (i = 1; i <= keys; i++) {
+            k = order[i]; split(k, f, " ")
+            ma = median(acc, k, n[k]); mr = median(rho, k, n[k])
+            if (!(f[3] in first_a)) { first_a[f[3]] = ma; first_r[f[3]] = mr }
+            printf "%-6s %-24s %6s %5d %8.2f %7.4f %+8.2f %+8.4f\n", f[1], f[2], f[3], n[k], ma, mr,
+                ma - first_a[f[3]], mr - first_r[f[3]] } }' "$work/rows"
