@@ -16,6 +16,8 @@
 #                                    once in ${XDG_CACHE_HOME:-~/.cache}/theta/bench)
 #   ROUNDS=3 EPOCHS=1 THREADS=2 ANALOGIES=questions-words.txt PAIRS=wordsim353.tsv
 #   PEERS="fasttext gensim"  THETA_ARGS="..." (extra theta options)
+#   WORD2VEC=PATH  also word2vec.c (a binary you built from its sources; the
+#                  peers then default to "fasttext gensim word2vec")
 #   HS=1  also theta with --loss hs at its defaults (row theta-hs)
 #   BASELINE=REV, KERNEL_ONLY=1  the kernel-speed section (see its comment below);
 #   with QUALITY=1 also the quality section
@@ -32,7 +34,7 @@ corpus=${1:-${CORPUS:-}}
 rounds=${ROUNDS:-3}
 epochs=${EPOCHS:-1}
 threads=${THREADS:-2}
-peers=${PEERS:-fasttext gensim}
+peers=${PEERS:-fasttext gensim${WORD2VEC:+ word2vec}}
 theta=build/theta
 make --no-print-directory "$theta" >/dev/null
 if [ -z "$corpus" ]; then
@@ -49,6 +51,8 @@ for p in $peers; do
         DEBIAN_FRONTEND=noninteractive apt-get install -y -q fasttext >/dev/null; } ;;
     gensim) /usr/bin/python3 -c 'import gensim' 2>/dev/null || { echo "bench.sh: installing python3-gensim" >&2;
         DEBIAN_FRONTEND=noninteractive apt-get install -y -q python3-gensim >/dev/null; } ;;
+    word2vec) [ -x "${WORD2VEC:-}" ] || { echo "bench.sh: word2vec: set WORD2VEC to a word2vec.c" \
+        "binary you built (no Debian or npm package has it)" >&2; exit 1; } ;;
     esac
 done
 
@@ -70,6 +74,8 @@ run() { # name threads -> appends "name seconds rss_kb" to $work/times
     theta-w2v) cmd=("$theta" train --input "$corpus" --output "$out" --binary --threads "$t" --quiet $common_theta $w2v_theta) ;;
     theta-hs) cmd=("$theta" train --input "$corpus" --output "$out" --binary --threads "$t" --quiet $common_theta --loss hs ${THETA_ARGS:-}) ;;
     theta*) cmd=("$theta" train --input "$corpus" --output "$out" --binary --threads "$t" --quiet $common_theta ${THETA_ARGS:-}) ;;
+    word2vec) cmd=("$WORD2VEC" -train "$corpus" -output "$out" -cbow 0 -size 100 -window 5 -negative 5
+        -hs 0 -sample 1e-4 -min-count 5 -alpha 0.025 -iter "$epochs" -threads "$t" -binary 1 -debug 0) ;;
     fasttext) cmd=(fasttext skipgram -input "$corpus" -output "$work/ft" -minn 0 -maxn 0 -loss ns -neg 5
         -ws 5 -dim 100 -t 1e-4 -minCount 5 -lr 0.025 -epoch "$epochs" -thread "$t" -verbose 0) ;;
     gensim) cmd=(/usr/bin/python3 -c "
