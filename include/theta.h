@@ -304,9 +304,16 @@ uint32_t theta_vocab_crc(const theta_vocab *v);
  * theta_sampler_build is share 0. Errors: THETA_EDATA without a counted
  * word, THETA_ENOMEM. */
 
+/* One column of the table: a draw that picks it keeps the column's word
+ * with probability threshold / 2^32, else takes alias. The two sit side by
+ * side so that a draw touches one cache line. */
 typedef struct {
-    uint32_t *threshold; /* [n] acceptance threshold scaled to 2^32 */
-    int32_t *alias;      /* [n] */
+    uint32_t threshold; /* acceptance threshold scaled to 2^32 */
+    int32_t alias;
+} theta_sampler_cell;
+
+typedef struct {
+    theta_sampler_cell *cell; /* [n] */
     int32_t n;
 } theta_sampler;
 
@@ -319,7 +326,8 @@ static inline int32_t theta_sampler_draw(const theta_sampler *s, uint64_t r)
 {
     /* high 32 bits pick a column (multiply-shift), low 32 bits accept/alias */
     int32_t i = (int32_t)(((r >> 32) * (uint64_t)s->n) >> 32);
-    return ((uint32_t)r < s->threshold[i]) ? i : s->alias[i];
+    const theta_sampler_cell c = s->cell[i];
+    return (uint32_t)r < c.threshold ? i : c.alias;
 }
 
 /* ---- Huffman tree (hierarchical softmax) -------------------------------- */

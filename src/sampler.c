@@ -23,12 +23,11 @@ theta_status theta_sampler_build_mix(theta_sampler *s, const theta_vocab *v, dou
 {
     int32_t n = v->size;
     s->n = n;
-    s->threshold = theta__alloc((size_t)n, sizeof *s->threshold);
-    s->alias = theta__alloc((size_t)n, sizeof *s->alias);
+    s->cell = theta__alloc((size_t)n, sizeof *s->cell);
     double *p = theta__alloc((size_t)n, sizeof *p);
     int32_t *small = theta__alloc((size_t)n, sizeof *small);
     int32_t *large = theta__alloc((size_t)n, sizeof *large);
-    if (!s->threshold || !s->alias || !p || !small || !large)
+    if (!s->cell || !p || !small || !large)
         goto nomem;
     double sum = 0;
     for (int32_t i = 0; i < n; i++) {
@@ -49,7 +48,7 @@ theta_status theta_sampler_build_mix(theta_sampler *s, const theta_vocab *v, dou
     int32_t ns = 0, nl = 0;
     for (int32_t i = 0; i < n; i++) {
         p[i] = p[i] * n / sum; /* mean 1 */
-        s->alias[i] = i;
+        s->cell[i].alias = i;
         if (p[i] < 1.0)
             small[ns++] = i;
         else
@@ -57,8 +56,8 @@ theta_status theta_sampler_build_mix(theta_sampler *s, const theta_vocab *v, dou
     }
     while (ns > 0 && nl > 0) {
         int32_t a = small[--ns], b = large[--nl];
-        s->threshold[a] = (uint32_t)fmin(p[a] * 4294967296.0, 4294967295.0);
-        s->alias[a] = b;
+        s->cell[a].threshold = (uint32_t)fmin(p[a] * 4294967296.0, 4294967295.0);
+        s->cell[a].alias = b;
         p[b] = (p[b] + p[a]) - 1.0;
         if (p[b] < 1.0)
             small[ns++] = b;
@@ -68,16 +67,16 @@ theta_status theta_sampler_build_mix(theta_sampler *s, const theta_vocab *v, dou
     /* what is left has probability 1 up to rounding: always accept, except </s> */
     while (nl > 0) {
         int32_t b = large[--nl];
-        s->threshold[b] = UINT32_MAX;
+        s->cell[b].threshold = UINT32_MAX;
     }
     while (ns > 0) {
         int32_t a = small[--ns];
-        s->threshold[a] = UINT32_MAX;
+        s->cell[a].threshold = UINT32_MAX;
     }
-    if (n > 1 && s->alias[0] == 0) {
+    if (n > 1 && s->cell[0].alias == 0) {
         /* rounding left </s> on its own column: send it to the most frequent word */
-        s->threshold[0] = 0;
-        s->alias[0] = 1;
+        s->cell[0].threshold = 0;
+        s->cell[0].alias = 1;
     }
     free(p); free(small); free(large);
     return THETA_OK;
@@ -89,9 +88,7 @@ nomem:
 
 void theta_sampler_free(theta_sampler *s)
 {
-    free(s->threshold);
-    free(s->alias);
-    s->threshold = NULL;
-    s->alias = NULL;
+    free(s->cell);
+    s->cell = NULL;
     s->n = 0;
 }

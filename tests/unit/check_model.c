@@ -419,8 +419,8 @@ static void assert_same_model(const theta_model *a, const theta_model *b)
                          0);
     }
     if (a->sampler.n)
-        ck_assert_int_eq(memcmp(a->sampler.alias, b->sampler.alias,
-                                (size_t)a->sampler.n * sizeof(int32_t)),
+        ck_assert_int_eq(memcmp(a->sampler.cell, b->sampler.cell,
+                                (size_t)a->sampler.n * sizeof *a->sampler.cell),
                          0);
 }
 
