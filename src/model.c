@@ -48,6 +48,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/mman.h>
 
 #define MAGIC "THETAMOD"
 #define FORMAT_VERSION 1
@@ -59,6 +60,8 @@
 #define MAX_RANKS (1 << 20)   /* RANK section: bounds checked before allocating */
 #define MAX_INPUTS (1 << 24)
 
+#define HUGE_PAGE ((size_t)2 << 20)
+
 static float *alloc_matrix(int64_t rows, int dim)
 {
     size_t n = (size_t)rows * (size_t)dim;
@@ -67,8 +70,17 @@ static float *alloc_matrix(int64_t rows, int dim)
         theta__fail(THETA_ENOMEM, "matrix of %lld x %d floats overflows", (long long)rows, dim);
         return NULL;
     }
-    bytes = (bytes + 63) & ~(size_t)63;
-    float *m = aligned_alloc(64, bytes ? bytes : 64);
+    /* Training reads rows at random: with 4 KB pages nearly every row of a
+     * large matrix is a TLB miss as well as a cache miss. A matrix of a
+     * huge page or more is aligned to 2 MB and asked for transparent huge
+     * pages (Linux leaves them to madvise by default); elsewhere, 64 bytes. */
+    size_t align = bytes >= HUGE_PAGE ? HUGE_PAGE : 64;
+    bytes = (bytes + align - 1) & ~(align - 1);
+    float *m = aligned_alloc(align, bytes ? bytes : 64);
+#ifdef MADV_HUGEPAGE
+    if (m && align == HUGE_PAGE)
+        (void)madvise(m, bytes, MADV_HUGEPAGE); /* a hint: no huge pages is no error */
+#endif
     if (!m)
         theta__fail(THETA_ENOMEM, "out of memory for a %lld x %d matrix (%.1f MB)",
                     (long long)rows, dim, (double)bytes / 1e6);
