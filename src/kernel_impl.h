@@ -159,14 +159,25 @@ static void F(axpy)(float *y, float a, const float *x, int n)
 
 /* ---- pair kernel: word2vec's order --------------------------------------- */
 
-/* Starts fetching nt output rows into the cache. */
-AI void F(prefetch_rows)(const float *out, int dim, const int32_t *targets, int nt)
+/* Starts fetching rows ids[0..nt) of matrix mat into the cache. */
+AI void F(prefetch_rows)(const float *mat, int dim, const int32_t *ids, int nt)
 {
     for (int k = 0; k < nt; k++) {
-        const char *row = (const char *)(out + (size_t)targets[k] * dim);
+        const char *row = (const char *)(mat + (size_t)ids[k] * dim);
         for (size_t b = 0; b < (size_t)dim * sizeof(float); b += 64)
             __builtin_prefetch(row + b, 1);
     }
+}
+
+/* Starts fetching the input rows of sen[from..from+count) (clipped to the
+ * sentence): the rows that first enter a window at the next centre words.
+ * The other rows of a window were in the previous windows, so in cache. */
+AI void F(prefetch_entering)(const theta_model *m, const int32_t *sen, int len, int from,
+                             int count)
+{
+    int to = from + count < len ? from + count : len;
+    if (from < to)
+        F(prefetch_rows)(m->in, m->cfg.dim, sen + from, to - from);
 }
 
 /* The output side of one example: h (an input row or the CBOW mean)
@@ -447,6 +458,7 @@ static void F(sentence_shared)(theta__worker *w, const int32_t *sen, int len, fl
             next_nt = theta__group_targets(w, sen + p0 + share, g2, w->targets + o, w->labels + o,
                                            w->weights + o, &next_np);
             F(prefetch_rows)(out, dim, w->targets + o, next_nt);
+            F(prefetch_entering)(m, sen, len, p0 + share + m->cfg.window, g2);
         }
         int pairs;
         float *W = w->pweights;
@@ -514,6 +526,7 @@ static void F(sentence_batch)(theta__worker *w, const int32_t *sen, int len, flo
             next_nt = theta__targets_merge(t2, l2, w2, next_nt);
             F(prefetch_rows)(out, dim, t2, next_nt);
         }
+        F(prefetch_entering)(m, sen, len, pos + 1 + m->cfg.window, 1);
         int lo, hi;
         theta__window(w, pos, len, &lo, &hi);
         int n = 0;
