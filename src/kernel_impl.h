@@ -169,17 +169,6 @@ AI void F(prefetch_rows)(const float *mat, int dim, const int32_t *ids, int nt)
     }
 }
 
-/* Starts fetching the input rows of sen[from..from+count) (clipped to the
- * sentence): the rows that first enter a window at the next centre words.
- * The other rows of a window were in the previous windows, so in cache. */
-AI void F(prefetch_entering)(const theta_model *m, const int32_t *sen, int len, int from,
-                             int count)
-{
-    int to = from + count < len ? from + count : len;
-    if (from < to)
-        F(prefetch_rows)(m->in, m->cfg.dim, sen + from, to - from);
-}
-
 /* The output side of one example: h (an input row or the CBOW mean)
  * predicts word. Adds dL/dh * alpha to grad and updates the output rows,
  * one target after the other. */
@@ -264,6 +253,17 @@ static void F(sentence_pair)(theta__worker *w, const int32_t *sen, int len, floa
 }
 
 /* ---- batch kernel: the window as a register-blocked GEMM ----------------- */
+
+/* Starts fetching the input rows of sen[from..from+count) (clipped to the
+ * sentence): the rows that first enter a window at the next centre words.
+ * The other rows of a window were in the previous windows, so in cache. */
+AI void F(prefetch_entering)(const theta_model *m, const int32_t *sen, int len, int from,
+                             int count)
+{
+    int to = from + count < len ? from + count : len;
+    if (from < to)
+        F(prefetch_rows)(m->in, m->cfg.dim, sen + from, to - from);
+}
 
 /* Row k of the window's targets: tg[k], or word k + 1 for softmax (tg NULL). */
 AI float *F(trow)(float *out, const int32_t *tg, int k, int dim)

@@ -47,8 +47,8 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 
 #define MAGIC "THETAMOD"
 #define FORMAT_VERSION 1
