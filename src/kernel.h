@@ -17,8 +17,9 @@
  * reference of both that the tests compare them with, bit for bit.
  *
  * The arithmetic, on every instruction set alike:
- *   y += a * x    one fused multiply-add per element (fmaf where the CPU has
- *                 no FMA instruction), in the vector body and the tail alike;
+ *   y += a * x    one fused multiply-add per element (SSE2: fmaf's result
+ *                 built from doubles, kernel_impl.h), in the vector body and
+ *                 the tail alike;
  *   dot(a, b)     16 logical lanes: lane l accumulates fma(a[i], b[i], .) over
  *                 i ≡ l (mod 16), the last partial step padded with zeros,
  *                 then one fixed tree adds the lanes (theta__dot_tree).

@@ -68,12 +68,46 @@ AI F(vf) F(ld)(const float *p)
 AI void F(st)(float *p, F(vf) v) { memcpy(p, &v, sizeof v); }
 AI F(vf) F(set1)(float a) { return (F(vf)){a, a, a, a}; }
 AI F(vf) F(zero)(void) { return (F(vf)){0}; }
-/* no FMA instruction: the correctly rounded libm fmaf, lane by lane */
-AI F(vf) F(fma)(F(vf) a, F(vf) b, F(vf) c)
+AI F(vf) F(fma_libm)(F(vf) a, F(vf) b, F(vf) c)
 {
     return (F(vf)){fmaf(a[0], b[0], c[0]), fmaf(a[1], b[1], c[1]), fmaf(a[2], b[2], c[2]),
                    fmaf(a[3], b[3], c[3])};
 }
+#if defined(THETA__X86) && defined(__SSE2__) && !defined(FP_FAST_FMAF)
+/* No FMA instruction, and libm's fmaf is a function call (slow in software),
+ * so fmaf is built from double arithmetic. a * b is exact in double (48
+ * bits), so d = a * b + c is rounded once, and rounding d to float gives
+ * fmaf's result unless d lies on a midpoint between two floats (the exact
+ * sum may be on either side of it) or below float's normal range (where the
+ * midpoints lie elsewhere): such lanes, rare, take libm's fmaf. SSE2 has no
+ * 64-bit compares, so the tests are on d's 32-bit halves: the low one holds
+ * the bit below float's last and the 28 under it, the high one the exponent.
+ * tests/unit/check_kernel.c checks both cases against fmaf. */
+AI __m128i F(fma_bad)(__m128d d)
+{
+    const __m128i u = _mm_castpd_si128(d), lo = _mm_set_epi32(0, -1, 0, -1);
+    const __m128i h = _mm_and_si128(u, _mm_set1_epi32(0x7fffffff));
+    __m128i mid = _mm_cmpeq_epi32(_mm_and_si128(u, _mm_set1_epi32(0x1fffffff)),
+                                  _mm_set1_epi32(0x10000000));
+    __m128i tiny = _mm_and_si128(_mm_cmpgt_epi32(h, _mm_setzero_si128()),
+                                 _mm_cmpgt_epi32(_mm_set1_epi32((1023 - 126) << 20), h));
+    return _mm_or_si128(_mm_and_si128(mid, lo), _mm_andnot_si128(lo, tiny));
+}
+AI F(vf) F(fma)(F(vf) a, F(vf) b, F(vf) c)
+{
+    const __m128 av = (__m128)a, bv = (__m128)b, cv = (__m128)c;
+    __m128d d0 = _mm_add_pd(_mm_mul_pd(_mm_cvtps_pd(av), _mm_cvtps_pd(bv)), _mm_cvtps_pd(cv));
+    __m128d d1 = _mm_add_pd(_mm_mul_pd(_mm_cvtps_pd(_mm_movehl_ps(av, av)),
+                                       _mm_cvtps_pd(_mm_movehl_ps(bv, bv))),
+                            _mm_cvtps_pd(_mm_movehl_ps(cv, cv)));
+    if (_mm_movemask_epi8(_mm_or_si128(F(fma_bad)(d0), F(fma_bad)(d1))) != 0)
+        return F(fma_libm)(a, b, c);
+    return (F(vf))_mm_movelh_ps(_mm_cvtpd_ps(d0), _mm_cvtpd_ps(d1));
+}
+#else
+/* a hardware fmaf, or no SSE2 to build one from */
+AI F(vf) F(fma)(F(vf) a, F(vf) b, F(vf) c) { return F(fma_libm)(a, b, c); }
+#endif
 AI F(vf) F(ldm)(const float *p, int r)
 {
     F(vf) v = {0};

@@ -4,7 +4,8 @@
  * bit for bit, for every loss and architecture, at widths with and without
  * a tail; the reference against a naive double-precision computation of
  * the same updates (tolerance: float rounding and summation order); dot and
- * axpy likewise; and the products counter.
+ * axpy likewise, and axpy against fmaf where double rounding would err; and
+ * the products counter.
  */
 #include <check.h>
 #include <math.h>
@@ -182,6 +183,70 @@ START_TEST(dot_and_axpy_match_reference_and_doubles)
             ks->axpy(yf, 0.37f, a, n);
             ck_assert_msg(memcmp(yf, yr, sizeof yf) == 0, "%s axpy n %d", isas[k], n);
         }
+    }
+}
+END_TEST
+
+/* axpy of every ISA against libm's fmaf, element by element, on n values. */
+static void axpy_matches_fmaf(float a, const float *x, const float *y0, int n, const char *what)
+{
+    float y[256];
+    ck_assert_int_le(n, 256);
+    for (int k = 0; k < 3; k++) {
+        const theta__kernel *ks = theta__kernel_select(isas[k]);
+        if (!ks)
+            continue;
+        memcpy(y, y0, (size_t)n * sizeof *y);
+        ks->axpy(y, a, x, n);
+        for (int i = 0; i < n; i++) {
+            float want = fmaf(a, x[i], y0[i]);
+            ck_assert_msg(memcmp(&y[i], &want, sizeof want) == 0, "%s %s [%d]: %a * %a + %a = %a, not %a",
+                          isas[k], what, i, (double)a, (double)x[i], (double)y0[i], (double)y[i],
+                          (double)want);
+        }
+    }
+}
+
+/* Where a * x + y rounded to double lands on a midpoint between two floats,
+ * rounding again to float can go the wrong way: a = 1 + 2^-23,
+ * x = 2^-24 (1 - 2^-23), y = 1 + 2^-23 give 1 + 3 * 2^-24 - 2^-70, just
+ * below the midpoint, which double rounds onto it. Scaled through float's
+ * whole range, both signs; the same below float's normal range; then random
+ * values of every magnitude. */
+START_TEST(fma_hard_cases_match_fmaf)
+{
+    const float a = 1.0f + 0x1p-23f;
+    float x[256], y[256];
+    int n = 0;
+    for (int e = -150; e <= 100 && n + 2 <= 256; e += 2) {
+        float sx = ldexpf(0x1p-24f * (1.0f - 0x1p-23f), e), sy = ldexpf(a, e);
+        x[n] = sx, y[n++] = sy;
+        x[n] = -sx, y[n++] = -sy;
+    }
+    float naive = (float)((double)a * (double)x[75] + (double)y[75]);
+    ck_assert_msg(naive != fmaf(a, x[75], y[75]), "the case does not round twice");
+    axpy_matches_fmaf(a, x, y, n, "midpoints");
+    /* below 2^-126 the midpoints are the odd multiples of 2^-150: with
+     * a2 x = 2^-150 (1 - 2^-46) and y an odd multiple of 2^-149 (at least 65
+     * of them, so that double drops the 2^-196) */
+    const float a2 = ldexpf(a, -25), x2 = ldexpf(1.0f - 0x1p-23f, -125);
+    for (int i = 0; i < 128; i++) {
+        x[i] = i % 2 ? -x2 : x2;
+        y[i] = ldexpf((float)(2 * (65 + 37 * i) + 1), -149) * (i % 2 ? -1.0f : 1.0f);
+    }
+    naive = (float)((double)a2 * (double)x[0] + (double)y[0]);
+    ck_assert_msg(naive != fmaf(a2, x[0], y[0]), "the subnormal case does not round twice");
+    axpy_matches_fmaf(a2, x, y, 128, "subnormal midpoints");
+    theta_rng r;
+    theta_rng_seed(&r, 11);
+    for (int round = 0; round < 400; round++) {
+        float s = ldexpf((float)(theta_rng_uniform(&r) + 0.5), (int)(theta_rng_next(&r) % 40) - 20);
+        for (int i = 0; i < 256; i++) {
+            int ex = (int)(theta_rng_next(&r) % 300) - 150, ey = (int)(theta_rng_next(&r) % 300) - 150;
+            x[i] = ldexpf((float)(theta_rng_uniform(&r) - 0.5), ex);
+            y[i] = ldexpf((float)(theta_rng_uniform(&r) - 0.5), i % 4 ? ey : ex);
+        }
+        axpy_matches_fmaf(s, x, y, 256, "random");
     }
 }
 END_TEST
@@ -417,6 +482,7 @@ Suite *kernel_suite(void)
     TCase *tc = tcase_create("core");
     tcase_add_loop_test(tc, every_isa_matches_the_reference_bit_for_bit, 0, 36);
     tcase_add_test(tc, dot_and_axpy_match_reference_and_doubles);
+    tcase_add_test(tc, fma_hard_cases_match_fmaf);
     tcase_add_loop_test(tc, reference_matches_doubles, 0, 2);
     tcase_add_loop_test(tc, shared_negatives_match_the_reference_bit_for_bit, 0, 9);
     tcase_add_test(tc, group_rows_and_weights);
