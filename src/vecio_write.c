@@ -3,7 +3,8 @@
  * "word v1 ... vD" per line, values printed with %.9g so float32 values
  * round-trip exactly), word2vec binary ("V D\n", then "word " + D
  * little-endian float32 + "\n" per row, byte-compatible with word2vec.c),
- * and numpy .npy 1.0 (<f4, C order). Every write is atomic.
+ * and numpy .npy 1.0 (<f4, C order). Every write is atomic. Also the
+ * centring `theta export --center` applies before writing.
  */
 #include "internal.h"
 
@@ -77,4 +78,25 @@ theta_status theta_model_write_vectors(const theta_model *m, int which, const ch
                              (const char *const *)names);
     free(names);
     return st;
+}
+
+theta_status theta_vectors_center(float *m, int64_t rows, int dim)
+{
+    if (rows <= 0 || dim <= 0)
+        return THETA_OK;
+    double *mean = calloc((size_t)dim, sizeof *mean);
+    if (!mean)
+        return theta__fail(THETA_ENOMEM, "out of memory for the column means");
+    for (int64_t r = 0; r < rows; r++)
+        for (int j = 0; j < dim; j++)
+            mean[j] += m[(size_t)r * (size_t)dim + (size_t)j];
+    for (int j = 0; j < dim; j++)
+        mean[j] /= (double)rows;
+    for (int64_t r = 0; r < rows; r++)
+        for (int j = 0; j < dim; j++) {
+            float *x = &m[(size_t)r * (size_t)dim + (size_t)j];
+            *x = (float)((double)*x - mean[j]);
+        }
+    free(mean);
+    return THETA_OK;
 }

@@ -13,7 +13,7 @@
 void help_export(FILE *out)
 {
     fprintf(out,
-"usage: theta export FILE -o OUT [--matrix in|out] [--format txt|bin|npy]\n"
+"usage: theta export FILE -o OUT [--matrix in|out] [--format txt|bin|npy] [--center]\n"
 "\n"
 "Writes the input matrix (word vectors) or the output matrix (context vectors\n"
 "for ns/softmax; inner tree nodes __node_N for hs) of a .theta model, or\n"
@@ -29,6 +29,9 @@ void help_export(FILE *out)
 "      --words PATH        words file for npy (default: OUT without .npy, plus\n"
 "                          .words.txt)\n"
 "      --matrix in|out     which matrix of a model (default in)\n"
+"      --center            subtract each dimension's mean over the rows first\n"
+"                          (better analogies from trained vectors; identical\n"
+"                          dimensions stay identical)\n"
 "  -h, --help              this text\n"
 "\n"
 "examples:\n"
@@ -80,17 +83,18 @@ static int write_words(const char *path, const cli_vectors *v)
 
 int cmd_export(int argc, char **argv)
 {
-    enum { OPT_WORDS = 256, OPT_MATRIX };
+    enum { OPT_WORDS = 256, OPT_MATRIX, OPT_CENTER };
     static const struct option opts[] = {
         {"output", required_argument, NULL, 'o'},
         {"format", required_argument, NULL, 'f'},
         {"words", required_argument, NULL, OPT_WORDS},
         {"matrix", required_argument, NULL, OPT_MATRIX},
+        {"center", no_argument, NULL, OPT_CENTER},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     const char *out = NULL, *words_path = NULL;
-    int which = 0, fmt = -1, c;
+    int which = 0, fmt = -1, center = 0, c;
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":o:f:h", opts, NULL)) != -1) {
@@ -116,6 +120,9 @@ int cmd_export(int argc, char **argv)
             if ((which = cli_parse_matrix(optarg)) < 0)
                 return cli_usage_error("export", "--matrix must be 'in' or 'out', not '%s'",
                                        optarg);
+            break;
+        case OPT_CENTER:
+            center = 1;
             break;
         case 'h':
             help_export(stdout);
@@ -162,14 +169,16 @@ int cmd_export(int argc, char **argv)
     }
     int rc = 0;
     static const char *names[] = {"txt", "bin", "npy"};
-    if (theta_vectors_write(out, (theta_vec_format)fmt, v.rows, v.dim, v.data,
+    if (center && theta_vectors_center(v.data, v.rows, v.dim))
+        rc = cli_error("export", "%s", theta_last_error());
+    else if (theta_vectors_write(out, (theta_vec_format)fmt, v.rows, v.dim, v.data,
                             (const char *const *)v.words))
         rc = cli_error("export", "%s", theta_last_error());
     if (!rc && fmt == THETA_VEC_NPY)
         rc = write_words(words_path, &v);
     if (!rc) {
-        fprintf(stderr, "theta export: wrote %lld x %d (%s) to %s", (long long)v.rows, v.dim,
-                names[fmt], out);
+        fprintf(stderr, "theta export: wrote %lld x %d (%s%s) to %s", (long long)v.rows, v.dim,
+                names[fmt], center ? ", centred" : "", out);
         if (fmt == THETA_VEC_NPY)
             fprintf(stderr, ", words to %s", words_path);
         fputc('\n', stderr);

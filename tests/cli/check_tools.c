@@ -356,6 +356,22 @@ START_TEST(export_round_trips)
     words = tu_read_file(P("w.txt"), NULL);
     ck_assert_str_eq(words, "</s>\nthe\ncat\nsat\non\nmat\n");
     free(words);
+
+    /* --center: every column less its mean (in double, rows in order) */
+    ck_assert_int_eq(tu_run(NULL, &err, "export %s --center -o %s", P("m.theta"), P("c.txt")), 0);
+    ck_assert_ptr_nonnull(strstr(err, "wrote 6 x 3 (txt, centred)"));
+    free(err);
+    float centred[18];
+    for (int j = 0; j < 3; j++) {
+        double mean = 0;
+        for (int i = 0; i < 6; i++)
+            mean += m->in[i * 3 + j];
+        mean /= 6;
+        ck_assert_double_gt(fabs(mean), 1e-4); /* there is something to subtract */
+        for (int i = 0; i < 6; i++)
+            centred[i * 3 + j] = (float)((double)m->in[i * 3 + j] - mean);
+    }
+    assert_same_matrix(P("c.txt"), centred, 6, 3);
     theta_model_free(m);
 
     /* hierarchical softmax: the output rows are inner nodes */

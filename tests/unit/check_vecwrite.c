@@ -1,6 +1,7 @@
 /* check_vecwrite.c — the vector writers: word2vec binary byte for byte,
  * word2vec text values that read back exactly, numpy .npy header and data
- * (and numpy itself, when it is installed), a model's matrices, atomicity. */
+ * (and numpy itself, when it is installed), a model's matrices, atomicity;
+ * and the centring export applies. */
 #include <check.h>
 #include <float.h>
 #include <math.h>
@@ -248,6 +249,43 @@ START_TEST(write_is_atomic)
 }
 END_TEST
 
+/* Known means; identical columns stay identical bit for bit, a zero matrix
+ * stays zero, and the columns' means end near zero. */
+START_TEST(center_subtracts_column_means)
+{
+    float a[6] = {1, 2, 3, 4, 5, 9};
+    ck_assert_int_eq(theta_vectors_center(a, 3, 2), THETA_OK);
+    const float want[6] = {-2, -3, 0, -1, 2, 4};
+    ck_assert_int_eq(memcmp(a, want, sizeof a), 0);
+
+    enum { R = 301, D = 5 };
+    static float m[R * D], z[R * D];
+    theta_rng r;
+    theta_rng_seed(&r, 9);
+    for (int i = 0; i < R; i++) {
+        for (int j = 0; j < D; j++)
+            m[i * D + j] = (float)(theta_rng_uniform(&r) * 4.0 - 1.0) * (float)(j + 1);
+        m[i * D + 3] = m[i * D + 1]; /* two identical dimensions */
+    }
+    ck_assert_int_eq(theta_vectors_center(m, R, D), THETA_OK);
+    for (int j = 0; j < D; j++) {
+        double mean = 0, spread = 0;
+        for (int i = 0; i < R; i++) {
+            mean += m[i * D + j];
+            spread += fabs(m[i * D + j]);
+        }
+        ck_assert_msg(fabs(mean) < 1e-6 * spread, "column %d: mean %g", j, mean / R);
+        ck_assert_double_gt(spread / R, 0.4);
+    }
+    for (int i = 0; i < R; i++)
+        ck_assert_int_eq(memcmp(&m[i * D + 3], &m[i * D + 1], sizeof(float)), 0);
+    ck_assert_int_eq(theta_vectors_center(z, R, D), THETA_OK);
+    for (int i = 0; i < R * D; i++)
+        ck_assert_int_eq(memcmp(&z[i], &(float){0.0f}, sizeof(float)), 0);
+    ck_assert_int_eq(theta_vectors_center(z, 0, D), THETA_OK);
+}
+END_TEST
+
 Suite *vecwrite_suite(void)
 {
     Suite *s = suite_create("vecwrite");
@@ -258,6 +296,7 @@ Suite *vecwrite_suite(void)
     tcase_add_test(io, npy_header_and_data);
     tcase_add_test(io, npy_loads_in_numpy);
     tcase_add_test(io, model_matrices);
+    tcase_add_test(io, center_subtracts_column_means);
     tcase_set_timeout(io, 20);
     suite_add_tcase(s, io);
     TCase *err = tcase_create("errors");
