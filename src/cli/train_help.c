@@ -22,6 +22,8 @@ static void help_files(FILE *out)
 "                          to a file without a name in $TMPDIR (default /tmp)\n"
 "  -o, --output FILE       write the word vectors (word2vec text format)\n"
 "      --binary            write --output/--output-context in word2vec binary format\n"
+"      --center            write --output's vectors less each dimension's mean\n"
+"                          (better analogies; the model keeps the trained rows)\n"
 "      --output-context FILE  write the output matrix (rows: words for ns/softmax,\n"
 "                          inner tree nodes __node_N for hs)\n"
 "      --save-model FILE   write theta's model file (both matrices, vocabulary,\n"

@@ -267,6 +267,26 @@ START_TEST(noise_uniform_is_saved_and_used)
 }
 END_TEST
 
+/* --center writes the centred input rows (what export --center makes of the
+ * saved model), and the model keeps the trained ones. */
+START_TEST(center_writes_centred_vectors_and_keeps_the_model)
+{
+    ck_assert_int_eq(tu_run(NULL, NULL, "train --input %s " SMALL " --center --output %s/c.txt "
+                            "--save-model %s/c.theta", corpus, tu_dir, tu_dir), 0);
+    ck_assert_int_eq(tu_run(NULL, NULL, "train --input %s " SMALL " --output %s/raw.txt", corpus,
+                            tu_dir), 0);
+    ck_assert_int_eq(tu_run(NULL, NULL, "export %s/c.theta --center -o %s/e.txt", tu_dir, tu_dir), 0);
+    ck_assert_int_eq(tu_run(NULL, NULL, "export %s/c.theta -o %s/m.txt", tu_dir, tu_dir), 0);
+    char *c = read_in_dir("c.txt", NULL), *raw = read_in_dir("raw.txt", NULL);
+    char *e = read_in_dir("e.txt", NULL), *m = read_in_dir("m.txt", NULL);
+    ck_assert_int_eq(strncmp(c, "13 10\n", 6), 0);
+    ck_assert_str_eq(c, e);
+    ck_assert_str_eq(m, raw);
+    ck_assert_str_ne(c, raw);
+    free(c); free(raw); free(e); free(m);
+}
+END_TEST
+
 START_TEST(stdin_gzip_and_file_give_identical_vectors)
 {
     char *gz = tu_path(tu_dir, "corpus.txt.gz");
@@ -440,6 +460,7 @@ Suite *cli_suite(void)
     tcase_add_test(io, json_log_and_model_file);
     tcase_add_test(io, default_alpha_depends_on_the_loss);
     tcase_add_test(io, noise_uniform_is_saved_and_used);
+    tcase_add_test(io, center_writes_centred_vectors_and_keeps_the_model);
     tcase_add_test(io, read_vocab_matches_counted_vocab);
     tcase_add_test(io, json_log_tracks_symmetry);
     tcase_add_test(io, gensim_reads_text_and_binary);
