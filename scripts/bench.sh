@@ -21,6 +21,8 @@
 #   HS=1  also theta with --loss hs at its defaults (row theta-hs)
 #   BASELINE=REV, KERNEL_ONLY=1  the kernel-speed section (see its comment below);
 #   with QUALITY=1 also the quality section
+#   BASELINE=REV, PAIRED=1  only the paired comparison: both builds at once, 1 thread
+#   each, pinned to their own CPUs (see its comment below)
 #   QUALITY_ONLY=1  theta's defaults at QUALITY_EPOCHS="1 5" for SEEDS="1 2 3":
 #   analogy and rho per seed and their medians (needs ANALOGIES/PAIRS)
 #   MPI_ONLY=1  only the MPI lines (needs build-mpi/theta from `make MPI=1` and
@@ -213,17 +215,23 @@ kernel_run() { # label binary -> appends "label train_words train_secs products 
         END { printf "%s %s %s %s %s\n", l, w, s, p, tm }' "$log" >>"$work/kernel"
 }
 
+build_baseline() { # -> $work/baseline: BASELINE built in a scratch worktree (removed again)
+    local dir
+    dir=$(mktemp -d "${TMPDIR:-/tmp}/theta-baseline.XXXXXX")
+    git worktree add --detach -q "$dir/src" "$BASELINE" >/dev/null 2>&1 ||
+        { echo "bench.sh: cannot check out BASELINE=$BASELINE" >&2; rm -rf "$dir"; exit 1; }
+    make --no-print-directory -C "$dir/src" build/theta >/dev/null 2>&1 ||
+        { echo "bench.sh: cannot build BASELINE=$BASELINE" >&2; git worktree remove --force "$dir/src"; rm -rf "$dir"; exit 1; }
+    cp "$dir/src/build/theta" "$work/baseline"
+    git worktree remove --force "$dir/src"
+    rm -rf "$dir"
+}
+
 kernel_bench() {
-    local base_bin="" base_dir=""
+    local base_bin=""
     if [ -n "${BASELINE:-}" ]; then
-        base_dir=$(mktemp -d "${TMPDIR:-/tmp}/theta-baseline.XXXXXX")
-        git worktree add --detach -q "$base_dir/src" "$BASELINE" >/dev/null 2>&1 ||
-            { echo "bench.sh: cannot check out BASELINE=$BASELINE" >&2; rm -rf "$base_dir"; exit 1; }
-        make --no-print-directory -C "$base_dir/src" build/theta >/dev/null 2>&1 ||
-            { echo "bench.sh: cannot build BASELINE=$BASELINE" >&2; exit 1; }
-        base_bin=$base_dir/bin
-        cp "$base_dir/src/build/theta" "$base_bin"
-        git worktree remove --force "$base_dir/src"
+        build_baseline
+        base_bin=$work/baseline
     fi
     : >"$work/kernel"
     local r
@@ -231,7 +239,6 @@ kernel_bench() {
         kernel_run theta "$theta"
         [ -n "$base_bin" ] && kernel_run baseline "$base_bin"
     done
-    [ -n "$base_dir" ] && rm -rf "$base_dir"
     local p16 p8 pmul
     read -r p16 p8 pmul < <(fp_peak)
     echo
@@ -258,6 +265,47 @@ kernel_bench() {
         echo "  * baseline reports no products: its FLOP rate is estimated from this build's products per word"
     return 0
 }
+# ---- paired: this build and BASELINE trained at the same time ------------
+#   PAIRED=1 BASELINE=<git rev>  ROUNDS rounds; in each, both train 1 thread,
+#   each pinned to its own CPU (taskset), the CPUs swapped every round. On a
+#   shared machine whose speed drifts from run to run, both builds see the
+#   same drift, so baseline ÷ this per round resolves a few per cent that
+#   alternating runs cannot. Also says whether the two wrote the same vectors
+#   (a speed change that should not change the arithmetic).
+train_seconds() { # log.json -> training seconds, all epochs
+    awk '/"end": true/ { match($0, /"seconds": [0-9.]+/); s += substr($0, RSTART + 11, RLENGTH - 11) }
+        END { printf "%.3f\n", s }' "$1"
+}
+paired_bench() {
+    [ -n "${BASELINE:-}" ] || { echo "bench.sh: PAIRED=1 needs BASELINE=<git rev>" >&2; exit 1; }
+    command -v taskset >/dev/null || { echo "bench.sh: PAIRED=1 needs taskset (util-linux)" >&2; exit 1; }
+    [ "$(nproc)" -ge 2 ] || { echo "bench.sh: PAIRED=1 needs 2 CPUs" >&2; exit 1; }
+    build_baseline
+    local r a b same=1
+    echo
+    echo "paired: this build and baseline ${BASELINE:0:12} side by side, 1 thread each, pinned, CPUs swapped each round"
+    printf "%-6s %12s %14s %16s\n" round "this (s)" "baseline (s)" "baseline / this"
+    : >"$work/paired"
+    for r in $(seq "$rounds"); do
+        a=$((r % 2)); b=$((1 - a))
+        rm -f "$work/p-this.json" "$work/p-base.json" # --log-json appends
+        taskset -c "$a" "$theta" train --input "$corpus" --output "$work/p-this.bin" --binary --threads 1 \
+            --quiet $common_theta ${THETA_ARGS:-} --log-json "$work/p-this.json" 2>"$work/p-this.err" &
+        local pid=$!
+        taskset -c "$b" "$work/baseline" train --input "$corpus" --output "$work/p-base.bin" --binary \
+            --threads 1 --quiet $common_theta ${THETA_ARGS:-} --log-json "$work/p-base.json" 2>"$work/p-base.err" ||
+            { echo "bench.sh: baseline failed:" >&2; tail -3 "$work/p-base.err" >&2; exit 1; }
+        wait "$pid" || { echo "bench.sh: theta failed:" >&2; tail -3 "$work/p-this.err" >&2; exit 1; }
+        cmp -s "$work/p-this.bin" "$work/p-base.bin" || same=0
+        echo "$(train_seconds "$work/p-this.json") $(train_seconds "$work/p-base.json")" >>"$work/paired"
+        awk -v r="$r" 'END { printf "%-6d %12.2f %14.2f %16.3f\n", r, $1, $2, $2 / $1 }' "$work/paired"
+    done
+    awk '{ q[NR] = $2 / $1; f += ($2 > $1) }
+        END { for (i = 2; i <= NR; i++) { v = q[i]; for (j = i - 1; j >= 1 && q[j] > v; j--) q[j + 1] = q[j]; q[j + 1] = v }
+              m = (NR % 2) ? q[(NR + 1) / 2] : (q[NR / 2] + q[NR / 2 + 1]) / 2
+              printf "median baseline / this: %.3f (%.3f-%.3f); this build faster in %d of %d rounds\n", m, q[1], q[NR], f, NR }' "$work/paired"
+    if [ "$same" = 1 ]; then echo "vectors: identical in every round"; else echo "vectors: differ"; fi
+}
 quality_bench() { # theta's defaults: analogy and rho per seed, medians, for each of QUALITY_EPOCHS
     local e sd
     echo
@@ -283,6 +331,10 @@ quality_bench() { # theta's defaults: analogy and rho per seed, medians, for eac
 if [ -n "${KERNEL_ONLY:-}" ]; then
     kernel_bench
     [ -n "${QUALITY:-}" ] && quality_bench
+    exit 0
+fi
+if [ -n "${PAIRED:-}" ]; then
+    paired_bench
     exit 0
 fi
 if [ -n "${QUALITY_ONLY:-}" ]; then
