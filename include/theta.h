@@ -498,6 +498,10 @@ theta_status theta_vectors_write(const char *path, theta_vec_format fmt, int64_t
 theta_status theta_model_write_vectors(const theta_model *m, int which, const char *path,
                                        theta_vec_format fmt);
 
+/* The same, centred (theta_vectors_center) on a copy: m is not changed. */
+theta_status theta_model_write_centered_vectors(const theta_model *m, int which, const char *path,
+                                                theta_vec_format fmt);
+
 /* Centres the (rows, dim) matrix m in place: subtracts from every column its
  * mean over the rows (summed in double, rows in order). Each dimension gets
  * the same arithmetic, so identical columns stay identical and a zero matrix

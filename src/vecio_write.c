@@ -4,7 +4,7 @@
  * round-trip exactly), word2vec binary ("V D\n", then "word " + D
  * little-endian float32 + "\n" per row, byte-compatible with word2vec.c),
  * and numpy .npy 1.0 (<f4, C order). Every write is atomic. Also the
- * centring `theta export --center` applies before writing.
+ * centring `--center` of train and export applies before writing.
  */
 #include "internal.h"
 
@@ -66,18 +66,41 @@ theta_status theta_vectors_write(const char *path, theta_vec_format fmt, int64_t
     return theta__out_commit(&o);
 }
 
+/* One of m's matrices, or a centred copy of it (m itself unchanged). */
+static theta_status write_model_matrix(const theta_model *m, int which, const char *path,
+                                       theta_vec_format fmt, int center)
+{
+    int64_t rows = which ? m->out_rows : m->vocab->size;
+    const float *mat = which ? m->out : m->in;
+    float *copy = NULL;
+    if (center) {
+        size_t n = (size_t)rows * (size_t)m->cfg.dim;
+        if (!(copy = malloc(n * sizeof *copy)))
+            return theta__fail(THETA_ENOMEM, "out of memory for the centred vectors");
+        memcpy(copy, mat, n * sizeof *copy);
+        mat = copy;
+    }
+    const char **names = NULL;
+    theta_status st = center ? theta_vectors_center(copy, rows, m->cfg.dim) : THETA_OK;
+    if (!st)
+        st = theta_model_row_names(m, which, &names);
+    if (!st)
+        st = theta_vectors_write(path, fmt, rows, m->cfg.dim, mat, (const char *const *)names);
+    free(names);
+    free(copy);
+    return st;
+}
+
 theta_status theta_model_write_vectors(const theta_model *m, int which, const char *path,
                                        theta_vec_format fmt)
 {
-    int64_t rows = which ? m->out_rows : m->vocab->size;
-    const char **names;
-    theta_status st = theta_model_row_names(m, which, &names);
-    if (st)
-        return st;
-    st = theta_vectors_write(path, fmt, rows, m->cfg.dim, which ? m->out : m->in,
-                             (const char *const *)names);
-    free(names);
-    return st;
+    return write_model_matrix(m, which, path, fmt, 0);
+}
+
+theta_status theta_model_write_centered_vectors(const theta_model *m, int which, const char *path,
+                                                theta_vec_format fmt)
+{
+    return write_model_matrix(m, which, path, fmt, 1);
 }
 
 theta_status theta_vectors_center(float *m, int64_t rows, int dim)

@@ -81,6 +81,38 @@ static int write_words(const char *path, const cli_vectors *v)
     return 0;
 }
 
+/* --format's value: THETA_VEC_*, or -1 for an unknown name. */
+static int parse_format(const char *name)
+{
+    if (strcmp(name, "txt") == 0 || strcmp(name, "text") == 0)
+        return THETA_VEC_TEXT;
+    if (strcmp(name, "bin") == 0 || strcmp(name, "binary") == 0)
+        return THETA_VEC_BINARY;
+    if (strcmp(name, "npy") == 0)
+        return THETA_VEC_NPY;
+    return -1;
+}
+
+/* Centres v if asked, writes it to out (and the words file for npy), and
+ * says what it wrote. 0, or 1 after printing the error. */
+static int export_vectors(cli_vectors *v, const char *out, theta_vec_format fmt,
+                          const char *words_path, int center)
+{
+    static const char *names[] = {"txt", "bin", "npy"};
+    if (center && theta_vectors_center(v->data, v->rows, v->dim))
+        return cli_error("export", "%s", theta_last_error());
+    if (theta_vectors_write(out, fmt, v->rows, v->dim, v->data, (const char *const *)v->words))
+        return cli_error("export", "%s", theta_last_error());
+    if (fmt == THETA_VEC_NPY && write_words(words_path, v))
+        return 1;
+    fprintf(stderr, "theta export: wrote %lld x %d (%s%s) to %s", (long long)v->rows, v->dim,
+            names[fmt], center ? ", centred" : "", out);
+    if (fmt == THETA_VEC_NPY)
+        fprintf(stderr, ", words to %s", words_path);
+    fputc('\n', stderr);
+    return 0;
+}
+
 int cmd_export(int argc, char **argv)
 {
     enum { OPT_WORDS = 256, OPT_MATRIX, OPT_CENTER };
@@ -103,13 +135,7 @@ int cmd_export(int argc, char **argv)
             out = optarg;
             break;
         case 'f':
-            if (strcmp(optarg, "txt") == 0 || strcmp(optarg, "text") == 0)
-                fmt = THETA_VEC_TEXT;
-            else if (strcmp(optarg, "bin") == 0 || strcmp(optarg, "binary") == 0)
-                fmt = THETA_VEC_BINARY;
-            else if (strcmp(optarg, "npy") == 0)
-                fmt = THETA_VEC_NPY;
-            else
+            if ((fmt = parse_format(optarg)) < 0)
                 return cli_usage_error("export", "--format must be txt, bin or npy, not '%s'",
                                        optarg);
             break;
@@ -167,22 +193,7 @@ int cmd_export(int argc, char **argv)
         free(default_words);
         return 1;
     }
-    int rc = 0;
-    static const char *names[] = {"txt", "bin", "npy"};
-    if (center && theta_vectors_center(v.data, v.rows, v.dim))
-        rc = cli_error("export", "%s", theta_last_error());
-    else if (theta_vectors_write(out, (theta_vec_format)fmt, v.rows, v.dim, v.data,
-                            (const char *const *)v.words))
-        rc = cli_error("export", "%s", theta_last_error());
-    if (!rc && fmt == THETA_VEC_NPY)
-        rc = write_words(words_path, &v);
-    if (!rc) {
-        fprintf(stderr, "theta export: wrote %lld x %d (%s%s) to %s", (long long)v.rows, v.dim,
-                names[fmt], center ? ", centred" : "", out);
-        if (fmt == THETA_VEC_NPY)
-            fprintf(stderr, ", words to %s", words_path);
-        fputc('\n', stderr);
-    }
+    int rc = export_vectors(&v, out, (theta_vec_format)fmt, words_path, center);
     cli_vectors_free(&v);
     free(default_words);
     return rc;

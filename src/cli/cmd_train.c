@@ -319,40 +319,15 @@ static void report_traffic(const train_run *r, double seconds)
     }
 }
 
-/* --output: the input rows, or with --center a centred copy of them (the
- * model itself, saved next, keeps the trained rows). 1 after printing the
- * error. */
-static int write_word_vectors(const theta_model *m, const char *path, theta_vec_format fmt,
-                              int center)
-{
-    if (!center)
-        return theta_model_write_vectors(m, 0, path, fmt) ? cli_error(cmd, "%s", theta_last_error())
-                                                          : 0;
-    const size_t n = (size_t)m->vocab->size * (size_t)m->cfg.dim;
-    float *copy = malloc(n * sizeof *copy);
-    if (!copy)
-        return cli_error(cmd, "out of memory for the centred vectors");
-    memcpy(copy, m->in, n * sizeof *copy);
-    const char **names = NULL;
-    theta_status st = theta_vectors_center(copy, m->vocab->size, m->cfg.dim);
-    if (!st)
-        st = theta_model_row_names(m, 0, &names);
-    if (!st)
-        st = theta_vectors_write(path, fmt, m->vocab->size, m->cfg.dim, copy,
-                                 (const char *const *)names);
-    free(names);
-    free(copy);
-    return st ? cli_error(cmd, "%s", theta_last_error()) : 0;
-}
-
 /* The vectors, the model and the final checkpoint. */
 static int write_outputs(train_run *r)
 {
     const train_args *a = &r->a;
     theta_vec_format fmt = a->binary ? THETA_VEC_BINARY : THETA_VEC_TEXT;
-    if (a->output && write_word_vectors(r->m, a->output, fmt, a->center))
-        return 1;
-    if ((a->output_context && theta_model_write_vectors(r->m, 1, a->output_context, fmt)) ||
+    /* --center: a centred copy; the model saved next keeps the trained rows */
+    if ((a->output && (a->center ? theta_model_write_centered_vectors(r->m, 0, a->output, fmt)
+                                 : theta_model_write_vectors(r->m, 0, a->output, fmt))) ||
+        (a->output_context && theta_model_write_vectors(r->m, 1, a->output_context, fmt)) ||
         (a->save_model && theta_model_save(r->m, a->save_model)) ||
         (a->checkpoint && theta_model_save(r->m, a->checkpoint)))
         return cli_error(cmd, "%s", theta_last_error());
