@@ -708,6 +708,23 @@ static theta_status add_section(theta_eval_questions *q, const char *name, size_
     return THETA_OK;
 }
 
+/* The end both loaders share, reached with st = THETA_OK after the last line or with
+ * the error that stopped them: a read error of f, if nothing failed before, else the
+ * words' arena closed into *words; the line buffer, the arena and f are freed either
+ * way. Returns the first error. */
+static theta_status close_loader(theta_status st, FILE *f, const char *path, char *line,
+                                 arena *A, char ***words)
+{
+    if (!st && ferror(f))
+        st = theta__fail(THETA_EIO, "%s: read error: %s", path, strerror(errno));
+    if (!st && !(*words = arena_finish(A)))
+        st = THETA_ENOMEM;
+    free(line);
+    arena_free(A);
+    fclose(f);
+    return st;
+}
+
 theta_status theta_eval_questions_load(const char *path, theta_eval_questions **out)
 {
     FILE *f;
@@ -737,7 +754,7 @@ theta_status theta_eval_questions_load(const char *path, theta_eval_questions **
             while (s < e && is_sep((unsigned char)line[s]))
                 s++;
             if ((st = add_section(q, line + s, e - s, &scap)))
-                goto fail;
+                goto done;
             continue;
         }
         const char *tok[4];
@@ -752,33 +769,21 @@ theta_status theta_eval_questions_load(const char *path, theta_eval_questions **
         if (q->nsections == 0) {
             st = theta__fail(THETA_EFORMAT, "%s:%lld: a question before the first ': section' line",
                              path, (long long)lineno);
-            goto fail;
+            goto done;
         }
         for (int i = 0; i < 4; i++)
             if ((st = arena_add(&A, tok[i], tlen[i])))
-                goto fail;
+                goto done;
         q->n++;
         q->sections[q->nsections - 1].count++;
     }
-    if (ferror(f)) {
-        st = theta__fail(THETA_EIO, "%s: read error: %s", path, strerror(errno));
-        goto fail;
+done:
+    if ((st = close_loader(st, f, path, line, &A, &q->words))) {
+        theta_eval_questions_free(q);
+        return st;
     }
-    if (!(q->words = arena_finish(&A))) {
-        st = THETA_ENOMEM;
-        goto fail;
-    }
-    free(line);
-    arena_free(&A);
-    fclose(f);
     *out = q;
     return THETA_OK;
-fail:
-    free(line);
-    arena_free(&A);
-    fclose(f);
-    theta_eval_questions_free(q);
-    return st;
 }
 
 void theta_eval_pairs_free(theta_eval_pairs *p)
@@ -880,39 +885,26 @@ theta_status theta_eval_pairs_load(const char *path, theta_eval_pairs **out)
             double *g = realloc(p->gold, ncap * sizeof *g);
             if (!g) {
                 st = theta__fail(THETA_ENOMEM, "out of memory reading pairs");
-                goto fail;
+                goto done;
             }
             p->gold = g;
             gcap = ncap;
         }
         if ((st = arena_add(&A, tok[0], tlen[0])) || (st = arena_add(&A, tok[1], tlen[1])))
-            goto fail;
+            goto done;
         p->gold[p->n++] = gold;
     }
-    if (ferror(f)) {
-        st = theta__fail(THETA_EIO, "%s: read error: %s", path, strerror(errno));
-        goto fail;
-    }
-    if (p->n == 0) {
+done:
+    st = close_loader(st, f, path, line, &A, &p->words);
+    if (!st && p->n == 0)
         st = theta__fail(THETA_EFORMAT, "%s: no 'word word score' line (%lld malformed lines)",
                          path, (long long)p->skipped_lines);
-        goto fail;
+    if (st) {
+        theta_eval_pairs_free(p);
+        return st;
     }
-    if (!(p->words = arena_finish(&A))) {
-        st = THETA_ENOMEM;
-        goto fail;
-    }
-    free(line);
-    arena_free(&A);
-    fclose(f);
     *out = p;
     return THETA_OK;
-fail:
-    free(line);
-    arena_free(&A);
-    fclose(f);
-    theta_eval_pairs_free(p);
-    return st;
 }
 
 /* ---- evaluation --------------------------------------------------------- */
