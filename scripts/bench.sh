@@ -62,7 +62,8 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/theta-bench.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 tokens=$(wc -w <"$corpus")
 bytes=$(stat -c %s "$corpus")
-echo "corpus: $corpus ($tokens tokens, $((bytes / 1000000)) MB), $epochs epoch(s), $threads threads, $rounds rounds"
+# the home directory as ~: the lines are pasted into docs, which name no machine's paths
+echo "corpus: ${corpus/#"$HOME"/\~} ($tokens tokens, $((bytes / 1000000)) MB), $epochs epoch(s), $threads threads, $rounds rounds"
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), theta kernel $($theta --version | sed 's/.*kernel: //; s/)//')"
 
 # theta at its own defaults (alpha 0.05, input init +-1/dim, batch kernel) with the
