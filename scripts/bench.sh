@@ -19,8 +19,10 @@
 #   WORD2VEC=PATH  also word2vec.c (a binary you built from its sources; the
 #                  peers then default to "fasttext gensim word2vec")
 #   HS=1  also theta with --loss hs at its defaults (row theta-hs)
-#   BASELINE=REV, KERNEL_ONLY=1  the kernel-speed section (see its comment below);
-#   with QUALITY=1 also the quality section
+#   BASELINE=REV  the kernel-speed section (at the end of every run) also builds
+#   REV and alternates it with this build; KERNEL_ONLY=1 runs only that section,
+#   with QUALITY=1 also the quality section. The whole run includes the quality
+#   section whenever ANALOGIES or PAIRS is set (QUALITY=0: not)
 #   BASELINE=REV, PAIRED=1  only the paired comparison: both builds at once, 1 thread
 #   each, pinned to their own CPUs (see its comment below)
 #   QUALITY_ONLY=1  theta's defaults at QUALITY_EPOCHS="1 5" for SEEDS="1 2 3":
@@ -392,4 +394,6 @@ done | awk 'function sortn(a, n,  i, j, v) { for (i = 2; i <= n; i++) { v = a[i]
             printf "vocabulary pass, %s thread(s): %.0f MB/s (median of %d)\n", t, x[int((n[t] + 1) / 2)], n[t] } }' | sort
 
 kernel_bench
+# theta's defaults at 1 and 5 epochs, 3 seeds: needs the evaluation sets; QUALITY=0 leaves it out
+[ -n "${ANALOGIES:-}${PAIRS:-}" ] && [ "${QUALITY:-1}" != 0 ] && quality_bench
 mpi_bench
