@@ -54,7 +54,9 @@ done
 
 if [ "$force" = 0 ] && [ -s "$out/corpus-big.txt" ] && [ -s "$out/corpus-small.txt" ] &&
     [ -s "$out/sources.tsv" ]; then
-    echo "bench-corpus.sh: ${out/#"$HOME"/\~}/corpus-big.txt exists (--force to build again)" >&2
+    shown=$out # the home directory as ~ (the line is pasted into docs)
+    [ -n "${HOME:-}" ] && [[ $shown == "$HOME"/* ]] && shown="~${shown#"$HOME"}"
+    echo "bench-corpus.sh: $shown/corpus-big.txt exists (--force to build again)" >&2
     column -t -s "$(printf '\t')" "$out/sources.tsv" >&2 2>/dev/null || cat "$out/sources.tsv" >&2
     exit 0
 fi

@@ -65,7 +65,9 @@ trap 'rm -rf "$work"' EXIT
 tokens=$(wc -w <"$corpus")
 bytes=$(stat -c %s "$corpus")
 # the home directory as ~: the lines are pasted into docs, which name no machine's paths
-echo "corpus: ${corpus/#"$HOME"/\~} ($tokens tokens, $((bytes / 1000000)) MB), $epochs epoch(s), $threads threads, $rounds rounds"
+shown=$corpus
+[ -n "${HOME:-}" ] && [[ $shown == "$HOME"/* ]] && shown="~${shown#"$HOME"}"
+echo "corpus: $shown ($tokens tokens, $((bytes / 1000000)) MB), $epochs epoch(s), $threads threads, $rounds rounds"
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), theta kernel $($theta --version | sed 's/.*kernel: //; s/)//')"
 
 # theta at its own defaults (alpha 0.05, input init +-1/dim, batch kernel) with the
@@ -333,7 +335,7 @@ quality_bench() { # theta's defaults: analogy and rho per seed, medians, for eac
 }
 if [ -n "${KERNEL_ONLY:-}" ]; then
     kernel_bench
-    [ -n "${QUALITY:-}" ] && quality_bench
+    [ -n "${QUALITY:-}" ] && [ "$QUALITY" != 0 ] && quality_bench
     exit 0
 fi
 if [ -n "${PAIRED:-}" ]; then
