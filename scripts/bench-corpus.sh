@@ -51,11 +51,11 @@ for a in "$@"; do
     esac
 done
 [ -n "$out" ] || { echo "usage: scripts/bench-corpus.sh [--force] OUTDIR" >&2; exit 2; }
+shown=$out # OUTDIR in messages, the home directory as ~ (they are pasted into docs)
+[ -n "${HOME:-}" ] && [[ $shown == "$HOME"/* ]] && shown="~${shown#"$HOME"}"
 
 if [ "$force" = 0 ] && [ -s "$out/corpus-big.txt" ] && [ -s "$out/corpus-small.txt" ] &&
     [ -s "$out/sources.tsv" ]; then
-    shown=$out # the home directory as ~ (the line is pasted into docs)
-    [ -n "${HOME:-}" ] && [[ $shown == "$HOME"/* ]] && shown="~${shown#"$HOME"}"
     echo "bench-corpus.sh: $shown/corpus-big.txt exists (--force to build again)" >&2
     column -t -s "$(printf '\t')" "$out/sources.tsv" >&2 2>/dev/null || cat "$out/sources.tsv" >&2
     exit 0
@@ -363,5 +363,5 @@ for f in (big, small, os.path.join(out, "sources.tsv")):
     os.replace(f + ".tmp", f)
 PY
 rm -rf "$out/kjv.raw" "$out/pkgs"
-echo "bench-corpus.sh: wrote $out/corpus-big.txt ($(wc -w <"$out/corpus-big.txt") tokens)" \
-    "and $out/corpus-small.txt ($(wc -w <"$out/corpus-small.txt") tokens)" >&2
+echo "bench-corpus.sh: wrote $shown/corpus-big.txt ($(wc -w <"$out/corpus-big.txt") tokens)" \
+    "and $shown/corpus-small.txt ($(wc -w <"$out/corpus-small.txt") tokens)" >&2
