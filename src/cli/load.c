@@ -7,6 +7,7 @@
 #include "cli.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdlib.h>
@@ -44,8 +45,15 @@ int cli_load_vectors(const char *cmd, const char *path, int which, cli_vectors *
     if (theta_file_is_model(path)) {
         rc = load_model(cmd, path, which, &v);
     } else if (which) {
-        rc = cli_error(cmd, "%s is a vector file, not a theta model: it has no output matrix",
-                       path);
+        /* not a model: say why, a file that cannot be read is no vector file either */
+        FILE *f = fopen(path, "rb");
+        if (!f) {
+            rc = cli_error(cmd, "%s: cannot open: %s", path, strerror(errno));
+        } else {
+            fclose(f);
+            rc = cli_error(cmd, "%s is a vector file, not a theta model: it has no output matrix",
+                           path);
+        }
     } else {
         theta_vectors *tv;
         if (theta_vectors_load(path, &tv)) {

@@ -401,6 +401,11 @@ START_TEST(export_errors)
     ck_assert_int_eq(tu_run(NULL, &err, "export %s --matrix out -o %s", P("v.txt"), P("x")), 1);
     ck_assert_ptr_nonnull(strstr(err, "no output matrix"));
     free(err);
+    /* a missing file is reported as missing, not as a vector file */
+    ck_assert_int_eq(tu_run(NULL, &err, "export %s --matrix out -o %s", P("none.theta"), P("x")), 1);
+    ck_assert_ptr_nonnull(strstr(err, "none.theta: cannot open: No such file"));
+    ck_assert_ptr_null(strstr(err, "vector file"));
+    free(err);
     ck_assert_int_eq(tu_run(NULL, &err, "export %s -o %s/no/tu_dir/x.txt", P("m.theta"), tu_dir), 1);
     free(err);
     ck_assert(access(P("x"), F_OK) != 0);
