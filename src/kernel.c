@@ -93,9 +93,9 @@ void theta__tables_init(theta__tables *t)
 {
     for (int i = 0; i < THETA_SIGMOID_SIZE; i++) {
         double x = (double)i / THETA_SIGMOID_RES - THETA_SIGMOID_MAX;
-        t->sigmoid[i] = (float)(1.0 / (1.0 + exp(-x)));
+        t->cell[i].sigmoid = (float)(1.0 / (1.0 + exp(-x)));
         /* -log σ(x) = log(1 + e^-x), computed stably */
-        t->logsig[i] = (float)(x > 0 ? log1p(exp(-x)) : -x + log1p(exp(x)));
+        t->cell[i].neg_log = (float)(x > 0 ? log1p(exp(-x)) : -x + log1p(exp(x)));
     }
 }
 

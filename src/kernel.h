@@ -37,31 +37,35 @@
 #define THETA_SIGMOID_SIZE (2 * 8 * THETA_SIGMOID_RES + 1) /* 2 * MAX * RES + 1 */
 #define THETA_MAX_WINDOW 1000
 
-/* Read-only tables shared by all workers. */
+/* Read-only tables shared by all workers: for x_i = i / RES - MAX, cell i
+ * holds σ(x_i) and -log σ(x_i) side by side, so the loss step reads both
+ * from one cache line with one index. */
 typedef struct {
-    float sigmoid[THETA_SIGMOID_SIZE]; /* σ(x) on [-MAX, MAX] */
-    float logsig[THETA_SIGMOID_SIZE];  /* -log σ(x) on [-MAX, MAX] */
+    float sigmoid;
+    float neg_log;
+} theta__sigmoid_cell;
+
+typedef struct {
+    theta__sigmoid_cell cell[THETA_SIGMOID_SIZE];
 } theta__tables;
 
 void theta__tables_init(theta__tables *t);
 
-static inline float theta__sigmoid(const theta__tables *t, float x)
+/* σ(x) in *sig and -log σ(x) in *nls, from the table cell nearest x;
+ * outside [-MAX, MAX] the limits (σ 1, -log σ 0 above; σ 0, -log σ -x below). */
+static inline void theta__sigmoid_lookup(const theta__tables *t, float x, float *sig, float *nls)
 {
-    if (x >= THETA_SIGMOID_MAX)
-        return 1.0f;
-    if (x <= -THETA_SIGMOID_MAX)
-        return 0.0f;
-    return t->sigmoid[(int)((x + THETA_SIGMOID_MAX) * THETA_SIGMOID_RES + 0.5f)];
-}
-
-/* -log σ(x) */
-static inline float theta__neg_log_sigmoid(const theta__tables *t, float x)
-{
-    if (x >= THETA_SIGMOID_MAX)
-        return 0.0f;
-    if (x <= -THETA_SIGMOID_MAX)
-        return -x;
-    return t->logsig[(int)((x + THETA_SIGMOID_MAX) * THETA_SIGMOID_RES + 0.5f)];
+    if (x >= THETA_SIGMOID_MAX) {
+        *sig = 1.0f;
+        *nls = 0.0f;
+    } else if (x <= -THETA_SIGMOID_MAX) {
+        *sig = 0.0f;
+        *nls = -x;
+    } else {
+        theta__sigmoid_cell c = t->cell[(int)((x + THETA_SIGMOID_MAX) * THETA_SIGMOID_RES + 0.5f)];
+        *sig = c.sigmoid;
+        *nls = c.neg_log;
+    }
 }
 
 /* A worker's scratch space and statistics. */

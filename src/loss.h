@@ -7,7 +7,8 @@
  *
  *   ns, hs   binary logistic loss per target: g_k = (label_k - σ(s_k)) α,
  *            times weight_k (a negative drawn several times for one window
- *            counts that many times); loss -log σ(±s_k)
+ *            counts that many times); loss -log σ(±s_k), -log σ(-s) taken
+ *            as -log σ(s) + s so one table cell gives σ and the loss
  *   softmax  normalised over the targets: g_k = ([k = true] - p_k) α;
  *            loss -log p_true
  *
@@ -28,24 +29,27 @@ static inline int theta__loss_sigmoid(const theta__tables *t, float *s, const fl
     for (int k = 0; k < nt; k++)
         if (!isfinite(s[k]))
             return -1;
-    double l = 0;
+    /* four partial sums, so the additions of one row do not wait on each other */
+    double l[4] = {0, 0, 0, 0};
     for (int k = 0; k < nt; k++) {
         if (weights && weights[k] == 0.0f) {
             s[k] = 0.0f; /* no such product (batch groups): no gradient, no loss */
             continue;
         }
-        float label = labels[k];
-        float nls = theta__neg_log_sigmoid(t, label > 0 ? s[k] : -s[k]);
-        float g = (label - theta__sigmoid(t, s[k])) * alpha;
+        float label = labels[k], sig, nls;
+        theta__sigmoid_lookup(t, s[k], &sig, &nls);
+        if (!(label > 0))
+            nls += s[k]; /* -log σ(-s) = -log σ(s) + s */
+        float g = (label - sig) * alpha;
         if (weights) {
             g *= weights[k];
-            l += (double)weights[k] * nls;
+            l[k & 3] += (double)weights[k] * nls;
         } else {
-            l += nls;
+            l[k & 3] += nls;
         }
         s[k] = g;
     }
-    *loss += l;
+    *loss += (l[0] + l[1]) + (l[2] + l[3]);
     return 0;
 }
 
