@@ -323,6 +323,23 @@ AI void F(score_step)(F(vf) acc[JB][KB][NV], const float *const *a, float *const
     }
 }
 
+#if VW == 16
+/* score_step with the 16 lanes of every row loaded under mask m (zeros in
+ * the lanes it leaves out, as ld16_part) */
+AI void F(score_step_mask)(F(vf) acc[JB][KB][NV], const float *const *a, float *const *b, int i,
+                           __mmask16 m, const int jb, const int kb)
+{
+    F(vf) x[JB];
+    for (int j = 0; j < jb; j++)
+        x[j] = _mm512_maskz_loadu_ps(m, a[j] + i);
+    for (int k = 0; k < kb; k++) {
+        F(vf) y = _mm512_maskz_loadu_ps(m, b[k] + i);
+        for (int j = 0; j < jb; j++)
+            acc[j][k][0] = F(fma)(x[j], y, acc[j][k][0]);
+    }
+}
+#endif
+
 /* S[j][k] = dot(a[j], b[k]) for j < jb, k < kb (compile-time constants once
  * inlined): jb * kb dot products share each load of a row's 16 lanes. */
 AI void F(score_tile)(const float *const *a, float *const *b, int dim, float *S, int ld,
@@ -333,11 +350,20 @@ AI void F(score_tile)(const float *const *a, float *const *b, int dim, float *S,
         for (int k = 0; k < kb; k++)
             for (int h = 0; h < NV; h++)
                 acc[j][k][h] = F(zero)();
+#if VW == 16
+    /* one loop, the last step's loads masked: a separate tail step made gcc
+     * keep the accumulators on the stack across the two loops */
+    for (int i = 0; i < dim; i += 16) {
+        const __mmask16 m = dim - i >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << (dim - i)) - 1);
+        F(score_step_mask)(acc, a, b, i, m, jb, kb);
+    }
+#else
     int i = 0;
     for (; i + 16 <= dim; i += 16)
         F(score_step)(acc, a, b, i, dim, jb, kb, 1);
     if (i < dim)
         F(score_step)(acc, a, b, i, dim, jb, kb, 0);
+#endif
     for (int j = 0; j < jb; j++)
         for (int k = 0; k < kb; k++)
             S[(size_t)j * ld + k] = F(reduce)(acc[j][k]);
