@@ -322,10 +322,16 @@ theta_status theta_sampler_build_mix(theta_sampler *s, const theta_vocab *v, dou
                                      double uniform);
 void theta_sampler_free(theta_sampler *s);
 
+/* The column a draw r looks at: its high 32 bits, multiply-shift. */
+static inline int32_t theta_sampler_column(const theta_sampler *s, uint64_t r)
+{
+    return (int32_t)(((r >> 32) * (uint64_t)s->n) >> 32);
+}
+
 static inline int32_t theta_sampler_draw(const theta_sampler *s, uint64_t r)
 {
-    /* high 32 bits pick a column (multiply-shift), low 32 bits accept/alias */
-    int32_t i = (int32_t)(((r >> 32) * (uint64_t)s->n) >> 32);
+    /* high 32 bits pick a column, low 32 bits accept/alias */
+    int32_t i = theta_sampler_column(s, r);
     const theta_sampler_cell c = s->cell[i];
     return (uint32_t)r < c.threshold ? i : c.alias;
 }

@@ -36,6 +36,7 @@
 #define THETA_SIGMOID_RES 512                        /* table entries per unit of x */
 #define THETA_SIGMOID_SIZE (2 * 8 * THETA_SIGMOID_RES + 1) /* 2 * MAX * RES + 1 */
 #define THETA_MAX_WINDOW 1000
+#define THETA_RNG_AHEAD 16 /* draws generated ahead of use (a power of two) */
 
 /* Read-only tables shared by all workers: for x_i = i / RES - MAX, cell i
  * holds σ(x_i) and -log σ(x_i) side by side, so the loss step reads both
@@ -81,7 +82,9 @@ typedef struct {
     float *pweights;  /* (2 * window + share, targets_half) batch ns: weight per product */
     float **trows;    /* (max targets) batch: the window's target rows */
     int targets_half;
-    theta_rng rng;
+    theta_rng rng;    /* generates ahead[]: draw through theta__draw only */
+    uint64_t ahead[THETA_RNG_AHEAD]; /* the stream's next draws, in order, from ahead[next % AHEAD] */
+    unsigned next;
     double loss;      /* sum of example losses */
     int64_t examples;
     int64_t products; /* (input row, target row) products computed: each is a
@@ -123,17 +126,42 @@ static inline int theta__grad_stride(int dim)
     return (dim + 15) & ~15;
 }
 
+/* Seeds the worker's random stream (theta_rng_seed) for theta__draw. */
+static inline void theta__worker_seed(theta__worker *w, uint64_t seed)
+{
+    theta_rng_seed(&w->rng, seed);
+    for (int i = 0; i < THETA_RNG_AHEAD; i++)
+        w->ahead[i] = theta_rng_next(&w->rng);
+    w->next = 0;
+}
+
+/* The stream's next draw: the sequence theta_rng_next gives after the
+ * same seed, generated THETA_RNG_AHEAD draws early so that a draw's use can
+ * be prefetched (theta__draw_negative). */
+static inline uint64_t theta__draw(theta__worker *w)
+{
+    const unsigned i = w->next++ % THETA_RNG_AHEAD;
+    const uint64_t r = w->ahead[i];
+    w->ahead[i] = theta_rng_next(&w->rng);
+    return r;
+}
+
 /* One negative for the centre word `word` (the seam where the noise
  * distribution is drawn). A draw of the word itself is drawn again (as
  * fastText does), so every example has K negatives; after a few tries it
  * gives up and returns -1 (no negative). */
 static inline int32_t theta__draw_negative(theta__worker *w, int32_t word)
 {
+    const theta_sampler *s = &w->m->sampler;
     int32_t c;
     int tries = 0;
-    do
-        c = theta_sampler_draw(&w->m->sampler, theta_rng_next(&w->rng));
-    while (c == word && ++tries < 8);
+    do {
+        uint64_t r = theta__draw(w);
+        /* the draw THETA_RNG_AHEAD later is likely a negative too: its
+         * column (a random one of V) is fetched while this one is used */
+        __builtin_prefetch(&s->cell[theta_sampler_column(s, w->ahead[(w->next - 1) % THETA_RNG_AHEAD])]);
+        c = theta_sampler_draw(s, r);
+    } while (c == word && ++tries < 8);
     return c == word ? -1 : c;
 }
 
@@ -231,7 +259,7 @@ static inline int theta__group_targets(theta__worker *w, const int32_t *words, i
 static inline void theta__window(theta__worker *w, int pos, int len, int *lo, int *hi)
 {
     const int window = w->m->cfg.window;
-    int b = (int)(((theta_rng_next(&w->rng) >> 32) * (uint64_t)window) >> 32);
+    int b = (int)(((theta__draw(w) >> 32) * (uint64_t)window) >> 32);
     *lo = pos - window + b < 0 ? 0 : pos - window + b;
     *hi = pos + window - b >= len ? len - 1 : pos + window - b;
 }

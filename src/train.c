@@ -222,7 +222,7 @@ static void train_chunk(trainer *t, theta__worker *w, const chunk *c)
     const theta__sentence_fn sentence = t->kernel->sentence[m->cfg.kernel];
     int32_t sen[THETA_MAX_SENTENCE];
     uint64_t seed = m->cfg.seed + t->stream * 0x9e3779b97f4a7c15ULL;
-    theta_rng_seed(&w->rng, theta_seed_mix(seed, (uint64_t)t->epoch, (uint64_t)c->number));
+    theta__worker_seed(w, theta_seed_mix(seed, (uint64_t)t->epoch, (uint64_t)c->number));
     int64_t base = atomic_load(&t->words_done);
     int64_t local = 0;
     w->loss = 0;
@@ -234,7 +234,7 @@ static void train_chunk(trainer *t, theta__worker *w, const chunk *c)
         if (id != 0) {
             local++;
             uint32_t k = t->keep[id];
-            if (k == UINT32_MAX || (uint32_t)theta_rng_next(&w->rng) < k)
+            if (k == UINT32_MAX || (uint32_t)theta__draw(w) < k)
                 sen[len++] = id;
             continue;
         }

@@ -77,7 +77,7 @@ static void worker_open(worker_box *b, const theta_model *m, uint64_t seed)
     memset(&b->w, 0, sizeof b->w);
     theta__worker_attach(&b->w, m, b->buf);
     b->w.t = b->tables;
-    theta_rng_seed(&b->w.rng, seed);
+    theta__worker_seed(&b->w, seed);
 }
 
 static void worker_close(worker_box *b)
