@@ -52,20 +52,24 @@ typedef struct {
 
 void theta__tables_init(theta__tables *t);
 
-/* σ(x) in *sig and -log σ(x) in *nls, from the table cell nearest x;
- * outside [-MAX, MAX] the limits (σ 1, -log σ 0 above; σ 0, -log σ -x below). */
-static inline void theta__sigmoid_lookup(const theta__tables *t, float x, float *sig, float *nls)
+/* σ(x) in *sig, and in *nls the loss -log σ(x) if positive, else
+ * -log σ(-x) = -log σ(x) + x: from the table cell nearest x (its x_i, so the
+ * two losses are those of one point), or the limits outside [-MAX, MAX]. */
+static inline void theta__sigmoid_lookup(const theta__tables *t, float x, int positive, float *sig,
+                                         float *nls)
 {
     if (x >= THETA_SIGMOID_MAX) {
         *sig = 1.0f;
-        *nls = 0.0f;
+        *nls = positive ? 0.0f : x;
     } else if (x <= -THETA_SIGMOID_MAX) {
         *sig = 0.0f;
-        *nls = -x;
+        *nls = positive ? -x : 0.0f;
     } else {
-        theta__sigmoid_cell c = t->cell[(int)((x + THETA_SIGMOID_MAX) * THETA_SIGMOID_RES + 0.5f)];
+        int i = (int)((x + THETA_SIGMOID_MAX) * THETA_SIGMOID_RES + 0.5f);
+        theta__sigmoid_cell c = t->cell[i];
         *sig = c.sigmoid;
-        *nls = c.neg_log;
+        *nls = positive ? c.neg_log
+                        : c.neg_log + ((float)i * (1.0f / THETA_SIGMOID_RES) - THETA_SIGMOID_MAX);
     }
 }
 

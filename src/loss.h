@@ -7,8 +7,8 @@
  *
  *   ns, hs   binary logistic loss per target: g_k = (label_k - σ(s_k)) α,
  *            times weight_k (a negative drawn several times for one window
- *            counts that many times); loss -log σ(±s_k), -log σ(-s) taken
- *            as -log σ(s) + s so one table cell gives σ and the loss
+ *            counts that many times); loss -log σ(±s_k), both from one
+ *            table cell (theta__sigmoid_lookup)
  *   softmax  normalised over the targets: g_k = ([k = true] - p_k) α;
  *            loss -log p_true
  *
@@ -37,9 +37,7 @@ static inline int theta__loss_sigmoid(const theta__tables *t, float *s, const fl
             continue;
         }
         float label = labels[k], sig, nls;
-        theta__sigmoid_lookup(t, s[k], &sig, &nls);
-        if (!(label > 0))
-            nls += s[k]; /* -log σ(-s) = -log σ(s) + s */
+        theta__sigmoid_lookup(t, s[k], label > 0, &sig, &nls);
         float g = (label - sig) * alpha;
         if (weights) {
             g *= weights[k];

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "kernel.h"
+#include "loss.h"
 #include "suites.h"
 #include "testutil.h"
 #include "theta.h"
@@ -476,6 +477,57 @@ START_TEST(repeated_targets_merge)
 }
 END_TEST
 
+/* The loss step against doubles: the gradient (label - σ(s)) α times the
+ * weight, and the loss -log σ(±s), both from one table cell: within the
+ * table's step (1/512 in s) for the loss, relative where it is tiny. */
+START_TEST(loss_step_matches_doubles)
+{
+    theta__tables *t = malloc(sizeof *t);
+    ck_assert_ptr_nonnull(t);
+    theta__tables_init(t);
+    const float s0[] = {-9.5f, -7.9f, -3.0f, -0.3f, 0.0f, 0.7f, 2.5f, 7.95f, 11.0f, -2.0f};
+    const int nt = (int)(sizeof s0 / sizeof s0[0]);
+    const float alpha = 0.025f;
+    for (int label = 0; label <= 1; label++) {
+        float s[16], labels[16], weights[16];
+        for (int k = 0; k < nt; k++) {
+            s[k] = s0[k];
+            labels[k] = (float)label;
+            weights[k] = (float)(1 + k % 3);
+        }
+        double loss = 0, want = 0;
+        ck_assert_int_eq(theta__loss_sigmoid(t, s, labels, weights, nt, alpha, &loss), 0);
+        for (int k = 0; k < nt; k++) {
+            double x = label ? s0[k] : -s0[k], nls = x > 0 ? log1p(exp(-x)) : -x + log1p(exp(x));
+            double g = (label - 1.0 / (1.0 + exp(-(double)s0[k]))) * alpha * weights[k];
+            /* σ's slope is at most 1/4, the table's points 1/512 apart */
+            double gtol = 0.26 * 0.5 / THETA_SIGMOID_RES * alpha * weights[k] + 1e-7;
+            if (fabs(s0[k]) >= THETA_SIGMOID_MAX)
+                gtol = 1.0 / (1.0 + exp(THETA_SIGMOID_MAX)) * alpha * weights[k] + 1e-7;
+            ck_assert_msg(fabs(s[k] - g) <= gtol, "gradient %g, want %g (s %g)", s[k], g, s0[k]);
+            want += weights[k] * nls;
+            /* each term alone: inside the table, within half a step in s
+             * (the loss's slope is below 1), and close relative to a tiny
+             * loss; outside, the limit: off by at most -log σ(8) */
+            double one = 0;
+            float sk = s0[k], lk = (float)label, wk = 1.0f;
+            theta__loss_sigmoid(t, &sk, &lk, &wk, 1, alpha, &one);
+            double tol = fabs(s0[k]) >= THETA_SIGMOID_MAX ? log1p(exp(-THETA_SIGMOID_MAX))
+                                                          : fmin(0.51 / THETA_SIGMOID_RES,
+                                                                 2e-3 * nls + 1e-6);
+            ck_assert_msg(fabs(one - nls) <= tol, "loss %g, want %g (s %g, label %d)", one, nls,
+                          s0[k], label);
+        }
+        ck_assert_msg(fabs(loss - want) < 1e-2, "row loss %g, want %g", loss, want);
+    }
+    float bad[2] = {1.0f, NAN}, lab[2] = {1, 0};
+    double loss = 0;
+    ck_assert_int_eq(theta__loss_sigmoid(t, bad, lab, NULL, 2, alpha, &loss), -1);
+    ck_assert(loss == 0);
+    free(t);
+}
+END_TEST
+
 Suite *kernel_suite(void)
 {
     Suite *s = suite_create("kernel");
@@ -488,6 +540,7 @@ Suite *kernel_suite(void)
     tcase_add_test(tc, group_rows_and_weights);
     tcase_add_test(tc, products_are_counted);
     tcase_add_test(tc, repeated_targets_merge);
+    tcase_add_test(tc, loss_step_matches_doubles);
     suite_add_tcase(s, tc);
     return s;
 }
