@@ -488,6 +488,70 @@ static void F(backward)(const float *const *a, int n, float *const *b, int nt, c
     }
 }
 
+#if VW == 16
+/* theta__loss_sigmoid_rows (loss.h) 16 targets at a time: the same
+ * arithmetic lane by lane, the table cells read by gathers, the loss in the
+ * same 16 lanes (two vectors of doubles) and the same tree. */
+static int F(loss_rows)(const theta__tables *t, float *G, int n, int nt, const float *labels,
+                        const float *W, int wld, float alpha, double *loss)
+{
+    const __m512 zero = _mm512_setzero_ps(), one = _mm512_set1_ps(1.0f);
+    const __m512 max = _mm512_set1_ps(THETA_SIGMOID_MAX), min = _mm512_set1_ps(-THETA_SIGMOID_MAX);
+    const __m512 res = _mm512_set1_ps(THETA_SIGMOID_RES), half = _mm512_set1_ps(0.5f);
+    const __m512 step = _mm512_set1_ps(1.0f / THETA_SIGMOID_RES), a = _mm512_set1_ps(alpha);
+    const __m512i sign = _mm512_set1_epi32((int)0x80000000u);
+    for (int j = 0; j < n; j++)
+        for (int k = 0; k < nt; k += 16) {
+            const __mmask16 m = nt - k >= 16 ? 0xffff : (__mmask16)((1u << (nt - k)) - 1);
+            __m512 x = _mm512_maskz_loadu_ps(m, G + (size_t)j * nt + k);
+            if (_mm512_mask_cmp_ps_mask(m, _mm512_sub_ps(x, x), zero, _CMP_NEQ_UQ))
+                return -1; /* x - x is 0 unless x is infinite or NaN */
+        }
+    __m512d lo = _mm512_setzero_pd(), hi = _mm512_setzero_pd();
+    for (int j = 0; j < n; j++)
+        for (int k = 0; k < nt; k += 16) {
+            const __mmask16 m = nt - k >= 16 ? 0xffff : (__mmask16)((1u << (nt - k)) - 1);
+            float *s = G + (size_t)j * nt + k;
+            const __m512 x = _mm512_maskz_loadu_ps(m, s), lab = _mm512_maskz_loadu_ps(m, labels + k);
+            const __m512 wk = W ? _mm512_maskz_loadu_ps(m, W + (size_t)j * wld + k)
+                                : _mm512_maskz_mov_ps(m, one);
+            const __mmask16 live = _mm512_mask_cmp_ps_mask(m, wk, zero, _CMP_NEQ_OQ);
+            const __mmask16 pos = _mm512_cmp_ps_mask(lab, zero, _CMP_GT_OQ);
+            const __mmask16 above = _mm512_cmp_ps_mask(x, max, _CMP_GE_OQ);
+            const __mmask16 below = _mm512_cmp_ps_mask(x, min, _CMP_LE_OQ);
+            const __mmask16 in = live & ~above & ~below;
+            const __m512i i = _mm512_cvttps_epi32(
+                _mm512_add_ps(_mm512_mul_ps(_mm512_add_ps(x, max), res), half));
+            __m512 sig = _mm512_mask_i32gather_ps(zero, in, i, &t->cell[0].sigmoid, 8);
+            __m512 nls = _mm512_mask_i32gather_ps(zero, in, i, &t->cell[0].neg_log, 8);
+            const __m512 xi = _mm512_sub_ps(_mm512_mul_ps(_mm512_cvtepi32_ps(i), step), max);
+            sig = _mm512_mask_mov_ps(sig, above, one);
+            nls = _mm512_mask_add_ps(nls, in & ~pos, nls, xi);
+            nls = _mm512_mask_mov_ps(nls, above & ~pos, x);
+            nls = _mm512_mask_mov_ps(
+                nls, below & pos, _mm512_castsi512_ps(_mm512_xor_si512(_mm512_castps_si512(x), sign)));
+            const __m512 g = _mm512_mul_ps(_mm512_mul_ps(_mm512_sub_ps(lab, sig), a), wk);
+            _mm512_mask_storeu_ps(s, m, _mm512_maskz_mov_ps(live, g));
+            const __m512d tlo = _mm512_mul_pd(_mm512_cvtps_pd(_mm512_castps512_ps256(wk)),
+                                              _mm512_cvtps_pd(_mm512_castps512_ps256(nls)));
+            const __m512d thi = _mm512_mul_pd(
+                _mm512_cvtps_pd(_mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(wk), 1))),
+                _mm512_cvtps_pd(_mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(nls), 1))));
+            lo = _mm512_mask_add_pd(lo, (__mmask8)live, lo, tlo);
+            hi = _mm512_mask_add_pd(hi, (__mmask8)(live >> 8), hi, thi);
+        }
+    /* the tree: l + l+8, then + l+4, + l+2, + l+1 */
+    const __m512d l8 = _mm512_add_pd(lo, hi);
+    const __m256d l4 = _mm256_add_pd(_mm512_castpd512_pd256(l8), _mm512_extractf64x4_pd(l8, 1));
+    const __m128d l2 = _mm_add_pd(_mm256_castpd256_pd128(l4), _mm256_extractf128_pd(l4, 1));
+    *loss += _mm_cvtsd_f64(_mm_add_sd(l2, _mm_unpackhi_pd(l2, l2)));
+    return 0;
+}
+#else
+#define loss_rows_avx2 theta__loss_sigmoid_rows
+#define loss_rows_sse2 theta__loss_sigmoid_rows
+#endif
+
 /* Skip-gram with negative sampling, batched: each group of share_negatives
  * consecutive centre words shares one draw of negatives, and the distinct
  * context positions of its windows are the input rows of one GEMM against
@@ -530,13 +594,11 @@ static void F(sentence_shared)(theta__worker *w, const int32_t *sen, int len, fl
         float *G = w->scores; /* (n, nt): scores, then gradients in place */
         F(scores)((const float *const *)rows, n, trows, nt, dim, G, nt);
         double loss = 0;
-        for (int j = 0; j < n; j++)
-            if (theta__loss_sigmoid(w->t, G + (size_t)j * nt, labels, W + (size_t)j * nt, nt,
-                                    alpha, &loss)) {
-                w->diverged = 1;
-                w->diverged_word = sen[p0];
-                return;
-            }
+        if (F(loss_rows)(w->t, G, n, nt, labels, W, nt, alpha, &loss)) {
+            w->diverged = 1;
+            w->diverged_word = sen[p0];
+            return;
+        }
         F(backward)((const float *const *)rows, n, trows, nt, G, nt, dim, w->grad, gs);
         for (int j = 0; j < n; j++)
             F(add_i)(rows[j], w->grad + (size_t)j * gs, dim);
@@ -601,15 +663,15 @@ static void F(sentence_batch)(theta__worker *w, const int32_t *sen, int len, flo
         float *G = w->scores; /* (n, nt): scores, then gradients in place */
         F(scores)(rows, n, trows, nt, dim, G, nt);
         double loss = 0;
-        for (int j = 0; j < n; j++) {
-            float *g = G + (size_t)j * nt;
-            int bad = softmax ? theta__loss_softmax(g, nt, word - 1, alpha, &loss)
-                              : theta__loss_sigmoid(w->t, g, labels, weights, nt, alpha, &loss);
-            if (bad) {
-                w->diverged = 1;
-                w->diverged_word = word;
-                return;
-            }
+        int bad = 0;
+        if (!softmax)
+            bad = F(loss_rows)(w->t, G, n, nt, labels, weights, 0, alpha, &loss);
+        for (int j = 0; softmax && j < n && !bad; j++)
+            bad = theta__loss_softmax(G + (size_t)j * nt, nt, word - 1, alpha, &loss);
+        if (bad) {
+            w->diverged = 1;
+            w->diverged_word = word;
+            return;
         }
         F(backward)(rows, n, trows, nt, G, nt, dim, w->grad, gs);
         for (int j = 0; j < n; j++)

@@ -125,12 +125,14 @@ static int ref_gemm(theta__worker *w, float **rows, int n, int nt, const float *
     for (int j = 0; j < n; j++)
         for (int k = 0; k < nt; k++)
             G[(size_t)j * nt + k] = ref_dot(rows[j], w->trows[k], dim);
-    for (int j = 0; j < n; j++) {
-        float *g = G + (size_t)j * nt;
-        const float *wj = W ? W + (size_t)j * nt : weights;
-        if (softmax ? theta__loss_softmax(g, nt, truth, alpha, loss)
-                    : theta__loss_sigmoid(w->t, g, labels, wj, nt, alpha, loss))
+    if (!softmax) {
+        if (theta__loss_sigmoid_rows(w->t, G, n, nt, labels, W ? W : weights, W ? nt : 0, alpha,
+                                     loss))
             return -1;
+    } else {
+        for (int j = 0; j < n; j++)
+            if (theta__loss_softmax(G + (size_t)j * nt, nt, truth, alpha, loss))
+                return -1;
     }
     for (int j = 0; j < n; j++) {
         float *gj = w->grad + (size_t)j * gs;
