@@ -345,15 +345,17 @@ START_TEST(reference_matches_doubles)
 }
 END_TEST
 
-/* _i: share_negatives (2, 3, 5) x dim (37, 100, 16): the batch kernel's
- * groups of centre words (negative sampling, skip-gram), every ISA against
- * the reference. */
+/* _i: share_negatives (2, 3, 5) x dim (37, 100, 16, and 37 with 15
+ * negatives): the batch kernel's groups of centre words (negative sampling,
+ * skip-gram), every ISA against the reference. */
 START_TEST(shared_negatives_match_the_reference_bit_for_bit)
 {
-    static const int shares[3] = {2, 3, 5}, dims[3] = {37, 100, 16};
+    static const int shares[3] = {2, 3, 5}, dims[4] = {37, 100, 16, 37};
     int dim = dims[_i / 3];
     theta_model *m = small_model(THETA_LOSS_NS, THETA_ARCH_SKIPGRAM, dim, 3);
     m->cfg.share_negatives = shares[_i % 3];
+    if (_i >= 9)
+        m->cfg.negative = 15; /* blocks wider than 8 and 16 targets (the vector loss step) */
     size_t nin = (size_t)m->vocab->size * dim, nout = (size_t)m->out_rows * dim;
     float *rin = malloc(nin * sizeof *rin), *rout = malloc(nout * sizeof *rout);
     float *fin = malloc(nin * sizeof *fin), *fout = malloc(nout * sizeof *fout);
@@ -536,7 +538,7 @@ Suite *kernel_suite(void)
     tcase_add_test(tc, dot_and_axpy_match_reference_and_doubles);
     tcase_add_test(tc, fma_hard_cases_match_fmaf);
     tcase_add_loop_test(tc, reference_matches_doubles, 0, 2);
-    tcase_add_loop_test(tc, shared_negatives_match_the_reference_bit_for_bit, 0, 9);
+    tcase_add_loop_test(tc, shared_negatives_match_the_reference_bit_for_bit, 0, 12);
     tcase_add_test(tc, group_rows_and_weights);
     tcase_add_test(tc, products_are_counted);
     tcase_add_test(tc, repeated_targets_merge);
