@@ -87,7 +87,7 @@ typedef struct {
     float **trows;    /* (max targets) batch: the window's target rows */
     int targets_half;
     theta_rng rng;    /* generates ahead[]: draw through theta__draw only */
-    uint64_t ahead[THETA_RNG_AHEAD]; /* the stream's next draws, in order, from ahead[next % AHEAD] */
+    uint64_t ahead[THETA_RNG_AHEAD]; /* the stream's next draws, from ahead[next % AHEAD] on */
     unsigned next;
     double loss;      /* sum of example losses */
     int64_t examples;
@@ -163,7 +163,8 @@ static inline int32_t theta__draw_negative(theta__worker *w, int32_t word)
         uint64_t r = theta__draw(w);
         /* the draw THETA_RNG_AHEAD later is likely a negative too: its
          * column (a random one of V) is fetched while this one is used */
-        __builtin_prefetch(&s->cell[theta_sampler_column(s, w->ahead[(w->next - 1) % THETA_RNG_AHEAD])]);
+        uint64_t later = w->ahead[(w->next - 1) % THETA_RNG_AHEAD];
+        __builtin_prefetch(&s->cell[theta_sampler_column(s, later)]);
         c = theta_sampler_draw(s, r);
     } while (c == word && ++tries < 8);
     return c == word ? -1 : c;

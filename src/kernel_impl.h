@@ -489,6 +489,12 @@ static void F(backward)(const float *const *a, int n, float *const *b, int nt, c
 }
 
 #if VW == 16
+/* lanes 8-15 of v as doubles */
+AI __m512d F(upper_pd)(__m512 v)
+{
+    return _mm512_cvtps_pd(_mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(v), 1)));
+}
+
 /* theta__loss_sigmoid_rows (loss.h) 16 targets at a time: the same
  * arithmetic lane by lane, the table cells read by gathers, the loss in the
  * same 16 lanes (two vectors of doubles) and the same tree. */
@@ -512,7 +518,8 @@ static int F(loss_rows)(const theta__tables *t, float *G, int n, int nt, const f
         for (int k = 0; k < nt; k += 16) {
             const __mmask16 m = nt - k >= 16 ? 0xffff : (__mmask16)((1u << (nt - k)) - 1);
             float *s = G + (size_t)j * nt + k;
-            const __m512 x = _mm512_maskz_loadu_ps(m, s), lab = _mm512_maskz_loadu_ps(m, labels + k);
+            const __m512 x = _mm512_maskz_loadu_ps(m, s);
+            const __m512 lab = _mm512_maskz_loadu_ps(m, labels + k);
             const __m512 wk = W ? _mm512_maskz_loadu_ps(m, W + (size_t)j * wld + k)
                                 : _mm512_maskz_mov_ps(m, one);
             const __mmask16 live = _mm512_mask_cmp_ps_mask(m, wk, zero, _CMP_NEQ_OQ);
@@ -528,15 +535,13 @@ static int F(loss_rows)(const theta__tables *t, float *G, int n, int nt, const f
             sig = _mm512_mask_mov_ps(sig, above, one);
             nls = _mm512_mask_add_ps(nls, in & ~pos, nls, xi);
             nls = _mm512_mask_mov_ps(nls, above & ~pos, x);
-            nls = _mm512_mask_mov_ps(
-                nls, below & pos, _mm512_castsi512_ps(_mm512_xor_si512(_mm512_castps_si512(x), sign)));
+            const __m512 negx = _mm512_castsi512_ps(_mm512_xor_si512(_mm512_castps_si512(x), sign));
+            nls = _mm512_mask_mov_ps(nls, below & pos, negx);
             const __m512 g = _mm512_mul_ps(_mm512_mul_ps(_mm512_sub_ps(lab, sig), a), wk);
             _mm512_mask_storeu_ps(s, m, _mm512_maskz_mov_ps(live, g));
             const __m512d tlo = _mm512_mul_pd(_mm512_cvtps_pd(_mm512_castps512_ps256(wk)),
                                               _mm512_cvtps_pd(_mm512_castps512_ps256(nls)));
-            const __m512d thi = _mm512_mul_pd(
-                _mm512_cvtps_pd(_mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(wk), 1))),
-                _mm512_cvtps_pd(_mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(nls), 1))));
+            const __m512d thi = _mm512_mul_pd(F(upper_pd)(wk), F(upper_pd)(nls));
             lo = _mm512_mask_add_pd(lo, (__mmask8)live, lo, tlo);
             hi = _mm512_mask_add_pd(hi, (__mmask8)(live >> 8), hi, thi);
         }
