@@ -552,8 +552,68 @@ static int F(loss_rows)(const theta__tables *t, float *G, int n, int nt, const f
     *loss += _mm_cvtsd_f64(_mm_add_sd(l2, _mm_unpackhi_pd(l2, l2)));
     return 0;
 }
+#elif VW == 8
+/* theta__loss_sigmoid_rows (loss.h) 8 targets at a time, as the AVX-512
+ * loss_rows: targets k and k + 8 of the loss's 16 lanes in two pairs of
+ * vectors of doubles, and the same tree. */
+static int F(loss_rows)(const theta__tables *t, float *G, int n, int nt, const float *labels,
+                        const float *W, int wld, float alpha, double *loss)
+{
+    const __m256 zero = _mm256_setzero_ps(), one = _mm256_set1_ps(1.0f);
+    const __m256 max = _mm256_set1_ps(THETA_SIGMOID_MAX), min = _mm256_set1_ps(-THETA_SIGMOID_MAX);
+    const __m256 res = _mm256_set1_ps(THETA_SIGMOID_RES), half = _mm256_set1_ps(0.5f);
+    const __m256 step = _mm256_set1_ps(1.0f / THETA_SIGMOID_RES), a = _mm256_set1_ps(alpha);
+    const __m256 sign = _mm256_set1_ps(-0.0f);
+    const float *sig0 = &t->cell[0].sigmoid, *nls0 = &t->cell[0].neg_log;
+    for (size_t e = 0; e < (size_t)n * nt; e += 8) {
+        const __m256i m = F(mask)((size_t)n * nt - e >= 8 ? 8 : (int)((size_t)n * nt - e));
+        const __m256 x = _mm256_maskload_ps(G + e, m);
+        const __m256 bad = _mm256_cmp_ps(_mm256_sub_ps(x, x), zero, _CMP_NEQ_UQ);
+        if (_mm256_movemask_ps(_mm256_and_ps(_mm256_castsi256_ps(m), bad)))
+            return -1; /* x - x is 0 unless x is infinite or NaN */
+    }
+    __m256d acc[2][2] = {{_mm256_setzero_pd(), _mm256_setzero_pd()},
+                         {_mm256_setzero_pd(), _mm256_setzero_pd()}};
+    for (int j = 0; j < n; j++)
+        for (int k = 0; k < nt; k += 8) {
+            const __m256i m = F(mask)(nt - k >= 8 ? 8 : nt - k);
+            const __m256 mf = _mm256_castsi256_ps(m);
+            float *s = G + (size_t)j * nt + k;
+            const __m256 x = _mm256_maskload_ps(s, m), lab = _mm256_maskload_ps(labels + k, m);
+            const __m256 wk = W ? _mm256_maskload_ps(W + (size_t)j * wld + k, m)
+                                : _mm256_and_ps(one, mf);
+            const __m256 live = _mm256_cmp_ps(wk, zero, _CMP_NEQ_OQ);
+            const __m256 pos = _mm256_cmp_ps(lab, zero, _CMP_GT_OQ);
+            const __m256 above = _mm256_cmp_ps(x, max, _CMP_GE_OQ);
+            const __m256 below = _mm256_cmp_ps(x, min, _CMP_LE_OQ);
+            const __m256 in = _mm256_andnot_ps(_mm256_or_ps(above, below), live);
+            const __m256i i = _mm256_cvttps_epi32(
+                _mm256_add_ps(_mm256_mul_ps(_mm256_add_ps(x, max), res), half));
+            __m256 sig = _mm256_mask_i32gather_ps(zero, sig0, i, in, 8);
+            __m256 nls = _mm256_mask_i32gather_ps(zero, nls0, i, in, 8);
+            const __m256 xi = _mm256_sub_ps(_mm256_mul_ps(_mm256_cvtepi32_ps(i), step), max);
+            sig = _mm256_blendv_ps(sig, one, above);
+            nls = _mm256_blendv_ps(nls, _mm256_add_ps(nls, xi), _mm256_andnot_ps(pos, in));
+            nls = _mm256_blendv_ps(nls, x, _mm256_andnot_ps(pos, above));
+            nls = _mm256_blendv_ps(nls, _mm256_xor_ps(x, sign), _mm256_and_ps(below, pos));
+            const __m256 g = _mm256_mul_ps(_mm256_mul_ps(_mm256_sub_ps(lab, sig), a), wk);
+            _mm256_maskstore_ps(s, m, _mm256_and_ps(g, live));
+            /* the dead lanes add +0, which leaves a sum of terms >= +0 as it is */
+            const __m256 tw = _mm256_and_ps(wk, live), tn = _mm256_and_ps(nls, live);
+            __m256d *l = acc[(k / 8) & 1];
+            const __m128 w0 = _mm256_castps256_ps128(tw), w1 = _mm256_extractf128_ps(tw, 1);
+            const __m128 n0 = _mm256_castps256_ps128(tn), n1 = _mm256_extractf128_ps(tn, 1);
+            l[0] = _mm256_add_pd(l[0], _mm256_mul_pd(_mm256_cvtps_pd(w0), _mm256_cvtps_pd(n0)));
+            l[1] = _mm256_add_pd(l[1], _mm256_mul_pd(_mm256_cvtps_pd(w1), _mm256_cvtps_pd(n1)));
+        }
+    /* the tree: l + l+8, then + l+4, + l+2, + l+1 */
+    const __m256d l4 = _mm256_add_pd(_mm256_add_pd(acc[0][0], acc[1][0]),
+                                     _mm256_add_pd(acc[0][1], acc[1][1]));
+    const __m128d l2 = _mm_add_pd(_mm256_castpd256_pd128(l4), _mm256_extractf128_pd(l4, 1));
+    *loss += _mm_cvtsd_f64(_mm_add_sd(l2, _mm_unpackhi_pd(l2, l2)));
+    return 0;
+}
 #else
-#define loss_rows_avx2 theta__loss_sigmoid_rows
 #define loss_rows_sse2 theta__loss_sigmoid_rows
 #endif
 

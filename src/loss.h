@@ -3,8 +3,8 @@
  * input row, or the CBOW mean, against its target rows) becomes, in place,
  * the row of gradient coefficients g_k = dL/ds_k * alpha that the kernels
  * then apply as y += g_k * x. Written once for the pair, batch and reference
- * kernels of every instruction set, in scalar code; the AVX-512 batch
- * kernels run theta__loss_sigmoid_rows as vectors (kernel_impl.h,
+ * kernels of every instruction set, in scalar code; the AVX-512 and AVX2
+ * batch kernels run theta__loss_sigmoid_rows as vectors (kernel_impl.h,
  * loss_rows) with the same arithmetic and order, and the tests compare them.
  *
  *   ns, hs   binary logistic loss per target: g_k = (label_k - σ(s_k)) α,
