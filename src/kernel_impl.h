@@ -488,6 +488,18 @@ static void F(backward)(const float *const *a, int n, float *const *b, int nt, c
     }
 }
 
+/* The constants of loss_rows (below): the table's range and step. */
+typedef struct {
+    F(vf) zero, one, max, min, res, half, step;
+} F(loss_consts);
+
+AI F(loss_consts) F(loss_consts_make)(void)
+{
+    return (F(loss_consts)){F(zero)(), F(set1)(1.0f), F(set1)(THETA_SIGMOID_MAX),
+                            F(set1)(-THETA_SIGMOID_MAX), F(set1)(THETA_SIGMOID_RES),
+                            F(set1)(0.5f), F(set1)(1.0f / THETA_SIGMOID_RES)};
+}
+
 #if VW == 16
 /* lanes 8-15 of v as doubles */
 AI __m512d F(upper_pd)(__m512 v)
@@ -501,10 +513,8 @@ AI __m512d F(upper_pd)(__m512 v)
 static int F(loss_rows)(const theta__tables *t, float *G, int n, int nt, const float *labels,
                         const float *W, int wld, float alpha, double *loss)
 {
-    const __m512 zero = _mm512_setzero_ps(), one = _mm512_set1_ps(1.0f);
-    const __m512 max = _mm512_set1_ps(THETA_SIGMOID_MAX), min = _mm512_set1_ps(-THETA_SIGMOID_MAX);
-    const __m512 res = _mm512_set1_ps(THETA_SIGMOID_RES), half = _mm512_set1_ps(0.5f);
-    const __m512 step = _mm512_set1_ps(1.0f / THETA_SIGMOID_RES), a = _mm512_set1_ps(alpha);
+    const F(loss_consts) c = F(loss_consts_make)();
+    const __m512 zero = c.zero, one = c.one, max = c.max, min = c.min, a = F(set1)(alpha);
     const __m512i sign = _mm512_set1_epi32((int)0x80000000u);
     for (int j = 0; j < n; j++)
         for (int k = 0; k < nt; k += 16) {
@@ -528,10 +538,10 @@ static int F(loss_rows)(const theta__tables *t, float *G, int n, int nt, const f
             const __mmask16 below = _mm512_cmp_ps_mask(x, min, _CMP_LE_OQ);
             const __mmask16 in = live & ~above & ~below;
             const __m512i i = _mm512_cvttps_epi32(
-                _mm512_add_ps(_mm512_mul_ps(_mm512_add_ps(x, max), res), half));
+                _mm512_add_ps(_mm512_mul_ps(_mm512_add_ps(x, max), c.res), c.half));
             __m512 sig = _mm512_mask_i32gather_ps(zero, in, i, &t->cell[0].sigmoid, 8);
             __m512 nls = _mm512_mask_i32gather_ps(zero, in, i, &t->cell[0].neg_log, 8);
-            const __m512 xi = _mm512_sub_ps(_mm512_mul_ps(_mm512_cvtepi32_ps(i), step), max);
+            const __m512 xi = _mm512_sub_ps(_mm512_mul_ps(_mm512_cvtepi32_ps(i), c.step), max);
             sig = _mm512_mask_mov_ps(sig, above, one);
             nls = _mm512_mask_add_ps(nls, in & ~pos, nls, xi);
             nls = _mm512_mask_mov_ps(nls, above & ~pos, x);
@@ -559,10 +569,8 @@ static int F(loss_rows)(const theta__tables *t, float *G, int n, int nt, const f
 static int F(loss_rows)(const theta__tables *t, float *G, int n, int nt, const float *labels,
                         const float *W, int wld, float alpha, double *loss)
 {
-    const __m256 zero = _mm256_setzero_ps(), one = _mm256_set1_ps(1.0f);
-    const __m256 max = _mm256_set1_ps(THETA_SIGMOID_MAX), min = _mm256_set1_ps(-THETA_SIGMOID_MAX);
-    const __m256 res = _mm256_set1_ps(THETA_SIGMOID_RES), half = _mm256_set1_ps(0.5f);
-    const __m256 step = _mm256_set1_ps(1.0f / THETA_SIGMOID_RES), a = _mm256_set1_ps(alpha);
+    const F(loss_consts) c = F(loss_consts_make)();
+    const __m256 zero = c.zero, one = c.one, max = c.max, min = c.min, a = F(set1)(alpha);
     const __m256 sign = _mm256_set1_ps(-0.0f);
     const float *sig0 = &t->cell[0].sigmoid, *nls0 = &t->cell[0].neg_log;
     for (size_t e = 0; e < (size_t)n * nt; e += 8) {
@@ -588,10 +596,10 @@ static int F(loss_rows)(const theta__tables *t, float *G, int n, int nt, const f
             const __m256 below = _mm256_cmp_ps(x, min, _CMP_LE_OQ);
             const __m256 in = _mm256_andnot_ps(_mm256_or_ps(above, below), live);
             const __m256i i = _mm256_cvttps_epi32(
-                _mm256_add_ps(_mm256_mul_ps(_mm256_add_ps(x, max), res), half));
+                _mm256_add_ps(_mm256_mul_ps(_mm256_add_ps(x, max), c.res), c.half));
             __m256 sig = _mm256_mask_i32gather_ps(zero, sig0, i, in, 8);
             __m256 nls = _mm256_mask_i32gather_ps(zero, nls0, i, in, 8);
-            const __m256 xi = _mm256_sub_ps(_mm256_mul_ps(_mm256_cvtepi32_ps(i), step), max);
+            const __m256 xi = _mm256_sub_ps(_mm256_mul_ps(_mm256_cvtepi32_ps(i), c.step), max);
             sig = _mm256_blendv_ps(sig, one, above);
             nls = _mm256_blendv_ps(nls, _mm256_add_ps(nls, xi), _mm256_andnot_ps(pos, in));
             nls = _mm256_blendv_ps(nls, x, _mm256_andnot_ps(pos, above));
