@@ -7,7 +7,6 @@
 #include "cli.h"
 
 #include <ctype.h>
-#include <errno.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdlib.h>
@@ -42,18 +41,15 @@ int cli_load_vectors(const char *cmd, const char *path, int which, cli_vectors *
     cli_vectors v;
     memset(&v, 0, sizeof v);
     int rc;
-    if (theta_file_is_model(path)) {
+    theta_model_header head;
+    theta_status peek = theta_model_peek(path, &head); /* THETA_EIO: cannot open */
+    if (!peek) {
         rc = load_model(cmd, path, which, &v);
     } else if (which) {
-        /* not a model: say why, a file that cannot be read is no vector file either */
-        FILE *f = fopen(path, "rb");
-        if (!f) {
-            rc = cli_error(cmd, "%s: cannot open: %s", path, strerror(errno));
-        } else {
-            fclose(f);
-            rc = cli_error(cmd, "%s is a vector file, not a theta model: it has no output matrix",
-                           path);
-        }
+        rc = peek == THETA_EIO
+                 ? cli_error(cmd, "%s", theta_last_error())
+                 : cli_error(cmd, "%s is a vector file, not a theta model: it has no output matrix",
+                             path);
     } else {
         theta_vectors *tv;
         if (theta_vectors_load(path, &tv)) {
