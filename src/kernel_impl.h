@@ -516,13 +516,13 @@ static int F(loss_rows)(const theta__tables *t, float *G, int n, int nt, const f
     const F(loss_consts) c = F(loss_consts_make)();
     const __m512 zero = c.zero, one = c.one, max = c.max, min = c.min, a = F(set1)(alpha);
     const __m512i sign = _mm512_set1_epi32((int)0x80000000u);
-    for (int j = 0; j < n; j++)
-        for (int k = 0; k < nt; k += 16) {
-            const __mmask16 m = nt - k >= 16 ? 0xffff : (__mmask16)((1u << (nt - k)) - 1);
-            __m512 x = _mm512_maskz_loadu_ps(m, G + (size_t)j * nt + k);
-            if (_mm512_mask_cmp_ps_mask(m, _mm512_sub_ps(x, x), zero, _CMP_NEQ_UQ))
-                return -1; /* x - x is 0 unless x is infinite or NaN */
-        }
+    for (size_t e = 0; e < (size_t)n * nt; e += 16) {
+        const size_t r = (size_t)n * nt - e;
+        const __mmask16 m = r >= 16 ? 0xffff : (__mmask16)((1u << r) - 1);
+        const __m512 x = _mm512_maskz_loadu_ps(m, G + e);
+        if (_mm512_mask_cmp_ps_mask(m, _mm512_sub_ps(x, x), zero, _CMP_NEQ_UQ))
+            return -1; /* x - x is 0 unless x is infinite or NaN */
+    }
     __m512d lo = _mm512_setzero_pd(), hi = _mm512_setzero_pd();
     for (int j = 0; j < n; j++)
         for (int k = 0; k < nt; k += 16) {
@@ -737,10 +737,12 @@ static void F(sentence_batch)(theta__worker *w, const int32_t *sen, int len, flo
         F(scores)(rows, n, trows, nt, dim, G, nt);
         double loss = 0;
         int bad = 0;
-        if (!softmax)
+        if (softmax) {
+            for (int j = 0; j < n && !bad; j++)
+                bad = theta__loss_softmax(G + (size_t)j * nt, nt, word - 1, alpha, &loss);
+        } else {
             bad = F(loss_rows)(w->t, G, n, nt, labels, weights, 0, alpha, &loss);
-        for (int j = 0; softmax && j < n && !bad; j++)
-            bad = theta__loss_softmax(G + (size_t)j * nt, nt, word - 1, alpha, &loss);
+        }
         if (bad) {
             w->diverged = 1;
             w->diverged_word = word;
