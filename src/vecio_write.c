@@ -9,6 +9,7 @@
 #include "internal.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -30,6 +31,66 @@ static int write_npy_header(FILE *f, int64_t rows, int dim)
     return fputc('\n', f) == EOF ? -1 : 0;
 }
 
+/* 10^k, all exact in double */
+static const double pow10_exact[13] = {1e0, 1e1, 1e2, 1e3, 1e4,  1e5,  1e6,
+                                       1e7, 1e8, 1e9, 1e10, 1e11, 1e12};
+
+/* a's 9 significant digits as the integer n, 10^8 <= n < 10^9, with
+ * a * 10^k rounded to n (k returned), when 0 <= k <= 12; -1 otherwise. For
+ * those k, a * 10^k is exact in double (a has 24 significant bits, 5^12 < 2^28),
+ * so rint rounds the exact value half to even, as printf does. */
+static int nine_digits(double a, int e2, int64_t *n)
+{
+    int k = 8 - (e2 * 1233 >> 12); /* 8 - about floor(log10 a); corrected below */
+    for (int tries = 0; tries < 4; tries++) {
+        if (k < 0 || k > 12)
+            return -1;
+        double v = rint(a * pow10_exact[k]);
+        if (v >= 1e9)
+            k--;
+        else if (v < 1e8)
+            k++;
+        else {
+            *n = (int64_t)v;
+            return k;
+        }
+    }
+    return -1;
+}
+
+int theta__format_g9(float x, char *out)
+{
+    double a = fabs((double)x);
+    int e2;
+    frexp(a, &e2);
+    int64_t n;
+    int k = a > 0 && isfinite(a) ? nine_digits(a, e2 - 1, &n) : -1;
+    if (k < 0) /* zero, not finite, or printf would use its exponent form */
+        return snprintf(out, THETA__G9_MAX, "%.9g", (double)x);
+    char d[9];
+    for (int i = 8; i >= 0; i--, n /= 10)
+        d[i] = (char)('0' + n % 10);
+    int last = 8; /* the last digit kept: trailing zeros of the fraction go */
+    int point = 8 - k; /* the digit before the decimal point, -1..-4: 0.000ddd */
+    while (last > point && d[last] == '0')
+        last--;
+    int len = 0;
+    if (signbit(x))
+        out[len++] = '-';
+    if (point < 0) {
+        out[len++] = '0';
+        out[len++] = '.';
+        for (int z = point + 1; z < 0; z++)
+            out[len++] = '0';
+    }
+    for (int i = 0; i <= last; i++) {
+        out[len++] = d[i];
+        if (i == point && i < last)
+            out[len++] = '.';
+    }
+    return len;
+}
+
 theta_status theta_vectors_write(const char *path, theta_vec_format fmt, int64_t rows, int dim,
                                  const float *m, const char *const *names)
 {
@@ -38,6 +99,11 @@ theta_status theta_vectors_write(const char *path, theta_vec_format fmt, int64_t
     if (st)
         return st;
     int bad = 0;
+    char *line = NULL; /* one text row's values */
+    if (fmt == THETA_VEC_TEXT && !(line = theta__alloc((size_t)dim + 1, 1 + THETA__G9_MAX))) {
+        theta__out_abort(&o);
+        return THETA_ENOMEM;
+    }
     if (fmt == THETA_VEC_NPY) {
         bad = write_npy_header(o.f, rows, dim) ||
               theta__write_f32(o.f, m, (size_t)rows * (size_t)dim) != (size_t)rows * (size_t)dim;
@@ -52,12 +118,17 @@ theta_status theta_vectors_write(const char *path, theta_vec_format fmt, int64_t
                       theta__write_f32(o.f, row, (size_t)dim) != (size_t)dim ||
                       fputc('\n', o.f) == EOF;
             } else {
-                for (int d = 0; d < dim && !bad; d++)
-                    bad = fprintf(o.f, " %.9g", row[d]) < 0;
-                bad = bad || fputc('\n', o.f) == EOF;
+                size_t len = 0;
+                for (int d = 0; d < dim; d++) {
+                    line[len++] = ' ';
+                    len += (size_t)theta__format_g9(row[d], line + len);
+                }
+                line[len++] = '\n';
+                bad = bad || fwrite(line, 1, len, o.f) != len;
             }
         }
     }
+    free(line);
     if (bad || ferror(o.f)) {
         st = theta__fail(THETA_EIO, "%s: write failed: %s", path, strerror(errno));
         theta__out_abort(&o);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "internal.h"
 #include "suites.h"
 #include "testutil.h"
 #include "theta.h"
@@ -106,6 +107,56 @@ START_TEST(text_values_round_trip)
     ck_assert_str_eq(text, "1 3\na 1 -2.5 0.5\n");
     free(text);
     free(p);
+}
+END_TEST
+
+/* theta__format_g9(x) is byte for byte what printf's %.9g writes */
+static void expect_g9(float x)
+{
+    char got[THETA__G9_MAX + 1], want[32];
+    int n = theta__format_g9(x, got);
+    ck_assert_int_le(n, THETA__G9_MAX);
+    got[n] = '\0';
+    snprintf(want, sizeof want, "%.9g", (double)x);
+    ck_assert_msg(strcmp(got, want) == 0, "%a: wrote %s, printf writes %s", (double)x, got, want);
+}
+
+START_TEST(text_values_print_as_printf)
+{
+    for (size_t i = 0; i < sizeof tricky / sizeof tricky[0]; i++)
+        expect_g9(tricky[i]);
+    /* around every power of ten a float can reach in fixed notation and past */
+    for (int j = -7; j <= 11; j++) {
+        float p = (float)pow(10.0, j);
+        for (int u = 0; u < 40; u++) {
+            expect_g9(p);
+            expect_g9(-p);
+            p = nextafterf(p, 0.0f);
+        }
+        p = (float)pow(10.0, j);
+        for (int u = 0; u < 40; u++, p = nextafterf(p, INFINITY))
+            expect_g9(p);
+    }
+    /* ties: q * 2^-(k+1) with q odd is n + 1/2 at 10^k, rounded half to even */
+    for (int k = 2; k <= 12; k++) {
+        double lo = 2e8 / pow(5.0, k), hi = fmin(2e9 / pow(5.0, k), 16777216.0);
+        for (double q = floor(lo) + 1; q < hi; q += 2 + floor((hi - lo) / 600) * 2)
+            expect_g9((float)ldexp(q, -(k + 1)));
+    }
+    /* random bit patterns: every sign, exponent and mantissa */
+    uint64_t s = 0x9e3779b97f4a7c15u;
+    for (int i = 0; i < 300000; i++) {
+        s ^= s << 13, s ^= s >> 7, s ^= s << 17;
+        uint32_t b = (uint32_t)(s >> 16);
+        float x;
+        memcpy(&x, &b, 4);
+        expect_g9(x);
+    }
+    /* values as trained vectors hold them */
+    for (int i = 0; i < 300000; i++) {
+        s ^= s << 13, s ^= s >> 7, s ^= s << 17;
+        expect_g9((float)((double)(s >> 11) / 9007199254740992.0 * 4.0 - 2.0));
+    }
 }
 END_TEST
 
@@ -293,6 +344,7 @@ Suite *vecwrite_suite(void)
     tcase_add_checked_fixture(io, tu_fixture_tmpdir_setup, tu_fixture_tmpdir_teardown);
     tcase_add_test(io, binary_layout_is_exact);
     tcase_add_test(io, text_values_round_trip);
+    tcase_add_test(io, text_values_print_as_printf);
     tcase_add_test(io, npy_header_and_data);
     tcase_add_test(io, npy_loads_in_numpy);
     tcase_add_test(io, model_matrices);
