@@ -91,6 +91,24 @@ theta_status theta__deal_share(const char *path, int64_t bytes, int rank, int si
 theta_status theta__vocab_count_segments(const theta_segment *segs, int nsegs,
                                         int64_t prune_limit, theta_vocab **out);
 
+/* A corpus file as the word ids its reader yields, kept from the counting
+ * pass so that training reads no text (vocab.c): the runs in order are the
+ * stream of ids (-1 for a word the vocabulary dropped, 0 for </s>). */
+typedef struct {
+    int32_t *ids;
+    int64_t n, cap;
+} theta__id_run;
+
+/* theta_vocab_build_threads that also keeps path's ids in the vocabulary,
+ * when the corpus has at most THETA__IDS_MAX tokens and counting did not
+ * prune (else the vocabulary is the same, without them). */
+#define THETA__IDS_MAX ((int64_t)1 << 26) /* 256 MiB of ids; a larger corpus is read as text */
+theta_status theta__vocab_build_ids(const char *path, int64_t min_count, int64_t max_vocab,
+                                    int threads, theta_vocab **out);
+/* The runs of v's ids of path (their number; 0: none kept), and dropping them. */
+int theta__vocab_ids(const theta_vocab *v, const char *path, const theta__id_run **runs);
+void theta__vocab_drop_ids(theta_vocab *v);
+
 /* The last byte r delivered (decoded), or -1 if none (corpus.c). */
 int theta__reader_last_byte(const theta_reader *r);
 

@@ -1,7 +1,8 @@
 /*
  * train.c — the training driver: one reader (the calling thread) turns the
- * corpus into chunks of word ids and feeds them through a bounded queue to
- * N hogwild worker threads.
+ * corpus, or the ids the vocabulary kept of it while counting, into chunks
+ * of word ids and feeds them through a bounded queue to N hogwild worker
+ * threads.
  *
  * A chunk holds whole sentences (a sentence is cut at THETA_MAX_SENTENCE
  * tokens), separated by id 0 (</s>). Each chunk is trained with an RNG
@@ -105,8 +106,12 @@ static void queue_wait_count(queue *q, int want)
 }
 
 /* Word ids from the corpus, looked up THETA_VOCAB_BATCH words at a time so
- * the lookups' cache misses overlap. */
+ * the lookups' cache misses overlap; or the ids the vocabulary kept from
+ * counting this corpus (runs), the same stream without reading text. */
 typedef struct {
+    const theta__id_run *runs; /* [nruns]; NULL: from the reader */
+    int nruns, run;
+    int64_t at;               /* in runs[run] */
     theta_reader *r;
     const theta_vocab *v;
     const char *words[THETA_VOCAB_BATCH];
@@ -119,6 +124,16 @@ typedef struct {
 /* 1 with *id (-1 for a word outside the vocabulary), 0 at the end, -1 on error. */
 static int next_id(id_stream *s, int32_t *id)
 {
+    if (s->runs) {
+        while (s->run < s->nruns && s->at == s->runs[s->run].n) {
+            s->run++;
+            s->at = 0;
+        }
+        if (s->run == s->nruns)
+            return 0;
+        *id = s->runs[s->run].ids[s->at++];
+        return 1;
+    }
     if (s->pos == s->n) {
         s->pos = 0;
         s->n = s->end ? 0 : theta_reader_next_batch(s->r, s->words, s->lens, THETA_VOCAB_BATCH);
@@ -337,13 +352,19 @@ typedef struct {
     int64_t next_log;       /* the word count of the next snapshot (log_every_words) */
 } epoch_run;
 
-/* Opens the corpus of one epoch. */
-static theta_status open_corpus(const trainer *t, theta_reader **r)
+/* Opens the corpus of one epoch: the ids the vocabulary kept of it, or its text. */
+static theta_status open_corpus(const trainer *t, epoch_run *e)
 {
     const theta_segment *s = t->segs;
-    if (t->nsegs == 1 && s->start == 0 && s->end < 0)
-        return theta_reader_open(s->path, r);
-    return theta_reader_open_segments(t->segs, t->nsegs, r);
+    e->ids.v = t->m->vocab;
+    if (t->nsegs == 1 && s->start == 0 && s->end < 0) {
+        e->ids.nruns = theta__vocab_ids(t->m->vocab, s->path, &e->ids.runs);
+        if (e->ids.nruns > 0)
+            return THETA_OK;
+        e->ids.runs = NULL;
+        return theta_reader_open(s->path, &e->ids.r);
+    }
+    return theta_reader_open_segments(t->segs, t->nsegs, &e->ids.r);
 }
 
 /* Adds one token to e->c. */
@@ -686,9 +707,8 @@ static theta_status run_epoch(trainer *t)
         return st;
     }
     /* read and hand out the corpus, with checkpoints, syncs and reports */
-    st = open_corpus(t, &e.r);
-    e.ids.r = e.r;
-    e.ids.v = t->m->vocab;
+    st = open_corpus(t, &e);
+    e.r = e.ids.r;
     if (!st)
         st = feed_epoch(&e);
     if (e.c)
@@ -768,6 +788,7 @@ theta_status theta__train(theta_model *m, const theta_segment *segs, int nsegs,
         t->epoch = e;
         st = run_epoch(t);
     }
+    theta__vocab_drop_ids(m->vocab); /* the text's ids serve this training only */
     free_trainer(t);
     return st;
 }

@@ -76,10 +76,77 @@ theta_vocab *theta_vocab_new(void)
     return v;
 }
 
+/* ---- the corpus as ids (theta__vocab_build_ids) ---------------------------- */
+
+void theta__vocab_drop_ids(theta_vocab *v)
+{
+    struct theta__vocab_hash *h = v->hash;
+    for (int i = 0; i < h->nruns; i++)
+        free(h->runs[i].ids);
+    free(h->runs);
+    free(h->ids_path);
+    h->runs = NULL;
+    h->nruns = 0;
+    h->ids_path = NULL;
+    h->record_max = 0;
+}
+
+int theta__vocab_ids(const theta_vocab *v, const char *path, const theta__id_run **runs)
+{
+    const struct theta__vocab_hash *h = v->hash;
+    if (!h->runs || !h->ids_path || strcmp(h->ids_path, path) != 0)
+        return 0;
+    *runs = h->runs;
+    return h->nruns;
+}
+
+/* Starts recording into one run, at most record_max ids. */
+static theta_status start_recording(theta_vocab *v, int64_t record_max)
+{
+    v->hash->runs = theta__calloc(1, sizeof *v->hash->runs);
+    if (!v->hash->runs)
+        return THETA_ENOMEM;
+    v->hash->nruns = 1;
+    v->hash->record_max = record_max;
+    return THETA_OK;
+}
+
+/* Appends id to the last run; past record_max ids or out of memory, gives
+ * up recording (the ids are an optimisation, the counts are what matter). */
+static void record_id(theta_vocab *v, int32_t id)
+{
+    struct theta__vocab_hash *h = v->hash;
+    theta__id_run *r = &h->runs[h->nruns - 1];
+    if (r->n == r->cap) {
+        int64_t cap = r->cap ? r->cap * 2 : (int64_t)1 << 16;
+        if (cap > h->record_max)
+            cap = h->record_max;
+        int32_t *p = r->n < cap ? realloc(r->ids, (size_t)cap * sizeof *p) : NULL;
+        if (!p) {
+            theta__vocab_drop_ids(v);
+            return;
+        }
+        r->ids = p;
+        r->cap = cap;
+    }
+    r->ids[r->n++] = id;
+}
+
+/* ids[i] = map[ids[i]] in every run */
+static void remap_runs(theta_vocab *v, const int32_t *map)
+{
+    for (int i = 0; i < v->hash->nruns; i++) {
+        theta__id_run *r = &v->hash->runs[i];
+        for (int64_t j = 0; j < r->n; j++)
+            r->ids[j] = map[r->ids[j]];
+    }
+}
+
 void theta_vocab_free(theta_vocab *v)
 {
     if (!v)
         return;
+    theta__vocab_drop_ids(v);
     for (int32_t i = 0; i < v->size; i++)
         free(v->entries[i].word);
     free(v->entries);
@@ -184,6 +251,7 @@ static theta_status rehash(theta_vocab *v)
 static theta_status prune(theta_vocab *v)
 {
     int64_t threshold = v->pruned_below > 1 ? v->pruned_below - 1 : 1;
+    theta__vocab_drop_ids(v); /* the ids change */
     while (v->size > v->hash->prune_limit / 2 + 1) {
         int32_t kept = 0;
         for (int32_t i = 0; i < v->size; i++) {
@@ -203,14 +271,18 @@ static theta_status prune(theta_vocab *v)
     return rehash(v);
 }
 
+/* Adds count to word (hash h); its id in *idp (may be NULL), which a
+ * pruning this causes may change. */
 static theta_status add_hashed(theta_vocab *v, const char *word, size_t len, int64_t count,
-                               uint32_t h)
+                               uint32_t h, int32_t *idp)
 {
     size_t s = slot_with_hash(v, word, len, h);
     int32_t id = v->hash->table[s].id;
     if (id >= 0) {
         v->entries[id].count += count;
         v->total += count;
+        if (idp)
+            *idp = id;
         return THETA_OK;
     }
     if (v->size == INT32_MAX - 1)
@@ -231,6 +303,8 @@ static theta_status add_hashed(theta_vocab *v, const char *word, size_t len, int
     memcpy(copy, word, len);
     copy[len] = '\0';
     id = v->size++;
+    if (idp)
+        *idp = id;
     v->entries[id].word = copy;
     v->entries[id].count = count;
     v->entries[id].len = (uint32_t)len;
@@ -249,7 +323,7 @@ static theta_status add_hashed(theta_vocab *v, const char *word, size_t len, int
 
 theta_status theta_vocab_add(theta_vocab *v, const char *word, size_t len, int64_t count)
 {
-    return add_hashed(v, word, len, count, hash_bytes(word, len));
+    return add_hashed(v, word, len, count, hash_bytes(word, len), NULL);
 }
 
 static int compare_entries(const void *a, const void *b)
@@ -260,13 +334,72 @@ static int compare_entries(const void *a, const void *b)
     return strcmp(x->word, y->word); /* bytes; strcmp compares as unsigned char */
 }
 
+/* With recorded ids, finalize keeps the words it drops (*dropped) until
+ * the ids are renumbered: each old entry's new id is a lookup of its word. */
+typedef struct {
+    theta_vocab_entry *old; /* [n] the entries before */
+    int32_t n;
+    char **dropped;         /* [ndropped] words to free at the end */
+    int32_t ndropped;
+} renumbering;
+
+static void drop_word(renumbering *rn, char *word)
+{
+    if (rn->old)
+        rn->dropped[rn->ndropped++] = word;
+    else
+        free(word);
+}
+
+static void begin_renumbering(theta_vocab *v, renumbering *rn)
+{
+    memset(rn, 0, sizeof *rn);
+    if (!v->hash->runs)
+        return;
+    rn->n = v->size;
+    rn->old = theta__alloc((size_t)v->size + 1, sizeof *rn->old);
+    rn->dropped = theta__alloc((size_t)v->size + 1, sizeof *rn->dropped);
+    if (!rn->old || !rn->dropped) {
+        free(rn->old);
+        free(rn->dropped);
+        memset(rn, 0, sizeof *rn);
+        theta__vocab_drop_ids(v);
+        return;
+    }
+    memcpy(rn->old, v->entries, (size_t)v->size * sizeof *rn->old);
+}
+
+/* The recorded ids in the final numbering (if rehashed, so lookups work), then the frees. */
+static void end_renumbering(theta_vocab *v, renumbering *rn, int rehashed)
+{
+    if (!rn->old)
+        return;
+    int32_t *map = rehashed ? theta__alloc((size_t)rn->n + 1, sizeof *map) : NULL;
+    if (map) {
+        for (int32_t i = 0; i < rn->n; i++)
+            map[i] = theta_vocab_find(v, rn->old[i].word, rn->old[i].len);
+        remap_runs(v, map);
+        free(map);
+    } else {
+        theta__vocab_drop_ids(v);
+    }
+    for (int32_t i = 0; i < rn->ndropped; i++)
+        free(rn->dropped[i]);
+    free(rn->dropped);
+    free(rn->old);
+}
+
 theta_status theta_vocab_finalize(theta_vocab *v, int64_t min_count, int64_t max_vocab)
 {
+    renumbering rn;
+    begin_renumbering(v, &rn);
     int32_t eos = theta_vocab_find(v, THETA_EOS, sizeof THETA_EOS - 1);
     if (eos < 0) {
         theta_status st = theta_vocab_add(v, THETA_EOS, sizeof THETA_EOS - 1, 0);
-        if (st)
+        if (st) {
+            end_renumbering(v, &rn, 0);
             return st;
+        }
         eos = theta_vocab_find(v, THETA_EOS, sizeof THETA_EOS - 1);
     }
     /* </s> first, then the kept words */
@@ -280,13 +413,13 @@ theta_status theta_vocab_finalize(theta_vocab *v, int64_t min_count, int64_t max
             v->entries[kept++] = v->entries[i];
         } else {
             dropped++;
-            free(v->entries[i].word);
+            drop_word(&rn, v->entries[i].word);
         }
     }
     qsort(v->entries + 1, (size_t)(kept - 1), sizeof *v->entries, compare_entries);
     if (max_vocab > 0 && kept > max_vocab) {
         for (int32_t i = (int32_t)max_vocab; i < kept; i++)
-            free(v->entries[i].word);
+            drop_word(&rn, v->entries[i].word);
         dropped += kept - max_vocab;
         kept = (int32_t)max_vocab;
     }
@@ -295,7 +428,9 @@ theta_status theta_vocab_finalize(theta_vocab *v, int64_t min_count, int64_t max
     v->total = 0;
     for (int32_t i = 0; i < kept; i++)
         v->total += v->entries[i].count;
-    return rehash(v);
+    theta_status st = rehash(v);
+    end_renumbering(v, &rn, st == THETA_OK);
+    return st;
 }
 
 theta_status theta_vocab_count(theta_vocab *v, theta_reader *r)
@@ -315,9 +450,12 @@ theta_status theta_vocab_count(theta_vocab *v, theta_reader *r)
                 __builtin_prefetch(&v->entries[id].count, 1);
         }
         for (int i = 0; i < n; i++) {
-            theta_status st = add_hashed(v, words[i], lens[i], 1, hashes[i]);
+            int32_t id;
+            theta_status st = add_hashed(v, words[i], lens[i], 1, hashes[i], &id);
             if (st)
                 return st;
+            if (v->hash->runs)
+                record_id(v, id);
         }
     }
     if (n < 0)
@@ -344,15 +482,18 @@ static theta_status count_and_close(theta_vocab *v, theta_reader *r, int *open_e
     return st ? st : cst;
 }
 
-theta_status theta__vocab_count_segments(const theta_segment *segs, int nsegs,
-                                        int64_t prune_limit, theta_vocab **out)
+/* theta__vocab_count_segments, recording up to record_max ids (0: none). */
+static theta_status count_segments(const theta_segment *segs, int nsegs, int64_t prune_limit,
+                                   int64_t record_max, theta_vocab **out)
 {
     theta_vocab *v = theta_vocab_new();
     if (!v)
         return THETA_ENOMEM;
     v->hash->prune_limit = prune_limit;
     theta_reader *r = NULL;
-    theta_status st = nsegs > 0 ? theta_reader_open_segments(segs, nsegs, &r) : THETA_OK;
+    theta_status st = record_max > 0 ? start_recording(v, record_max) : THETA_OK;
+    if (!st && nsegs > 0)
+        st = theta_reader_open_segments(segs, nsegs, &r);
     if (!st && r)
         st = count_and_close(v, r, NULL);
     if (st) {
@@ -363,9 +504,16 @@ theta_status theta__vocab_count_segments(const theta_segment *segs, int nsegs,
     return THETA_OK;
 }
 
+theta_status theta__vocab_count_segments(const theta_segment *segs, int nsegs,
+                                        int64_t prune_limit, theta_vocab **out)
+{
+    return count_segments(segs, nsegs, prune_limit, 0, out);
+}
+
 typedef struct {
     theta_segment seg;
     int64_t prune_limit;
+    int64_t record_max;
     theta_vocab *v;
     theta_status st;
     char error[512]; /* theta_last_error() of the thread that failed */
@@ -374,7 +522,7 @@ typedef struct {
 static void count_part_task(void *arg, int task)
 {
     count_part *c = (count_part *)arg + task;
-    c->st = theta__vocab_count_segments(&c->seg, 1, c->prune_limit, &c->v);
+    c->st = count_segments(&c->seg, 1, c->prune_limit, c->record_max, &c->v);
     if (c->st)
         snprintf(c->error, sizeof c->error, "%s", theta_last_error());
 }
@@ -393,12 +541,13 @@ int theta__split_parts(const char *path, int threads, int64_t *bytes)
     return threads < most ? threads : (int)most;
 }
 
-/* Adds every entry of from to into (pruning as counting does). */
-static theta_status merge_counts(theta_vocab *into, const theta_vocab *from)
+/* Adds every entry of from to into (pruning as counting does); map (may
+ * be NULL): from's ids as into's. */
+static theta_status merge_counts(theta_vocab *into, const theta_vocab *from, int32_t *map)
 {
     for (int32_t i = 0; i < from->size; i++) {
         const theta_vocab_entry *e = &from->entries[i];
-        theta_status st = add_hashed(into, e->word, e->len, e->count, e->hash);
+        theta_status st = add_hashed(into, e->word, e->len, e->count, e->hash, map ? &map[i] : NULL);
         if (st)
             return st;
     }
@@ -408,19 +557,45 @@ static theta_status merge_counts(theta_vocab *into, const theta_vocab *from)
     return THETA_OK;
 }
 
+/* merge_counts of a part counted later, whose recorded ids (if both kept
+ * theirs) follow into's, renumbered; if either has none, into keeps none. */
+static theta_status merge_part(theta_vocab *into, theta_vocab *from)
+{
+    struct theta__vocab_hash *hi = into->hash, *hf = from->hash;
+    int32_t *map = NULL;
+    theta__id_run *runs = NULL;
+    if (hi->runs && hf->runs) {
+        map = theta__alloc((size_t)from->size + 1, sizeof *map);
+        runs = map ? realloc(hi->runs, (size_t)(hi->nruns + hf->nruns) * sizeof *runs) : NULL;
+    }
+    if (runs)
+        hi->runs = runs;
+    else
+        theta__vocab_drop_ids(into);
+    theta_status st = merge_counts(into, from, runs ? map : NULL);
+    if (!st && hi->runs) { /* (a pruning in the merge dropped them) */
+        remap_runs(from, map);
+        for (int i = 0; i < hf->nruns; i++)
+            hi->runs[hi->nruns++] = hf->runs[i];
+        hf->nruns = 0; /* the runs belong to into now */
+    }
+    free(map);
+    return st;
+}
+
 /* A plain file is cut into `threads` byte ranges (each line goes to the range
  * it starts in), counted in parallel and the counts summed: the same counts
  * as one pass, since counting does not depend on order. (Only when a part
  * has to prune, which takes tens of millions of distinct words, can the
  * result differ from one pass; pruning is approximate either way.) */
-static theta_status count_file(const char *path, int64_t prune_limit, int threads,
+static theta_status count_file(const char *path, int64_t prune_limit, int threads, int record,
                                theta_vocab **out)
 {
     int64_t bytes = 0;
     int parts = theta__split_parts(path, threads, &bytes);
     if (parts < 2) {
         theta_segment whole = {path, 0, -1};
-        return theta__vocab_count_segments(&whole, 1, prune_limit, out);
+        return count_segments(&whole, 1, prune_limit, record ? THETA__IDS_MAX : 0, out);
     }
     count_part *c = theta__calloc((size_t)parts, sizeof *c);
     if (!c)
@@ -428,6 +603,7 @@ static theta_status count_file(const char *path, int64_t prune_limit, int thread
     for (int i = 0; i < parts; i++) {
         c[i].seg = (theta_segment){path, bytes * i / parts, i + 1 == parts ? -1 : bytes * (i + 1) / parts};
         c[i].prune_limit = prune_limit;
+        c[i].record_max = record ? THETA__IDS_MAX / parts : 0;
     }
     theta__pool_run(parts, parts, count_part_task, c);
     theta_status st = THETA_OK;
@@ -435,7 +611,7 @@ static theta_status count_file(const char *path, int64_t prune_limit, int thread
         if (c[i].st)
             st = theta__fail(c[i].st, "%s", c[i].error);
     for (int i = 1; i < parts && !st; i++)
-        st = merge_counts(c[0].v, c[i].v);
+        st = merge_part(c[0].v, c[i].v);
     if (!st)
         c[0].v->bytes_read = bytes;
     for (int i = st ? 0 : 1; i < parts; i++)
@@ -446,13 +622,17 @@ static theta_status count_file(const char *path, int64_t prune_limit, int thread
     return st;
 }
 
-theta_status theta_vocab_build_threads(const char *path, int64_t min_count, int64_t max_vocab,
-                                       int64_t prune_limit, int threads, theta_vocab **out)
+/* theta_vocab_build_threads, keeping the ids if record (and they could be kept). */
+static theta_status build_file(const char *path, int64_t min_count, int64_t max_vocab,
+                               int64_t prune_limit, int threads, int record, theta_vocab **out)
 {
     theta_vocab *v = NULL;
-    theta_status st = count_file(path, theta_vocab_prune_limit(prune_limit), threads, &v);
+    theta_status st = count_file(path, theta_vocab_prune_limit(prune_limit), threads, record, &v);
     if (st)
         return st;
+    v->hash->record_max = 0;
+    if (v->hash->runs && !(v->hash->ids_path = strdup(path)))
+        theta__vocab_drop_ids(v);
     st = theta_vocab_finalize(v, min_count, max_vocab);
     if (st) {
         theta_vocab_free(v);
@@ -460,6 +640,18 @@ theta_status theta_vocab_build_threads(const char *path, int64_t min_count, int6
     }
     *out = v;
     return THETA_OK;
+}
+
+theta_status theta_vocab_build_threads(const char *path, int64_t min_count, int64_t max_vocab,
+                                       int64_t prune_limit, int threads, theta_vocab **out)
+{
+    return build_file(path, min_count, max_vocab, prune_limit, threads, 0, out);
+}
+
+theta_status theta__vocab_build_ids(const char *path, int64_t min_count, int64_t max_vocab,
+                                    int threads, theta_vocab **out)
+{
+    return build_file(path, min_count, max_vocab, 0, threads, 1, out);
 }
 
 /* Counts one file of several into *out (not finalized) and tells whether
@@ -471,7 +663,7 @@ static theta_status count_one_of_many(const char *path, int64_t prune_limit, int
     int64_t bytes = 0;
     if (theta__split_parts(path, threads, &bytes) >= 2) {
         /* a large plain file, counted in parallel; its last byte is on disk */
-        theta_status st = count_file(path, prune_limit, threads, out);
+        theta_status st = count_file(path, prune_limit, threads, 0, out);
         if (st)
             return st;
         unsigned char last = '\n';
@@ -539,7 +731,7 @@ theta_status theta_vocab_build_files(const char *const *paths, int n, int64_t mi
         if (open_end == 1)
             pending = 1;
         if (!st)
-            st = merge_counts(v, part);
+            st = merge_counts(v, part, NULL);
         v->bytes_read += part->bytes_read;
         theta_vocab_free(part);
     }

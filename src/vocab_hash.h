@@ -6,6 +6,7 @@
 #ifndef THETA_VOCAB_HASH_H
 #define THETA_VOCAB_HASH_H
 
+#include "internal.h"
 #include "theta.h"
 
 /* A hash table slot, 32 bytes: the id (-1 = empty), the word's hash and
@@ -24,6 +25,11 @@ struct theta__vocab_hash {
     size_t table_size;        /* power of two */
     int32_t capacity;         /* entries allocated */
     int64_t prune_limit;      /* while counting: prune when size exceeds this (0: never) */
+    /* the corpus as word ids, recorded while counting (theta__vocab_build_ids) */
+    int64_t record_max;       /* while counting: record at most this many ids (0: none) */
+    theta__id_run *runs;      /* [nruns] in corpus order; NULL: nothing recorded */
+    int nruns;
+    char *ids_path;           /* the file they are of */
 };
 
 #endif

@@ -25,14 +25,14 @@ enum {
     OPT_ZERO_INIT, OPT_W2V_HS, OPT_W2V_CBOW, OPT_W2V_BINARY, OPT_W2V_DEBUG, OPT_STOP_AFTER,
     OPT_CHECKPOINT, OPT_CHECKPOINT_EVERY, OPT_RESUME, OPT_KERNEL, OPT_ISA, OPT_LOG_EVERY,
     OPT_SYNC_EVERY, OPT_NOISE_UNIFORM, OPT_INIT_FROM, OPT_SHARE_NEGATIVES, OPT_SYNC_WORDS,
-    OPT_SYNC_FULL_EVERY, OPT_SYNC_MERGE, OPT_SYNC_PRECISION, OPT_CENTER, OPT_COUNT
+    OPT_SYNC_FULL_EVERY, OPT_SYNC_MERGE, OPT_SYNC_PRECISION, OPT_CENTER, OPT_STREAM, OPT_COUNT
 };
 
 typedef struct {
     theta_config cfg;
     const char *input, *output, *output_context, *save_model, *save_vocab, *read_vocab,
         *log_json, *checkpoint, *resume, *isa;
-    int binary, center, quiet, alpha_set, hs_flag, negative_set;
+    int binary, center, stream, quiet, alpha_set, hs_flag, negative_set;
     long long stop_after, log_every;
     double checkpoint_every;
     double sync_every;   /* seconds between syncs when sync_words is 0 (--sync-every) */

@@ -20,6 +20,7 @@ static const struct option long_options[] = {
     {"help", no_argument, NULL, 'h'},
     {"binary", no_argument, NULL, OPT_BINARY},
     {"center", no_argument, NULL, OPT_CENTER},
+    {"stream", no_argument, NULL, OPT_STREAM},
     {"output-context", required_argument, NULL, OPT_OUTPUT_CONTEXT},
     {"save-model", required_argument, NULL, OPT_SAVE_MODEL},
     {"save-vocab", required_argument, NULL, OPT_SAVE_VOCAB},
@@ -242,6 +243,7 @@ static int parse_run_option(train_args *a, int c, const char *text)
     case 'q': a->quiet = 1; return 0;
     case OPT_BINARY: a->binary = 1; return 0;
     case OPT_CENTER: a->center = 1; return 0;
+    case OPT_STREAM: a->stream = 1; return 0;
     case OPT_OUTPUT_CONTEXT: a->output_context = text; return 0;
     case OPT_SAVE_MODEL: a->save_model = text; return 0;
     case OPT_SAVE_VOCAB: a->save_vocab = text; return 0;

@@ -287,6 +287,30 @@ START_TEST(center_writes_centred_vectors_and_keeps_the_model)
 }
 END_TEST
 
+/* By default the counted text is kept as word ids (4 bytes a token) and
+ * training reads no text; --stream reads the text every epoch. Same vectors. */
+START_TEST(kept_ids_and_stream_give_identical_vectors)
+{
+    char *big = tu_path(tu_dir, "big.txt");
+    FILE *f = fopen(big, "w");
+    ck_assert_ptr_nonnull(f);
+    for (int i = 0; i < 2000000; i++) /* 2 M tokens: 8 MB of ids */
+        fprintf(f, "w%d%s", (int)(i * 7919LL % 500), i % 13 == 12 ? "\n" : " ");
+    ck_assert_int_eq(fclose(f), 0);
+    long kept_kb = 0, stream_kb = 0;
+    ck_assert_int_eq(tu_run_limited(0, &kept_kb, NULL, NULL, "train --input %s " SMALL
+                                    " --epochs 1 --output %s/k.txt", big, tu_dir), 0);
+    ck_assert_int_eq(tu_run_limited(0, &stream_kb, NULL, NULL, "train --input %s " SMALL
+                                    " --epochs 1 --stream --output %s/s.txt", big, tu_dir), 0);
+    char *k = read_in_dir("k.txt", NULL), *st = read_in_dir("s.txt", NULL);
+    ck_assert_int_eq(strncmp(k, "501 10\n", 7), 0);
+    ck_assert_str_eq(k, st);
+    ck_assert_msg(kept_kb - stream_kb > 6000, "peak %ld KB kept, %ld KB streamed", kept_kb,
+                  stream_kb);
+    free(k); free(st); free(big);
+}
+END_TEST
+
 START_TEST(stdin_gzip_and_file_give_identical_vectors)
 {
     char *gz = tu_path(tu_dir, "corpus.txt.gz");
@@ -461,6 +485,7 @@ Suite *cli_suite(void)
     tcase_add_test(io, default_alpha_depends_on_the_loss);
     tcase_add_test(io, noise_uniform_is_saved_and_used);
     tcase_add_test(io, center_writes_centred_vectors_and_keeps_the_model);
+    tcase_add_test(io, kept_ids_and_stream_give_identical_vectors);
     tcase_add_test(io, read_vocab_matches_counted_vocab);
     tcase_add_test(io, json_log_tracks_symmetry);
     tcase_add_test(io, gensim_reads_text_and_binary);

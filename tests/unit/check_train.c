@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "internal.h"
 #include "suites.h"
 #include "testutil.h"
 #include "theta.h"
@@ -310,6 +311,71 @@ START_TEST(single_thread_is_deterministic)
 }
 END_TEST
 
+/* A corpus of more than 2 MiB (counted in two parts by two threads) with
+ * what the reader has to get right: words below min-count, a sentence past
+ * THETA_MAX_SENTENCE, an overlong word, blank lines, no newline at the end. */
+static char *awkward_corpus(const char *dir)
+{
+    char *path = tu_path(dir, "awkward.txt");
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    theta_rng rng;
+    theta_rng_seed(&rng, 5);
+    for (int s = 0; ftell(f) < (5 << 19); s++) {
+        int len = 1 + (int)(theta_rng_next(&rng) % 20);
+        for (int i = 0; i < len; i++)
+            fprintf(f, "%sw%d", i ? " " : "", (int)(theta_rng_next(&rng) % (s % 97 ? 300 : 9000)));
+        fputs(s % 501 ? "\n" : "\n\n", f);
+        if (s == 7000) {
+            for (int i = 0; i < THETA_MAX_SENTENCE + 50; i++)
+                fprintf(f, "w%d ", i % 40);
+            for (int i = 0; i < 3000; i++)
+                fputc('x', f);
+            fputc('\n', f);
+        }
+    }
+    fputs("w1 w2 w3", f);
+    ck_assert_int_eq(fclose(f), 0);
+    return path;
+}
+
+/* Training from the ids kept while counting (theta__vocab_build_ids) is
+ * training from the text, bit for bit, and the ids are let go after it. */
+START_TEST(kept_ids_train_as_the_text)
+{
+    char *corpus = awkward_corpus(tu_dir);
+    theta_config c = small_config(THETA_LOSS_NS, THETA_ARCH_SKIPGRAM);
+    c.min_count = 2;
+    c.sample = 1e-3;
+    c.epochs = 2;
+    theta_vocab *kept, *plain;
+    ck_assert_int_eq(theta__vocab_build_ids(corpus, c.min_count, 0, 2, &kept), THETA_OK);
+    ck_assert_int_eq(theta_vocab_build_threads(corpus, c.min_count, 0, 0, 2, &plain), THETA_OK);
+    const theta__id_run *runs;
+    ck_assert_int_eq(theta__vocab_ids(kept, corpus, &runs), 2); /* one per part */
+    ck_assert_int_eq(theta__vocab_ids(plain, corpus, &runs), 0);
+    ck_assert_int_eq(theta__vocab_ids(kept, "other.txt", &runs), 0);
+    ck_assert_int_eq(kept->size, plain->size);
+    ck_assert_int_gt(kept->dropped_words, 0);
+    for (int32_t i = 0; i < kept->size; i++) {
+        ck_assert_str_eq(kept->entries[i].word, plain->entries[i].word);
+        ck_assert_int_eq(kept->entries[i].count, plain->entries[i].count);
+    }
+    theta_model *a, *b;
+    ck_assert_int_eq(theta_model_new(&c, kept, &a), THETA_OK);
+    ck_assert_int_eq(theta_model_new(&c, plain, &b), THETA_OK);
+    ck_assert_int_eq(theta_train(a, corpus, NULL), THETA_OK);
+    ck_assert_int_eq(theta_train(b, corpus, NULL), THETA_OK);
+    ck_assert_int_eq(theta__vocab_ids(a->vocab, corpus, &runs), 0);
+    ck_assert_int_eq(memcmp(a->in, b->in, (size_t)a->vocab->size * c.dim * sizeof(float)), 0);
+    ck_assert_int_eq(memcmp(a->out, b->out, (size_t)a->out_rows * c.dim * sizeof(float)), 0);
+    ck_assert_int_eq(a->state.words_done, b->state.words_done);
+    theta_model_free(a);
+    theta_model_free(b);
+    free(corpus);
+}
+END_TEST
+
 START_TEST(multithreaded_training_learns)
 {
     char *corpus = planted_corpus(tu_dir, 6000, 13);
@@ -510,6 +576,7 @@ Suite *train_suite(void)
     tcase_add_checked_fixture(det, tu_fixture_tmpdir_setup, tu_fixture_tmpdir_teardown);
     tcase_set_timeout(det, 120);
     tcase_add_loop_test(det, single_thread_is_deterministic, 0, 3);
+    tcase_add_test(det, kept_ids_train_as_the_text);
     tcase_add_loop_test(det, stop_after_words_then_resume_is_identical, 0, 4);
     tcase_add_test(det, stop_after_words_with_periodic_checkpoints);
     suite_add_tcase(s, det);
