@@ -93,11 +93,28 @@ theta_status theta__vocab_count_segments(const theta_segment *segs, int nsegs,
 
 /* A corpus file as the word ids its reader yields, kept from the counting
  * pass so that training reads no text (vocab.c): the runs in order are the
- * stream of ids (-1 for a word the vocabulary dropped, 0 for </s>). */
+ * stream of ids (-1 for a word the vocabulary dropped, 0 for </s>). While
+ * counting, ids[n] (ids of the counting vocabulary); once finalized, n ids
+ * in code[len] as id + 1 in 7-bit groups, low first, the high bit set on
+ * all but the last: frequent words have small ids, so most take one byte. */
 typedef struct {
     int32_t *ids;
     int64_t n, cap;
+    uint8_t *code;
+    int64_t len;
 } theta__id_run;
+
+/* The next id of a finalized run at *at in code. */
+static inline int32_t theta__id_decode(const uint8_t *code, int64_t *at)
+{
+    uint32_t u = 0;
+    for (int shift = 0;; shift += 7) {
+        uint8_t b = code[(*at)++];
+        u |= (uint32_t)(b & 0x7f) << shift;
+        if (!(b & 0x80))
+            return (int32_t)u - 1;
+    }
+}
 
 /* theta_vocab_build_threads that also keeps path's ids in the vocabulary,
  * when the corpus has at most THETA__IDS_MAX tokens and counting did not

@@ -111,7 +111,7 @@ static void queue_wait_count(queue *q, int want)
 typedef struct {
     const theta__id_run *runs; /* [nruns]; NULL: from the reader */
     int nruns, run;
-    int64_t at;               /* in runs[run] */
+    int64_t at;               /* in runs[run].code */
     theta_reader *r;
     const theta_vocab *v;
     const char *words[THETA_VOCAB_BATCH];
@@ -125,13 +125,13 @@ typedef struct {
 static int next_id(id_stream *s, int32_t *id)
 {
     if (s->runs) {
-        while (s->run < s->nruns && s->at == s->runs[s->run].n) {
+        while (s->run < s->nruns && s->at == s->runs[s->run].len) {
             s->run++;
             s->at = 0;
         }
         if (s->run == s->nruns)
             return 0;
-        *id = s->runs[s->run].ids[s->at++];
+        *id = theta__id_decode(s->runs[s->run].code, &s->at);
         return 1;
     }
     if (s->pos == s->n) {

@@ -81,8 +81,10 @@ theta_vocab *theta_vocab_new(void)
 void theta__vocab_drop_ids(theta_vocab *v)
 {
     struct theta__vocab_hash *h = v->hash;
-    for (int i = 0; i < h->nruns; i++)
+    for (int i = 0; i < h->nruns; i++) {
         free(h->runs[i].ids);
+        free(h->runs[i].code);
+    }
     free(h->runs);
     free(h->ids_path);
     h->runs = NULL;
@@ -139,6 +141,38 @@ static void remap_runs(theta_vocab *v, const int32_t *map)
         theta__id_run *r = &v->hash->runs[i];
         for (int64_t j = 0; j < r->n; j++)
             r->ids[j] = map[r->ids[j]];
+    }
+}
+
+static int code_bytes(uint32_t u)
+{
+    int n = 1;
+    while (u >>= 7)
+        n++;
+    return n;
+}
+
+/* Every run's ids, renumbered by map, as code (theta__id_decode), the ids
+ * freed run by run; out of memory, drops them all. */
+static void encode_runs(theta_vocab *v, const int32_t *map)
+{
+    for (int i = 0; i < v->hash->nruns; i++) {
+        theta__id_run *r = &v->hash->runs[i];
+        int64_t len = 0;
+        for (int64_t j = 0; j < r->n; j++)
+            len += code_bytes((uint32_t)(map[r->ids[j]] + 1));
+        if (!(r->code = malloc((size_t)len + 1))) {
+            theta__vocab_drop_ids(v);
+            return;
+        }
+        for (int64_t j = 0; j < r->n; j++) {
+            uint32_t u = (uint32_t)(map[r->ids[j]] + 1);
+            for (; u >= 0x80; u >>= 7)
+                r->code[r->len++] = (uint8_t)(u | 0x80);
+            r->code[r->len++] = (uint8_t)u;
+        }
+        free(r->ids);
+        r->ids = NULL;
     }
 }
 
@@ -378,7 +412,7 @@ static void end_renumbering(theta_vocab *v, renumbering *rn, int rehashed)
     if (map) {
         for (int32_t i = 0; i < rn->n; i++)
             map[i] = theta_vocab_find(v, rn->old[i].word, rn->old[i].len);
-        remap_runs(v, map);
+        encode_runs(v, map);
         free(map);
     } else {
         theta__vocab_drop_ids(v);

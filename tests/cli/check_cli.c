@@ -287,7 +287,7 @@ START_TEST(center_writes_centred_vectors_and_keeps_the_model)
 }
 END_TEST
 
-/* By default the counted text is kept as word ids (4 bytes a token) and
+/* By default the counted text is kept as word ids (4 bytes a token while counting) and
  * training reads no text; --stream reads the text every epoch. Same vectors. */
 START_TEST(kept_ids_and_stream_give_identical_vectors)
 {

@@ -313,7 +313,8 @@ END_TEST
 
 /* A corpus of more than 2 MiB (counted in two parts by two threads) with
  * what the reader has to get right: words below min-count, a sentence past
- * THETA_MAX_SENTENCE, an overlong word, blank lines, no newline at the end. */
+ * THETA_MAX_SENTENCE, an overlong word, blank lines, no newline at the end;
+ * and 20 000 words seen twice, so that ids need three bytes of code. */
 static char *awkward_corpus(const char *dir)
 {
     char *path = tu_path(dir, "awkward.txt");
@@ -333,6 +334,9 @@ static char *awkward_corpus(const char *dir)
                 fputc('x', f);
             fputc('\n', f);
         }
+        if (s == 9000 || s == 12000)
+            for (int i = 0; i < 20000; i++)
+                fprintf(f, "r%d%s", i, i % 10 == 9 ? "\n" : " ");
     }
     fputs("w1 w2 w3", f);
     ck_assert_int_eq(fclose(f), 0);
@@ -356,6 +360,7 @@ START_TEST(kept_ids_train_as_the_text)
     ck_assert_int_eq(theta__vocab_ids(plain, corpus, &runs), 0);
     ck_assert_int_eq(theta__vocab_ids(kept, "other.txt", &runs), 0);
     ck_assert_int_eq(kept->size, plain->size);
+    ck_assert_int_gt(kept->size, 20000);
     ck_assert_int_gt(kept->dropped_words, 0);
     for (int32_t i = 0; i < kept->size; i++) {
         ck_assert_str_eq(kept->entries[i].word, plain->entries[i].word);
