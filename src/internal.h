@@ -93,15 +93,16 @@ theta_status theta__vocab_count_segments(const theta_segment *segs, int nsegs,
 
 /* A corpus file as the word ids its reader yields, kept from the counting
  * pass so that training reads no text (vocab.c): the runs in order are the
- * stream of ids (-1 for a word the vocabulary dropped, 0 for </s>). While
- * counting, ids[n] (ids of the counting vocabulary); once finalized, n ids
+ * stream of ids (-1 for a word the vocabulary dropped, 0 for </s>), n ids
  * in code[len] as id + 1 in 7-bit groups, low first, the high bit set on
- * all but the last: frequent words have small ids, so most take one byte. */
+ * all but the last. While counting, the ids are those of the counting
+ * vocabulary (map: of a part counted on its own, its ids in the merged
+ * one); once finalized, the final ids: frequent words have small ids, so
+ * most take one byte. */
 typedef struct {
-    int32_t *ids;
-    int64_t n, cap;
     uint8_t *code;
-    int64_t len;
+    int64_t len, cap, n;
+    int32_t *map;
 } theta__id_run;
 
 /* The next id of a finalized run at *at in code. */

@@ -82,8 +82,8 @@ void theta__vocab_drop_ids(theta_vocab *v)
 {
     struct theta__vocab_hash *h = v->hash;
     for (int i = 0; i < h->nruns; i++) {
-        free(h->runs[i].ids);
         free(h->runs[i].code);
+        free(h->runs[i].map);
     }
     free(h->runs);
     free(h->ids_path);
@@ -113,66 +113,56 @@ static theta_status start_recording(theta_vocab *v, int64_t record_max)
     return THETA_OK;
 }
 
+/* Appends the code of id (theta__id_decode) to r->code, which has room. */
+static void put_code(theta__id_run *r, int32_t id)
+{
+    uint32_t u = (uint32_t)id + 1;
+    for (; u >= 0x80; u >>= 7)
+        r->code[r->len++] = (uint8_t)(u | 0x80);
+    r->code[r->len++] = (uint8_t)u;
+}
+
 /* Appends id to the last run; past record_max ids or out of memory, gives
  * up recording (the ids are an optimisation, the counts are what matter). */
 static void record_id(theta_vocab *v, int32_t id)
 {
     struct theta__vocab_hash *h = v->hash;
     theta__id_run *r = &h->runs[h->nruns - 1];
-    if (r->n == r->cap) {
+    if (r->cap - r->len < 5) { /* the longest code */
         int64_t cap = r->cap ? r->cap * 2 : (int64_t)1 << 16;
-        if (cap > h->record_max)
-            cap = h->record_max;
-        int32_t *p = r->n < cap ? realloc(r->ids, (size_t)cap * sizeof *p) : NULL;
+        uint8_t *p = r->n < h->record_max ? realloc(r->code, (size_t)cap) : NULL;
         if (!p) {
             theta__vocab_drop_ids(v);
             return;
         }
-        r->ids = p;
+        r->code = p;
         r->cap = cap;
     }
-    r->ids[r->n++] = id;
+    put_code(r, id);
+    r->n++;
 }
 
-/* ids[i] = map[ids[i]] in every run */
-static void remap_runs(theta_vocab *v, const int32_t *map)
+/* Every run recoded in the final numbering: final[id], or final[r->map[id]]
+ * for a run counted in a part of its own; run by run, so that at most one
+ * run is held twice. Out of memory, drops them all. */
+static void recode_runs(theta_vocab *v, const int32_t *final)
 {
     for (int i = 0; i < v->hash->nruns; i++) {
-        theta__id_run *r = &v->hash->runs[i];
-        for (int64_t j = 0; j < r->n; j++)
-            r->ids[j] = map[r->ids[j]];
-    }
-}
-
-static int code_bytes(uint32_t u)
-{
-    int n = 1;
-    while (u >>= 7)
-        n++;
-    return n;
-}
-
-/* Every run's ids, renumbered by map, as code (theta__id_decode), the ids
- * freed run by run; out of memory, drops them all. */
-static void encode_runs(theta_vocab *v, const int32_t *map)
-{
-    for (int i = 0; i < v->hash->nruns; i++) {
-        theta__id_run *r = &v->hash->runs[i];
-        int64_t len = 0;
-        for (int64_t j = 0; j < r->n; j++)
-            len += code_bytes((uint32_t)(map[r->ids[j]] + 1));
-        if (!(r->code = malloc((size_t)len + 1))) {
+        theta__id_run *r = &v->hash->runs[i], out = {.n = r->n, .cap = r->n * 5 + 1};
+        /* ids do not grow much in the final numbering: space for the old code, then trimmed */
+        if (!(out.code = malloc((size_t)out.cap))) {
             theta__vocab_drop_ids(v);
             return;
         }
-        for (int64_t j = 0; j < r->n; j++) {
-            uint32_t u = (uint32_t)(map[r->ids[j]] + 1);
-            for (; u >= 0x80; u >>= 7)
-                r->code[r->len++] = (uint8_t)(u | 0x80);
-            r->code[r->len++] = (uint8_t)u;
+        for (int64_t at = 0; at < r->len;) {
+            int32_t id = theta__id_decode(r->code, &at);
+            put_code(&out, final[r->map ? r->map[id] : id]);
         }
-        free(r->ids);
-        r->ids = NULL;
+        uint8_t *trimmed = realloc(out.code, (size_t)out.len + 1);
+        out.code = trimmed ? trimmed : out.code;
+        free(r->code);
+        free(r->map);
+        *r = out;
     }
 }
 
@@ -412,7 +402,7 @@ static void end_renumbering(theta_vocab *v, renumbering *rn, int rehashed)
     if (map) {
         for (int32_t i = 0; i < rn->n; i++)
             map[i] = theta_vocab_find(v, rn->old[i].word, rn->old[i].len);
-        encode_runs(v, map);
+        recode_runs(v, map);
         free(map);
     } else {
         theta__vocab_drop_ids(v);
@@ -600,7 +590,7 @@ static theta_status merge_part(theta_vocab *into, theta_vocab *from)
     theta__id_run *runs = NULL;
     if (hi->runs && hf->runs) {
         map = theta__alloc((size_t)from->size + 1, sizeof *map);
-        runs = map ? realloc(hi->runs, (size_t)(hi->nruns + hf->nruns) * sizeof *runs) : NULL;
+        runs = map ? realloc(hi->runs, (size_t)(hi->nruns + 1) * sizeof *runs) : NULL;
     }
     if (runs)
         hi->runs = runs;
@@ -608,10 +598,10 @@ static theta_status merge_part(theta_vocab *into, theta_vocab *from)
         theta__vocab_drop_ids(into);
     theta_status st = merge_counts(into, from, runs ? map : NULL);
     if (!st && hi->runs) { /* (a pruning in the merge dropped them) */
-        remap_runs(from, map);
-        for (int i = 0; i < hf->nruns; i++)
-            hi->runs[hi->nruns++] = hf->runs[i];
-        hf->nruns = 0; /* the runs belong to into now */
+        hi->runs[hi->nruns] = hf->runs[0]; /* a part's count records one run */
+        hi->runs[hi->nruns++].map = map;
+        hf->nruns = 0; /* the run and the map belong to into now */
+        return st;
     }
     free(map);
     return st;
