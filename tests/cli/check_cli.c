@@ -287,14 +287,14 @@ START_TEST(center_writes_centred_vectors_and_keeps_the_model)
 }
 END_TEST
 
-/* By default the counted text is kept as word ids (4 bytes a token while counting) and
+/* By default the counted text is kept as word ids (a byte a token at least) and
  * training reads no text; --stream reads the text every epoch. Same vectors. */
 START_TEST(kept_ids_and_stream_give_identical_vectors)
 {
     char *big = tu_path(tu_dir, "big.txt");
     FILE *f = fopen(big, "w");
     ck_assert_ptr_nonnull(f);
-    for (int i = 0; i < 2000000; i++) /* 2 M tokens: 8 MB of ids */
+    for (int i = 0; i < 2000000; i++) /* 2.15 M tokens with the sentence ends */
         fprintf(f, "w%d%s", (int)(i * 7919LL % 500), i % 13 == 12 ? "\n" : " ");
     ck_assert_int_eq(fclose(f), 0);
     long kept_kb = 0, stream_kb = 0;
@@ -305,7 +305,7 @@ START_TEST(kept_ids_and_stream_give_identical_vectors)
     char *k = read_in_dir("k.txt", NULL), *st = read_in_dir("s.txt", NULL);
     ck_assert_int_eq(strncmp(k, "501 10\n", 7), 0);
     ck_assert_str_eq(k, st);
-    ck_assert_msg(kept_kb - stream_kb > 6000, "peak %ld KB kept, %ld KB streamed", kept_kb,
+    ck_assert_msg(kept_kb - stream_kb > 2000, "peak %ld KB kept, %ld KB streamed", kept_kb,
                   stream_kb);
     free(k); free(st); free(big);
 }
