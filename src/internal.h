@@ -92,28 +92,29 @@ theta_status theta__vocab_count_segments(const theta_segment *segs, int nsegs,
                                         int64_t prune_limit, theta_vocab **out);
 
 /* A corpus file as the word ids its reader yields, kept from the counting
- * pass so that training reads no text (vocab.c): the runs in order are the
- * stream of ids (-1 for a word the vocabulary dropped, 0 for </s>), n ids
- * in code[len] as id + 1 in 7-bit groups, low first, the high bit set on
- * all but the last. While counting, the ids are those of the counting
- * vocabulary (map: of a part counted on its own, its ids in the merged
- * one); once finalized, the final ids: frequent words have small ids, so
- * most take one byte. */
+ * pass so that training reads no text (vocab.c). Each run holds n ids of
+ * the counting vocabulary in code[len], in 7-bit groups, low first, the
+ * high bit set on all but the last (words seen early, the frequent ones,
+ * take one byte). While counting, map[nmap] takes the ids of a part
+ * counted on its own to the merged count's; once finalized, map takes
+ * every run's ids to the vocabulary's (-1: a word it dropped). The runs in
+ * order are the corpus: 0 is </s>, as the reader yields it. */
 typedef struct {
     uint8_t *code;
     int64_t len, cap, n;
     int32_t *map;
+    int32_t nmap;
 } theta__id_run;
 
-/* The next id of a finalized run at *at in code. */
-static inline int32_t theta__id_decode(const uint8_t *code, int64_t *at)
+/* The next id of a run at *at in code, in the vocabulary's numbering. */
+static inline int32_t theta__id_decode(const theta__id_run *r, int64_t *at)
 {
     uint32_t u = 0;
     for (int shift = 0;; shift += 7) {
-        uint8_t b = code[(*at)++];
+        uint8_t b = r->code[(*at)++];
         u |= (uint32_t)(b & 0x7f) << shift;
         if (!(b & 0x80))
-            return (int32_t)u - 1;
+            return r->map[u];
     }
 }
 

@@ -131,7 +131,7 @@ static int next_id(id_stream *s, int32_t *id)
         }
         if (s->run == s->nruns)
             return 0;
-        *id = theta__id_decode(s->runs[s->run].code, &s->at);
+        *id = theta__id_decode(&s->runs[s->run], &s->at);
         return 1;
     }
     if (s->pos == s->n) {

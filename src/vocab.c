@@ -96,8 +96,8 @@ void theta__vocab_drop_ids(theta_vocab *v)
 int theta__vocab_ids(const theta_vocab *v, const char *path, const theta__id_run **runs)
 {
     const struct theta__vocab_hash *h = v->hash;
-    if (!h->runs || !h->ids_path || strcmp(h->ids_path, path) != 0)
-        return 0;
+    if (!h->runs || !h->runs[0].map || !h->ids_path || strcmp(h->ids_path, path) != 0)
+        return 0; /* (no map: not finalized) */
     *runs = h->runs;
     return h->nruns;
 }
@@ -113,10 +113,10 @@ static theta_status start_recording(theta_vocab *v, int64_t record_max)
     return THETA_OK;
 }
 
-/* Appends the code of id (theta__id_decode) to r->code, which has room. */
+/* Appends the code of id >= 0 (theta__id_decode) to r->code, which has room. */
 static void put_code(theta__id_run *r, int32_t id)
 {
-    uint32_t u = (uint32_t)id + 1;
+    uint32_t u = (uint32_t)id;
     for (; u >= 0x80; u >>= 7)
         r->code[r->len++] = (uint8_t)(u | 0x80);
     r->code[r->len++] = (uint8_t)u;
@@ -142,28 +142,18 @@ static void record_id(theta_vocab *v, int32_t id)
     r->n++;
 }
 
-/* Every run recoded in the final numbering: final[id], or final[r->map[id]]
- * for a run counted in a part of its own; run by run, so that at most one
- * run is held twice. Out of memory, drops them all. */
-static void recode_runs(theta_vocab *v, const int32_t *final)
+/* The runs' ids in the final numbering: final (of the merged counting
+ * vocabulary's ids, taken over) becomes the first run's map, and a run of
+ * a part counted on its own maps through its map, then final. */
+static void finalize_runs(theta_vocab *v, int32_t *final)
 {
-    for (int i = 0; i < v->hash->nruns; i++) {
-        theta__id_run *r = &v->hash->runs[i], out = {.n = r->n, .cap = r->n * 5 + 1};
-        /* ids do not grow much in the final numbering: space for the old code, then trimmed */
-        if (!(out.code = malloc((size_t)out.cap))) {
-            theta__vocab_drop_ids(v);
-            return;
-        }
-        for (int64_t at = 0; at < r->len;) {
-            int32_t id = theta__id_decode(r->code, &at);
-            put_code(&out, final[r->map ? r->map[id] : id]);
-        }
-        uint8_t *trimmed = realloc(out.code, (size_t)out.len + 1);
-        out.code = trimmed ? trimmed : out.code;
-        free(r->code);
-        free(r->map);
-        *r = out;
+    struct theta__vocab_hash *h = v->hash;
+    for (int i = 1; i < h->nruns; i++) {
+        theta__id_run *r = &h->runs[i];
+        for (int32_t k = 0; k < r->nmap; k++)
+            r->map[k] = final[r->map[k]];
     }
+    h->runs[0].map = final;
 }
 
 void theta_vocab_free(theta_vocab *v)
@@ -402,8 +392,7 @@ static void end_renumbering(theta_vocab *v, renumbering *rn, int rehashed)
     if (map) {
         for (int32_t i = 0; i < rn->n; i++)
             map[i] = theta_vocab_find(v, rn->old[i].word, rn->old[i].len);
-        recode_runs(v, map);
-        free(map);
+        finalize_runs(v, map);
     } else {
         theta__vocab_drop_ids(v);
     }
@@ -599,7 +588,8 @@ static theta_status merge_part(theta_vocab *into, theta_vocab *from)
     theta_status st = merge_counts(into, from, runs ? map : NULL);
     if (!st && hi->runs) { /* (a pruning in the merge dropped them) */
         hi->runs[hi->nruns] = hf->runs[0]; /* a part's count records one run */
-        hi->runs[hi->nruns++].map = map;
+        hi->runs[hi->nruns].map = map;
+        hi->runs[hi->nruns++].nmap = from->size;
         hf->nruns = 0; /* the run and the map belong to into now */
         return st;
     }
