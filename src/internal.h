@@ -119,11 +119,13 @@ static inline int32_t theta__id_decode(const theta__id_run *r, int64_t *at)
 }
 
 /* theta_vocab_build_threads that also keeps path's ids in the vocabulary,
- * when the corpus has at most THETA__IDS_MAX tokens and counting did not
- * prune (else the vocabulary is the same, without them). */
-#define THETA__IDS_MAX ((int64_t)1 << 26) /* 256 MiB of ids; a larger corpus is read as text */
+ * when the corpus has at most max_ids tokens (about max_ids / threads in
+ * each part counted in parallel) and counting did not prune; else the
+ * vocabulary is the same, without them. Training passes THETA__IDS_MAX. */
+#define THETA__IDS_MAX ((int64_t)1 << 26) /* tokens; a larger corpus is read as text */
 theta_status theta__vocab_build_ids(const char *path, int64_t min_count, int64_t max_vocab,
-                                    int threads, theta_vocab **out);
+                                    int64_t prune_limit, int64_t max_ids, int threads,
+                                    theta_vocab **out);
 /* The runs of v's ids of path (their number; 0: none kept), and dropping them. */
 int theta__vocab_ids(const theta_vocab *v, const char *path, const theta__id_run **runs);
 void theta__vocab_drop_ids(theta_vocab *v);

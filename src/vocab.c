@@ -602,14 +602,14 @@ static theta_status merge_part(theta_vocab *into, theta_vocab *from)
  * as one pass, since counting does not depend on order. (Only when a part
  * has to prune, which takes tens of millions of distinct words, can the
  * result differ from one pass; pruning is approximate either way.) */
-static theta_status count_file(const char *path, int64_t prune_limit, int threads, int record,
-                               theta_vocab **out)
+static theta_status count_file(const char *path, int64_t prune_limit, int threads,
+                               int64_t max_ids, theta_vocab **out)
 {
     int64_t bytes = 0;
     int parts = theta__split_parts(path, threads, &bytes);
     if (parts < 2) {
         theta_segment whole = {path, 0, -1};
-        return count_segments(&whole, 1, prune_limit, record ? THETA__IDS_MAX : 0, out);
+        return count_segments(&whole, 1, prune_limit, max_ids, out);
     }
     count_part *c = theta__calloc((size_t)parts, sizeof *c);
     if (!c)
@@ -617,7 +617,7 @@ static theta_status count_file(const char *path, int64_t prune_limit, int thread
     for (int i = 0; i < parts; i++) {
         c[i].seg = (theta_segment){path, bytes * i / parts, i + 1 == parts ? -1 : bytes * (i + 1) / parts};
         c[i].prune_limit = prune_limit;
-        c[i].record_max = record ? THETA__IDS_MAX / parts : 0;
+        c[i].record_max = max_ids / parts;
     }
     theta__pool_run(parts, parts, count_part_task, c);
     theta_status st = THETA_OK;
@@ -636,12 +636,13 @@ static theta_status count_file(const char *path, int64_t prune_limit, int thread
     return st;
 }
 
-/* theta_vocab_build_threads, keeping the ids if record (and they could be kept). */
+/* theta_vocab_build_threads, keeping up to max_ids ids (0: none) if they can be kept. */
 static theta_status build_file(const char *path, int64_t min_count, int64_t max_vocab,
-                               int64_t prune_limit, int threads, int record, theta_vocab **out)
+                               int64_t prune_limit, int threads, int64_t max_ids,
+                               theta_vocab **out)
 {
     theta_vocab *v = NULL;
-    theta_status st = count_file(path, theta_vocab_prune_limit(prune_limit), threads, record, &v);
+    theta_status st = count_file(path, theta_vocab_prune_limit(prune_limit), threads, max_ids, &v);
     if (st)
         return st;
     v->hash->record_max = 0;
@@ -663,9 +664,10 @@ theta_status theta_vocab_build_threads(const char *path, int64_t min_count, int6
 }
 
 theta_status theta__vocab_build_ids(const char *path, int64_t min_count, int64_t max_vocab,
-                                    int threads, theta_vocab **out)
+                                    int64_t prune_limit, int64_t max_ids, int threads,
+                                    theta_vocab **out)
 {
-    return build_file(path, min_count, max_vocab, 0, threads, 1, out);
+    return build_file(path, min_count, max_vocab, prune_limit, threads, max_ids, out);
 }
 
 /* Counts one file of several into *out (not finalized) and tells whether

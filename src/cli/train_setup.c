@@ -188,7 +188,8 @@ int train_new_model(const train_args *a, const char *const *inputs, const theta_
     else if (segs)
         st = theta__mpi_vocab(segs, nsegs, min_count, max_vocab, &v);
     else if (a->ninputs == 1 && !old && !a->stream) /* the text as ids too: training reads no text */
-        st = theta__vocab_build_ids(inputs[0], min_count, max_vocab, cfg.threads, &v);
+        st = theta__vocab_build_ids(inputs[0], min_count, max_vocab, 0, THETA__IDS_MAX,
+                                    cfg.threads, &v);
     else
         st = theta_vocab_build_files(inputs, a->ninputs, min_count, max_vocab, 0, cfg.threads,
                                      &v);

@@ -353,7 +353,8 @@ START_TEST(kept_ids_train_as_the_text)
     c.sample = 1e-3;
     c.epochs = 2;
     theta_vocab *kept, *plain;
-    ck_assert_int_eq(theta__vocab_build_ids(corpus, c.min_count, 0, 2, &kept), THETA_OK);
+    ck_assert_int_eq(theta__vocab_build_ids(corpus, c.min_count, 0, 0, THETA__IDS_MAX, 2, &kept),
+                     THETA_OK);
     ck_assert_int_eq(theta_vocab_build_threads(corpus, c.min_count, 0, 0, 2, &plain), THETA_OK);
     const theta__id_run *runs;
     ck_assert_int_eq(theta__vocab_ids(kept, corpus, &runs), 2); /* one per part */
@@ -377,6 +378,38 @@ START_TEST(kept_ids_train_as_the_text)
     ck_assert_int_eq(a->state.words_done, b->state.words_done);
     theta_model_free(a);
     theta_model_free(b);
+    free(corpus);
+}
+END_TEST
+
+/* Ids past the cap, or a count that prunes, are given up: the vocabulary is
+ * a plain count's, without ids, and training from it reads the text. */
+START_TEST(ids_given_up_leave_a_plain_count)
+{
+    char *corpus = awkward_corpus(tu_dir);
+    const int64_t caps[2] = {1000, THETA__IDS_MAX}, prunes[2] = {0, 5000};
+    for (int k = 0; k < 2; k++) {
+        theta_vocab *kept, *plain;
+        ck_assert_int_eq(theta__vocab_build_ids(corpus, 2, 0, prunes[k], caps[k], 2, &kept),
+                         THETA_OK);
+        ck_assert_int_eq(theta_vocab_build_threads(corpus, 2, 0, prunes[k], 2, &plain), THETA_OK);
+        const theta__id_run *runs;
+        ck_assert_int_eq(theta__vocab_ids(kept, corpus, &runs), 0);
+        ck_assert_int_eq(kept->size, plain->size);
+        ck_assert_int_eq(kept->pruned_words, plain->pruned_words);
+        ck_assert(k == 0 || kept->pruned_words > 0);
+        for (int32_t i = 0; i < kept->size; i++) {
+            ck_assert_str_eq(kept->entries[i].word, plain->entries[i].word);
+            ck_assert_int_eq(kept->entries[i].count, plain->entries[i].count);
+        }
+        theta_config c = small_config(THETA_LOSS_NS, THETA_ARCH_SKIPGRAM);
+        c.epochs = 1;
+        theta_model *m;
+        ck_assert_int_eq(theta_model_new(&c, kept, &m), THETA_OK);
+        ck_assert_int_eq(theta_train(m, corpus, NULL), THETA_OK);
+        theta_model_free(m);
+        theta_vocab_free(plain);
+    }
     free(corpus);
 }
 END_TEST
@@ -582,6 +615,7 @@ Suite *train_suite(void)
     tcase_set_timeout(det, 120);
     tcase_add_loop_test(det, single_thread_is_deterministic, 0, 3);
     tcase_add_test(det, kept_ids_train_as_the_text);
+    tcase_add_test(det, ids_given_up_leave_a_plain_count);
     tcase_add_loop_test(det, stop_after_words_then_resume_is_identical, 0, 4);
     tcase_add_test(det, stop_after_words_with_periodic_checkpoints);
     suite_add_tcase(s, det);
