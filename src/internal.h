@@ -138,9 +138,9 @@ int theta__reader_last_byte(const theta_reader *r);
 size_t theta__write_f32(FILE *f, const float *v, size_t n);
 size_t theta__read_f32(FILE *f, float *v, size_t n);
 
-/* x as printf's "%.9g" writes it (the shortest form that reads back as the
- * same float32), into out, not terminated; returns the length, at most
- * THETA__G9_MAX (vecio_write.c). */
+/* x as printf's "%.9g" writes it (nine significant digits: enough to read
+ * back the same float32), into out, not terminated; returns the length, at
+ * most THETA__G9_MAX (vecio_write.c). */
 #define THETA__G9_MAX 16
 int theta__format_g9(float x, char *out);
 

@@ -91,6 +91,25 @@ int theta__format_g9(float x, char *out)
     return len;
 }
 
+/* " v1 ... vD\n" of a text row, through a buffer of bounded size (a row
+ * can have any number of dimensions); 0, or -1 if a write failed. */
+static int write_text_row(FILE *f, const float *row, int dim)
+{
+    char buf[4096];
+    size_t len = 0;
+    for (int d = 0; d < dim; d++) {
+        if (len > sizeof buf - (2 + THETA__G9_MAX)) { /* room for ' ', a value and '\n' */
+            if (fwrite(buf, 1, len, f) != len)
+                return -1;
+            len = 0;
+        }
+        buf[len++] = ' ';
+        len += (size_t)theta__format_g9(row[d], buf + len);
+    }
+    buf[len++] = '\n';
+    return fwrite(buf, 1, len, f) == len ? 0 : -1;
+}
+
 theta_status theta_vectors_write(const char *path, theta_vec_format fmt, int64_t rows, int dim,
                                  const float *m, const char *const *names)
 {
@@ -99,11 +118,6 @@ theta_status theta_vectors_write(const char *path, theta_vec_format fmt, int64_t
     if (st)
         return st;
     int bad = 0;
-    char *line = NULL; /* one text row's values */
-    if (fmt == THETA_VEC_TEXT && !(line = theta__alloc((size_t)dim + 1, 1 + THETA__G9_MAX))) {
-        theta__out_abort(&o);
-        return THETA_ENOMEM;
-    }
     if (fmt == THETA_VEC_NPY) {
         bad = write_npy_header(o.f, rows, dim) ||
               theta__write_f32(o.f, m, (size_t)rows * (size_t)dim) != (size_t)rows * (size_t)dim;
@@ -118,17 +132,10 @@ theta_status theta_vectors_write(const char *path, theta_vec_format fmt, int64_t
                       theta__write_f32(o.f, row, (size_t)dim) != (size_t)dim ||
                       fputc('\n', o.f) == EOF;
             } else {
-                size_t len = 0;
-                for (int d = 0; d < dim; d++) {
-                    line[len++] = ' ';
-                    len += (size_t)theta__format_g9(row[d], line + len);
-                }
-                line[len++] = '\n';
-                bad = bad || fwrite(line, 1, len, o.f) != len;
+                bad = bad || write_text_row(o.f, row, dim);
             }
         }
     }
-    free(line);
     if (bad || ferror(o.f)) {
         st = theta__fail(THETA_EIO, "%s: write failed: %s", path, strerror(errno));
         theta__out_abort(&o);

@@ -160,6 +160,31 @@ START_TEST(text_values_print_as_printf)
 }
 END_TEST
 
+/* Rows longer than the writer's buffer read back exactly; a wide matrix of
+ * no rows is just its header (the writer's memory does not grow with dim). */
+START_TEST(text_long_rows_round_trip)
+{
+    char *p = tu_path(tu_dir, "long.txt");
+    enum { R = 2, D = 3000 };
+    static float m[R * D];
+    for (int i = 0; i < R * D; i++)
+        m[i] = (float)((i * 2654435761u) % 100003) / (i % 7 ? 997.0f : -3.0e-3f);
+    const char *names[R] = {"a", "b"};
+    ck_assert_int_eq(theta_vectors_write(p, THETA_VEC_TEXT, R, D, m, names), THETA_OK);
+    theta_vectors *v;
+    ck_assert_int_eq(theta_vectors_load(p, &v), THETA_OK);
+    ck_assert_int_eq(v->rows, R);
+    ck_assert_int_eq(v->dim, D);
+    ck_assert_int_eq(memcmp(v->data, m, sizeof m), 0);
+    theta_vectors_free(v);
+    ck_assert_int_eq(theta_vectors_write(p, THETA_VEC_TEXT, 0, 1 << 26, m, names), THETA_OK);
+    char *text = tu_read_file(p, NULL);
+    ck_assert_str_eq(text, "0 67108864\n");
+    free(text);
+    free(p);
+}
+END_TEST
+
 /* Checks an .npy file written from m (rows, dim) and returns its header length. */
 static size_t check_npy(const char *path, int64_t rows, int dim, const float *m)
 {
@@ -345,6 +370,7 @@ Suite *vecwrite_suite(void)
     tcase_add_test(io, binary_layout_is_exact);
     tcase_add_test(io, text_values_round_trip);
     tcase_add_test(io, text_values_print_as_printf);
+    tcase_add_test(io, text_long_rows_round_trip);
     tcase_add_test(io, npy_header_and_data);
     tcase_add_test(io, npy_loads_in_numpy);
     tcase_add_test(io, model_matrices);
