@@ -331,8 +331,7 @@ static void stop_workers(trainer *t, workers *ws)
 /* The reading side of an epoch (the calling thread). */
 typedef struct {
     trainer *t;
-    theta_reader *r;
-    id_stream ids;
+    id_stream ids;          /* the corpus: its reader (ids.r) or kept ids */
     chunk *c;               /* being filled (NULL: none taken yet) */
     int sentence_len;
     int64_t number;         /* chunks read so far this epoch */
@@ -708,15 +707,14 @@ static theta_status run_epoch(trainer *t)
     }
     /* read and hand out the corpus, with checkpoints, syncs and reports */
     st = open_corpus(t, &e);
-    e.r = e.ids.r;
     if (!st)
         st = feed_epoch(&e);
     if (e.c)
         queue_push(&t->empty, e.c);
     /* every chunk handed out is trained */
     stop_workers(t, &ws);
-    if (e.r) {
-        theta_status cst = theta_reader_close(e.r);
+    if (e.ids.r) {
+        theta_status cst = theta_reader_close(e.ids.r);
         if (!st && !e.stop && cst)
             st = cst;
     }

@@ -128,9 +128,13 @@ static void record_id(theta_vocab *v, int32_t id)
 {
     struct theta__vocab_hash *h = v->hash;
     theta__id_run *r = &h->runs[h->nruns - 1];
+    if (r->n == h->record_max) {
+        theta__vocab_drop_ids(v);
+        return;
+    }
     if (r->cap - r->len < 5) { /* the longest code */
         int64_t cap = r->cap ? r->cap * 2 : (int64_t)1 << 16;
-        uint8_t *p = r->n < h->record_max ? realloc(r->code, (size_t)cap) : NULL;
+        uint8_t *p = realloc(r->code, (size_t)cap);
         if (!p) {
             theta__vocab_drop_ids(v);
             return;
